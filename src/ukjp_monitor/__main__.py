@@ -1,0 +1,3 @@
+from ukjp_monitor.cli import main
+
+main()

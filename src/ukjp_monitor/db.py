@@ -1,0 +1,137 @@
+"""Engines and schema: SQLite by default, PostgreSQL through psycopg 3.
+
+``open_database`` is the one way in. It applies the packaged Alembic
+migrations on first use (and after an upgrade), but checks the schema revision
+with one cheap query first so the query path never pays for importing Alembic.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, ProgrammingError
+
+from ukjp_monitor.errors import InputError, OperationFailed
+
+# The newest migration in migrations/versions; a test keeps the two in step.
+SCHEMA_REVISION = "0001"
+MIGRATIONS = Path(__file__).with_name("migrations")
+SQLITE_BUSY_MS = 30_000
+MIGRATION_LOCK_KEY = 7_150_624_171  # any constant; names the lock in pg_locks
+
+
+def normalise_url(url_or_path: str) -> str:
+    """Accept a SQLAlchemy URL or a plain file path (taken as SQLite)."""
+    if "://" not in url_or_path:
+        return f"sqlite:///{url_or_path}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url_or_path.startswith(prefix):
+            return "postgresql+psycopg://" + url_or_path[len(prefix) :]
+    return url_or_path
+
+
+def describe_url(url: str) -> str:
+    """The URL with any password hidden, for messages and logs."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(an unreadable database URL)"
+
+
+def create_db_engine(url: str) -> Engine:
+    """An engine tuned for its backend (WAL and a busy timeout on SQLite)."""
+    try:
+        parsed = make_url(normalise_url(url))
+    except ArgumentError:
+        raise InputError(f"{url!r} is not a database URL or file path") from None
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed)
+    try:
+        return create_engine(parsed, pool_pre_ping=True)
+    except (ArgumentError, ImportError) as exc:
+        raise InputError(f"cannot use the database {describe_url(url)}: {exc}") from None
+
+
+def _sqlite_engine(url) -> Engine:
+    if url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url,
+        connect_args={"timeout": SQLITE_BUSY_MS / 1000, "isolation_level": None},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    # pysqlite's own transaction handling starts transactions late and never
+    # for SELECT; take control so a transaction is one transaction. Writers
+    # take the write lock up front (IMMEDIATE): a reader that later tries to
+    # write can fail with "database is locked" despite the busy timeout.
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def writer(engine: Engine) -> Engine:
+    """The same engine, for transactions that will write."""
+    if engine.dialect.name == "sqlite":
+        return engine.execution_options(sqlite_begin="IMMEDIATE")
+    return engine
+
+
+def open_database(url: str) -> Engine:
+    """Connect, bring the schema up to date, and return the engine.
+
+    Raises OperationFailed (exit 1) when the database cannot be reached.
+    """
+    engine = create_db_engine(url)
+    try:
+        if current_revision(engine) != SCHEMA_REVISION:
+            migrate(engine)
+    except OperationalError as exc:
+        engine.dispose()
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise OperationFailed(f"cannot reach the database {describe_url(url)}: {reason}") from None
+    return engine
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        try:
+            return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except (ProgrammingError, OperationalError, DBAPIError) as exc:
+            if _is_missing_table(exc):
+                return None
+            raise
+
+
+def _is_missing_table(exc: DBAPIError) -> bool:
+    message = str(exc.orig).lower()
+    return "no such table" in message or "does not exist" in message
+
+
+def migrate(engine: Engine) -> None:
+    """Apply the packaged migrations, one process at a time."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with writer(engine).begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Two processes opening a new database at once must not both
+            # create the tables; the lock ends with the transaction.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")

@@ -1,0 +1,92 @@
+"""Exports: an iCalendar feed of the plan, or the data as JSON or CSV.
+
+The calendar has one all-day event per scheduled milestone. Its UID is the
+milestone id, so a subscribed calendar updates the event when a date moves
+instead of adding a second one; SEQUENCE counts the milestone's recorded
+changes so clients know which copy is newer.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from ukjp_monitor.report import record, to_csv, to_json
+from ukjp_monitor.service import Standing
+from ukjp_monitor.status import Status
+
+UID_DOMAIN = "ukjp-monitor"
+FORMATS = ("ics", "json", "csv")
+
+
+def export(standing: Standing, fmt: str, details: dict[str, dict[str, Any]],
+           events: list[dict[str, Any]]) -> str:
+    """The whole programme in ``fmt``; ``details`` adds owner, amount, source."""
+    if fmt == "ics":
+        return to_ics(standing, details, events)
+    rows = [{**record(a), **details.get(a.milestone.id, {})} for a in standing.assessments]
+    if fmt == "json":
+        return to_json({"programme": standing.programme.name, "as_of": standing.as_of,
+                        "milestones": rows}) + "\n"
+    fields = (*rows[0].keys(),) if rows else ()
+    return to_csv(rows, fields)
+
+
+def to_ics(standing: Standing, details: dict[str, dict[str, Any]],
+           events: list[dict[str, Any]]) -> str:
+    from icalendar import Alarm, Calendar, Event
+
+    changes = Counter(e["milestone_id"] for e in events)
+    last_change = {e["milestone_id"]: e["at"] for e in events}
+    cal = Calendar()
+    cal.add("prodid", "-//ukjp-monitor//milestones//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", standing.programme.name)
+    cal.add("x-wr-timezone", standing.programme.timezone)
+    for a in standing.assessments:
+        m, window = a.milestone, a.milestone.window
+        if window is None:
+            continue
+        extra = details.get(m.id, {})
+        event = Event()
+        event.add("uid", f"{m.id}@{UID_DOMAIN}")
+        event.add("dtstamp", _utc(last_change.get(m.id)) or datetime(2026, 1, 1, tzinfo=UTC))
+        event.add("sequence", changes.get(m.id, 0))
+        event.add("summary", m.title)
+        event.add("dtstart", window.start)
+        event.add("dtend", window.end + timedelta(days=1))  # DTEND is exclusive
+        event.add("transp", "TRANSPARENT")
+        event.add("status", "CANCELLED" if a.status is Status.CANCELLED else "CONFIRMED")
+        event.add("categories", [m.workstream])
+        event.add("description", _description(a, extra))
+        if extra.get("source"):
+            event.add("url", extra["source"])
+        if a.is_open:
+            alarm = Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", f"{m.title}: window opens in {m.lead_days} days")
+            alarm.add("trigger", timedelta(days=-m.lead_days))
+            event.add_component(alarm)
+        cal.add_component(event)
+    return cal.to_ical().decode("utf-8")
+
+
+def _description(a, extra: dict[str, Any]) -> str:
+    m = a.milestone
+    lines = [f"Status {a.status.value} ({a.rag.value}) as of {a.as_of}",
+             f"Target: {m.target.text if m.target else 'TBC'}"]
+    if m.reforecast:
+        lines.append(f"Forecast: {m.forecast.text if m.forecast else 'TBC'}")
+    for key, label in (("owner", "Owner"), ("amount", "Amount"), ("source", "Source")):
+        if extra.get(key):
+            lines.append(f"{label}: {extra[key]}")
+    return "\n".join(lines)
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -1,0 +1,105 @@
+"""The database schema as SQLAlchemy 2 typed models.
+
+The schema itself is owned by the Alembic migrations in ``migrations/``;
+these classes must match them (a test compares the two). Nothing is ever
+deleted: a milestone that leaves the config is *retired*, and every change,
+progress report and (later) transition and delivery is an ``Event`` row.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+ID = String(100)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Programme(Base):
+    """The one programme this database tracks (a single row, id 1)."""
+
+    __tablename__ = "programme"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    timezone: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str | None] = mapped_column(String(2000))
+    lead_days: Mapped[int] = mapped_column(Integer)
+    synced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Workstream(Base):
+    __tablename__ = "workstreams"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    position: Mapped[int] = mapped_column(Integer)
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Milestone(Base):
+    """A promise and where it has got to.
+
+    ``target_*`` is the baseline as announced; ``forecast_*`` is the current
+    expectation when ``reforecast`` is true (a forecast may itself be TBC).
+    ``cfg_*`` remember what the config last said about progress, so that a
+    re-sync of unchanged config leaves progress recorded with the CLI alone.
+    """
+
+    __tablename__ = "milestones"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    title: Mapped[str] = mapped_column(String(500))
+    workstream_id: Mapped[str] = mapped_column(ForeignKey("workstreams.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    owner: Mapped[str | None] = mapped_column(String(500))
+    amount: Mapped[str | None] = mapped_column(String(200))
+    source: Mapped[str | None] = mapped_column(String(2000))
+    notes: Mapped[str | None] = mapped_column(Text)
+    lead_days: Mapped[int] = mapped_column(Integer)
+    target_text: Mapped[str | None] = mapped_column(String(40))
+    target_start: Mapped[date | None]
+    target_end: Mapped[date | None]
+    reforecast: Mapped[bool] = mapped_column(default=False)
+    forecast_text: Mapped[str | None] = mapped_column(String(40))
+    forecast_start: Mapped[date | None]
+    forecast_end: Mapped[date | None]
+    completed_on: Mapped[date | None]
+    cancelled_on: Mapped[date | None]
+    cfg_forecast: Mapped[str | None] = mapped_column(String(40))
+    cfg_completed_on: Mapped[date | None]
+    cfg_cancelled: Mapped[bool] = mapped_column(default=False)
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Dependency(Base):
+    __tablename__ = "dependencies"
+
+    milestone_id: Mapped[str] = mapped_column(ForeignKey("milestones.id"), primary_key=True)
+    depends_on_id: Mapped[str] = mapped_column(ForeignKey("milestones.id"), primary_key=True)
+
+
+class Event(Base):
+    """One line of the audit trail: what happened, when, by whom, and details.
+
+    ``kind`` is one of the ``EventKind`` values in ``history.py``; ``details``
+    holds the kind's own fields (old and new values, evidence, reason).
+    """
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_milestone_at", "milestone_id", "at"),)
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    milestone_id: Mapped[str | None] = mapped_column(ID)
+    kind: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str | None] = mapped_column(String(200))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -1,0 +1,120 @@
+"""Turning assessments and events into records (JSON, CSV) and words.
+
+Pure functions; the tables themselves are drawn in ``tables.py`` so that the
+JSON and CSV paths never import Rich.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ukjp_monitor.history import describe
+from ukjp_monitor.status import URGENCY, Assessment, Status
+
+FIELDS = ("id", "title", "workstream", "status", "rag", "target", "forecast", "window_start",
+          "window_end", "completed_on", "cancelled_on", "slip_days", "at_risk", "blocked_by",
+          "depends_on", "days_to_start", "days_to_end", "lead_days", "owner", "as_of")
+
+
+def record(a: Assessment) -> dict[str, Any]:
+    """One assessment as JSON-ready data (ISO dates, null for none).
+
+    ``target`` is null when TBC; ``forecast`` is null unless re-forecast, and
+    "TBC" when re-forecast to no date.
+    """
+    m, window = a.milestone, a.milestone.window
+    return {
+        "id": m.id, "title": m.title, "workstream": m.workstream,
+        "status": a.status.value, "rag": a.rag.value,
+        "target": m.target.text if m.target else None,
+        "forecast": (m.forecast.text if m.forecast else "TBC") if m.reforecast else None,
+        "window_start": window.start.isoformat() if window else None,
+        "window_end": window.end.isoformat() if window else None,
+        "completed_on": _iso(m.completed_on), "cancelled_on": _iso(m.cancelled_on),
+        "slip_days": a.slip_days, "at_risk": a.at_risk, "blocked_by": list(a.blocked_by),
+        "depends_on": list(m.depends_on),
+        "days_to_start": a.days_to_start, "days_to_end": a.days_to_end,
+        "lead_days": m.lead_days, "owner": m.owner, "as_of": a.as_of.isoformat(),
+    }
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, default=_iso)
+
+
+def to_csv(records: list[dict[str, Any]], fields: tuple[str, ...] = FIELDS) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in records:
+        writer.writerow({k: _cell(v) for k, v in row.items()})
+    return out.getvalue()
+
+
+def when(a: Assessment) -> str:
+    """Days to go or overdue, in words: '12 days to start', '3 days overdue'."""
+    m = a.milestone
+    if a.status is Status.COMPLETED:
+        return f"done {m.completed_on}"
+    if a.status is Status.CANCELLED:
+        return f"cancelled {m.cancelled_on}"
+    if a.status is Status.UNSCHEDULED:
+        return "no date"
+    if a.status is Status.OVERDUE:
+        return f"{_days(-a.days_to_end)} overdue"
+    if a.status is Status.DUE:
+        return f"{_days(a.days_to_end)} left" if a.days_to_end else "last day"
+    return f"starts in {_days(a.days_to_start)}"
+
+
+def counts_line(assessments: list[Assessment], as_of: date) -> str:
+    """'9 milestones as of 2026-11-24: 1 overdue, 2 due, …' in urgency order."""
+    counts = Counter(a.status for a in assessments)
+    parts = [f"{counts[s]} {s.value}" for s in URGENCY if counts[s]]
+    risk = sum(a.at_risk for a in assessments)
+    if risk:
+        parts.append(f"{risk} at risk")
+    noun = "milestone" if len(assessments) == 1 else "milestones"
+    return f"{len(assessments)} {noun} as of {as_of}" + (": " + ", ".join(parts) if parts else "")
+
+
+def event_record(event: dict[str, Any], timezone: str) -> dict[str, Any]:
+    return {
+        "at": local_time(event["at"], timezone),
+        "milestone": event["milestone_id"],
+        "kind": event["kind"],
+        "actor": event["actor"],
+        "summary": describe(event["kind"], event["details"] or {}),
+        "details": event["details"] or {},
+    }
+
+
+def local_time(moment: datetime, timezone: str) -> str:
+    """An instant in the programme's time zone, to the second, with offset."""
+    if moment.tzinfo is None:  # SQLite hands back naive UTC
+        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
+    return moment.astimezone(ZoneInfo(timezone)).isoformat(timespec="seconds")
+
+
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
+def _iso(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, list):
+        return " ".join(map(str, value))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return value

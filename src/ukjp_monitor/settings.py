@@ -1,0 +1,79 @@
+"""Settings from the environment: the only module that reads it.
+
+See README.md, "Environment", for the variables. Command-line options
+(``--db``, ``--config-dir``) override them; tests override them in one place,
+the ``settings`` fixture.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from ukjp_monitor.errors import InputError
+
+DEFAULT_DATABASE = "ukjp-monitor.db"
+SECURITY_MODES = ("starttls", "ssl", "none")
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE
+    config_dir: Path = Path("config")
+    outbox_dir: Path = Path("outbox")
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_security: str = "starttls"
+    smtp_username: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_timeout: float = 30.0
+    actor: str | None = None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read ``UKJP_*`` variables; InputError names a variable that is wrong."""
+        env = os.environ if environ is None else environ
+        security = env.get("UKJP_SMTP_SECURITY", "starttls").strip().lower()
+        if security not in SECURITY_MODES:
+            raise InputError(
+                f"UKJP_SMTP_SECURITY is {security!r}; use one of {', '.join(SECURITY_MODES)}"
+            )
+        return cls(
+            database_url=env.get("UKJP_DATABASE_URL") or DEFAULT_DATABASE,
+            config_dir=Path(env.get("UKJP_CONFIG_DIR") or "config"),
+            outbox_dir=Path(env.get("UKJP_OUTBOX_DIR") or "outbox"),
+            smtp_host=env.get("UKJP_SMTP_HOST") or None,
+            smtp_port=_number(env, "UKJP_SMTP_PORT", 587, int),
+            smtp_security=security,
+            smtp_username=env.get("UKJP_SMTP_USERNAME") or None,
+            smtp_password=env.get("UKJP_SMTP_PASSWORD") or None,
+            smtp_timeout=_number(env, "UKJP_SMTP_TIMEOUT", 30.0, float),
+            actor=env.get("UKJP_ACTOR") or _login_name(),
+        )
+
+    def but(self, **changes) -> Settings:
+        """A copy with some settings replaced (``None`` values are ignored)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def _number(env: Mapping[str, str], name: str, default, kind):
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = None
+    if value is None or value <= 0:
+        raise InputError(f"{name} is {raw!r}; it must be a positive number")
+    return value
+
+
+def _login_name() -> str | None:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return None
