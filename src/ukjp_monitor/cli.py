@@ -39,10 +39,17 @@ DATE = IsoDate()
 
 def common(command):
     """``--config-dir`` and ``--db`` on every command (they override the environment)."""
-    command = click.option("--db", "db", metavar="URL|PATH",
-                           help="Database URL or SQLite file [env UKJP_DATABASE_URL].")(command)
-    return click.option("--config-dir", type=click.Path(path_type=Path, file_okay=False),
-                        help="Configuration folder [env UKJP_CONFIG_DIR].")(command)
+    command = click.option(
+        "--db",
+        "db",
+        metavar="URL|PATH",
+        help="Database URL or SQLite file [env UKJP_DATABASE_URL].",
+    )(command)
+    return click.option(
+        "--config-dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        help="Configuration folder [env UKJP_CONFIG_DIR].",
+    )(command)
 
 
 def monitor(config_dir: Path | None, db: str | None) -> Monitor:
@@ -51,8 +58,11 @@ def monitor(config_dir: Path | None, db: str | None) -> Monitor:
 
 
 def as_of_option(command):
-    return click.option("--as-of", type=DATE, help="Evaluate as of this date (default today, "
-                        "in the programme's time zone).")(command)
+    return click.option(
+        "--as-of",
+        type=DATE,
+        help="Evaluate as of this date (default today, in the programme's time zone).",
+    )(command)
 
 
 def emit(text: str, output: Path | None = None) -> None:
@@ -73,9 +83,11 @@ def cli():
 def validate(config_dir, db):
     """Check the configuration; write nothing."""
     config = monitor(config_dir, db).load_config()
-    click.echo(f"{config.directory}: {len(config.milestones)} milestones in "
-               f"{len(config.workstreams)} workstreams, "
-               f"{len(config.monitor.recipients)} recipients: valid")
+    click.echo(
+        f"{config.directory}: {len(config.milestones)} milestones in "
+        f"{len(config.workstreams)} workstreams, "
+        f"{len(config.monitor.recipients)} recipients: valid"
+    )
 
 
 @cli.command()
@@ -90,17 +102,27 @@ def sync(config_dir, db):
 @common
 @as_of_option
 @click.option("--workstream", metavar="ID", help="Only this workstream.")
-@click.option("--status", "status_filter", type=click.Choice([s.value for s in Status]),
-              help="Only milestones with this status.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
-              show_default=True)
+@click.option(
+    "--status",
+    "status_filter",
+    type=click.Choice([s.value for s in Status]),
+    help="Only milestones with this status.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
 def status(config_dir, db, as_of, workstream, status_filter, fmt):
     """Every milestone with its status, RAG, window, days to go, slip and risk."""
     from ukjp_monitor.report import record, to_csv, to_json
 
     m = monitor(config_dir, db)
-    standing = m.assess(as_of=as_of, workstream=workstream,
-                        status=Status(status_filter) if status_filter else None)
+    standing = m.assess(
+        as_of=as_of, workstream=workstream, status=Status(status_filter) if status_filter else None
+    )
     if fmt == "json":
         emit(to_json([record(a) for a in standing.assessments]))
     elif fmt == "csv":
@@ -117,8 +139,9 @@ def status(config_dir, db, as_of, workstream, status_filter, fmt):
 @common
 @click.argument("milestone_id", metavar="ID")
 @as_of_option
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 def show(config_dir, db, milestone_id, as_of, fmt):
     """One milestone with its full history."""
     from ukjp_monitor.report import event_record, record, to_json
@@ -129,9 +152,19 @@ def show(config_dir, db, milestone_id, as_of, fmt):
     events = [event_record(e, report.programme.timezone) for e in report.events]
     if fmt == "json":
         d = report.details
-        emit(to_json({**data, "workstream_name": d.workstream_name, "amount": d.amount,
-                      "source": d.source, "notes": d.notes, "retired": d.retired,
-                      "history": events}))
+        emit(
+            to_json(
+                {
+                    **data,
+                    "workstream_name": d.workstream_name,
+                    "amount": d.amount,
+                    "source": d.source,
+                    "notes": d.notes,
+                    "retired": d.retired,
+                    "history": events,
+                }
+            )
+        )
     else:
         from ukjp_monitor import tables
 
@@ -174,8 +207,9 @@ def cancel(config_dir, db, milestone_id, reason):
 @cli.command()
 @common
 @click.argument("milestone_id", metavar="[ID]", required=False)
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 def history(config_dir, db, milestone_id, fmt):
     """The audit trail: sync changes, progress and (later) transitions and deliveries."""
     from ukjp_monitor.report import event_record, to_json
@@ -194,8 +228,12 @@ def history(config_dir, db, milestone_id, fmt):
 @common
 @as_of_option
 @click.option("--format", "fmt", type=click.Choice(["ics", "json", "csv"]), required=True)
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write to this file instead of standard output.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write to this file instead of standard output.",
+)
 def export(config_dir, db, as_of, fmt, output):
     """A calendar feed (ics) of the plan, or its data (json, csv)."""
     emit(monitor(config_dir, db).export(fmt, as_of=as_of), output)
@@ -223,7 +261,8 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"ukjp-monitor: {exc}", err=True)
         sys.exit(exc.exit_status)
     except OSError as exc:
-        click.echo(f"ukjp-monitor: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
-                   err=True)
+        click.echo(
+            f"ukjp-monitor: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True
+        )
         sys.exit(1)
     sys.exit(0)

@@ -132,6 +132,8 @@ def migrate(engine: Engine) -> None:
         if connection.dialect.name == "postgresql":
             # Two processes opening a new database at once must not both
             # create the tables; the lock ends with the transaction.
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+            )
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

@@ -32,8 +32,7 @@ class UnknownMilestone(InputError):
     def __init__(self, milestone_id: str):
         self.milestone_id = milestone_id
         super().__init__(
-            f"no milestone has the id {milestone_id!r}; "
-            "'ukjp-monitor status' lists the ids in use"
+            f"no milestone has the id {milestone_id!r}; 'ukjp-monitor status' lists the ids in use"
         )
 
 

@@ -20,21 +20,27 @@ UID_DOMAIN = "ukjp-monitor"
 FORMATS = ("ics", "json", "csv")
 
 
-def export(standing: Standing, fmt: str, details: dict[str, dict[str, Any]],
-           events: list[dict[str, Any]]) -> str:
+def export(
+    standing: Standing, fmt: str, details: dict[str, dict[str, Any]], events: list[dict[str, Any]]
+) -> str:
     """The whole programme in ``fmt``; ``details`` adds owner, amount, source."""
     if fmt == "ics":
         return to_ics(standing, details, events)
     rows = [{**record(a), **details.get(a.milestone.id, {})} for a in standing.assessments]
     if fmt == "json":
-        return to_json({"programme": standing.programme.name, "as_of": standing.as_of,
-                        "milestones": rows}) + "\n"
+        return (
+            to_json(
+                {"programme": standing.programme.name, "as_of": standing.as_of, "milestones": rows}
+            )
+            + "\n"
+        )
     fields = (*rows[0].keys(),) if rows else ()
     return to_csv(rows, fields)
 
 
-def to_ics(standing: Standing, details: dict[str, dict[str, Any]],
-           events: list[dict[str, Any]]) -> str:
+def to_ics(
+    standing: Standing, details: dict[str, dict[str, Any]], events: list[dict[str, Any]]
+) -> str:
     from icalendar import Alarm, Calendar, Event
 
     changes = Counter(e["milestone_id"] for e in events)
@@ -76,8 +82,10 @@ def to_ics(standing: Standing, details: dict[str, dict[str, Any]],
 
 def _description(a, extra: dict[str, Any]) -> str:
     m = a.milestone
-    lines = [f"Status {a.status.value} ({a.rag.value}) as of {a.as_of}",
-             f"Target: {m.target.text if m.target else 'TBC'}"]
+    lines = [
+        f"Status {a.status.value} ({a.rag.value}) as of {a.as_of}",
+        f"Target: {m.target.text if m.target else 'TBC'}",
+    ]
     if m.reforecast:
         lines.append(f"Forecast: {m.forecast.text if m.forecast else 'TBC'}")
     for key, label in (("owner", "Owner"), ("amount", "Amount"), ("source", "Source")):

@@ -36,21 +36,31 @@ def describe(kind: str, details: dict[str, Any]) -> str:
         EventKind.REOPENED: lambda: f"completion on {d['previous']} withdrawn",
         EventKind.CANCELLED: lambda: "cancelled",
         EventKind.REINSTATED: lambda: "cancellation withdrawn",
-        EventKind.PROGRAMME: lambda: "programme settings: " + "; ".join(
-            f"{name} {_show(old)} → {_show(new)}" for name, (old, new) in d["changes"].items()
+        EventKind.PROGRAMME: lambda: (
+            "programme settings: "
+            + "; ".join(
+                f"{name} {_show(old)} → {_show(new)}" for name, (old, new) in d["changes"].items()
+            )
         ),
     }.get(kind)
     line = text() if text else kind
-    extras = [f"{label} {d[key]}" for key, label in
-              (("reason", "because"), ("evidence", "evidence"), ("note", "note"))
-              if d.get(key)]
+    extras = [
+        f"{label} {d[key]}"
+        for key, label in (("reason", "because"), ("evidence", "evidence"), ("note", "note"))
+        if d.get(key)
+    ]
     if d.get("source") == "config" and kind in _PROGRESS:
         extras.append("from the config")
     return ", ".join([line, *extras])
 
 
-_PROGRESS = {EventKind.FORECAST, EventKind.COMPLETED, EventKind.REOPENED,
-             EventKind.CANCELLED, EventKind.REINSTATED}
+_PROGRESS = {
+    EventKind.FORECAST,
+    EventKind.COMPLETED,
+    EventKind.REOPENED,
+    EventKind.CANCELLED,
+    EventKind.REINSTATED,
+}
 
 
 def _show(value: Any) -> str:

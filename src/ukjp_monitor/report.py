@@ -17,9 +17,28 @@ from zoneinfo import ZoneInfo
 from ukjp_monitor.history import describe
 from ukjp_monitor.status import URGENCY, Assessment, Status
 
-FIELDS = ("id", "title", "workstream", "status", "rag", "target", "forecast", "window_start",
-          "window_end", "completed_on", "cancelled_on", "slip_days", "at_risk", "blocked_by",
-          "depends_on", "days_to_start", "days_to_end", "lead_days", "owner", "as_of")
+FIELDS = (
+    "id",
+    "title",
+    "workstream",
+    "status",
+    "rag",
+    "target",
+    "forecast",
+    "window_start",
+    "window_end",
+    "completed_on",
+    "cancelled_on",
+    "slip_days",
+    "at_risk",
+    "blocked_by",
+    "depends_on",
+    "days_to_start",
+    "days_to_end",
+    "lead_days",
+    "owner",
+    "as_of",
+)
 
 
 def record(a: Assessment) -> dict[str, Any]:
@@ -30,17 +49,26 @@ def record(a: Assessment) -> dict[str, Any]:
     """
     m, window = a.milestone, a.milestone.window
     return {
-        "id": m.id, "title": m.title, "workstream": m.workstream,
-        "status": a.status.value, "rag": a.rag.value,
+        "id": m.id,
+        "title": m.title,
+        "workstream": m.workstream,
+        "status": a.status.value,
+        "rag": a.rag.value,
         "target": m.target.text if m.target else None,
         "forecast": (m.forecast.text if m.forecast else "TBC") if m.reforecast else None,
         "window_start": window.start.isoformat() if window else None,
         "window_end": window.end.isoformat() if window else None,
-        "completed_on": _iso(m.completed_on), "cancelled_on": _iso(m.cancelled_on),
-        "slip_days": a.slip_days, "at_risk": a.at_risk, "blocked_by": list(a.blocked_by),
+        "completed_on": _iso(m.completed_on),
+        "cancelled_on": _iso(m.cancelled_on),
+        "slip_days": a.slip_days,
+        "at_risk": a.at_risk,
+        "blocked_by": list(a.blocked_by),
         "depends_on": list(m.depends_on),
-        "days_to_start": a.days_to_start, "days_to_end": a.days_to_end,
-        "lead_days": m.lead_days, "owner": m.owner, "as_of": a.as_of.isoformat(),
+        "days_to_start": a.days_to_start,
+        "days_to_end": a.days_to_end,
+        "lead_days": m.lead_days,
+        "owner": m.owner,
+        "as_of": a.as_of.isoformat(),
     }
 
 

@@ -90,8 +90,13 @@ class Monitor:
         """Today in the programme's time zone (not the machine's)."""
         return self.clock().astimezone(ZoneInfo(programme.timezone)).date()
 
-    def assess(self, *, as_of: date | None = None, workstream: str | None = None,
-               status: Status | None = None) -> Standing:
+    def assess(
+        self,
+        *,
+        as_of: date | None = None,
+        workstream: str | None = None,
+        status: Status | None = None,
+    ) -> Standing:
         """Every live milestone assessed; filters apply after evaluation, so
         dependency risk still sees the whole programme."""
         with self.engine.connect() as conn:
@@ -99,8 +104,9 @@ class Monitor:
             if workstream is not None:
                 known = store.load_workstreams(conn)
                 if workstream not in known:
-                    raise InputError(f"no workstream has the id {workstream!r}; "
-                                     f"known: {', '.join(known)}")
+                    raise InputError(
+                        f"no workstream has the id {workstream!r}; known: {', '.join(known)}"
+                    )
             plan = store.load_plan(conn)
         as_of = as_of or self.today(programme)
         assessments = evaluate(plan, as_of)
@@ -139,15 +145,25 @@ class Monitor:
 
     # -- progress -----------------------------------------------------------
 
-    def complete(self, milestone_id: str, *, on: date, evidence: str | None = None,
-                 note: str | None = None) -> None:
+    def complete(
+        self, milestone_id: str, *, on: date, evidence: str | None = None, note: str | None = None
+    ) -> None:
         with writer(self.engine).begin() as conn:
             today = self.today(store.load_programme(conn))
             if on > today:
-                raise InputError(f"the completion date {on} is after today ({today}); "
-                                 "record a completion once it has happened")
-            store.record_completion(conn, milestone_id, on=on, evidence=_line(evidence),
-                                    note=_line(note), now=self.clock(), actor=self.settings.actor)
+                raise InputError(
+                    f"the completion date {on} is after today ({today}); "
+                    "record a completion once it has happened"
+                )
+            store.record_completion(
+                conn,
+                milestone_id,
+                on=on,
+                evidence=_line(evidence),
+                note=_line(note),
+                now=self.clock(),
+                actor=self.settings.actor,
+            )
 
     def forecast(self, milestone_id: str, target: str, *, reason: str | None = None) -> None:
         try:
@@ -156,8 +172,14 @@ class Monitor:
             raise InputError(f"forecast for {milestone_id}: {exc}") from None
         with writer(self.engine).begin() as conn:
             store.load_programme(conn)
-            store.record_forecast(conn, milestone_id, period, reason=_line(reason),
-                                  now=self.clock(), actor=self.settings.actor)
+            store.record_forecast(
+                conn,
+                milestone_id,
+                period,
+                reason=_line(reason),
+                now=self.clock(),
+                actor=self.settings.actor,
+            )
 
     def cancel(self, milestone_id: str, *, reason: str) -> None:
         reason = _line(reason)
@@ -165,8 +187,14 @@ class Monitor:
             raise InputError("a cancellation needs a reason (--reason TEXT)")
         with writer(self.engine).begin() as conn:
             today = self.today(store.load_programme(conn))
-            store.record_cancellation(conn, milestone_id, on=today, reason=reason,
-                                      now=self.clock(), actor=self.settings.actor)
+            store.record_cancellation(
+                conn,
+                milestone_id,
+                on=today,
+                reason=reason,
+                now=self.clock(),
+                actor=self.settings.actor,
+            )
 
 
 def _line(text: str | None) -> str | None:

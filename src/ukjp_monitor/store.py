@@ -45,28 +45,48 @@ def load_programme(conn: Connection) -> ProgrammeInfo:
     row = conn.execute(select(Programme.__table__).where(Programme.id == 1)).mappings().first()
     if row is None:
         raise NotSynced()
-    return ProgrammeInfo(row["name"], row["timezone"], row["source"], row["lead_days"],
-                         row["synced_at"])
+    return ProgrammeInfo(
+        row["name"], row["timezone"], row["source"], row["lead_days"], row["synced_at"]
+    )
 
 
 def load_workstreams(conn: Connection) -> dict[str, str]:
     """Active workstream ids to names, in config order."""
-    rows = conn.execute(select(Workstream.id, Workstream.name)
-                        .where(Workstream.retired_at.is_(None)).order_by(Workstream.position))
+    rows = conn.execute(
+        select(Workstream.id, Workstream.name)
+        .where(Workstream.retired_at.is_(None))
+        .order_by(Workstream.position)
+    )
     return dict(rows.all())
 
 
-_PLAN_COLUMNS = (M.id, M.title, M.workstream_id, M.target_text, M.target_start, M.target_end,
-                 M.lead_days, M.forecast_text, M.forecast_start, M.forecast_end, M.reforecast,
-                 M.completed_on, M.cancelled_on, M.owner)
+_PLAN_COLUMNS = (
+    M.id,
+    M.title,
+    M.workstream_id,
+    M.target_text,
+    M.target_start,
+    M.target_end,
+    M.lead_days,
+    M.forecast_text,
+    M.forecast_start,
+    M.forecast_end,
+    M.reforecast,
+    M.completed_on,
+    M.cancelled_on,
+    M.owner,
+)
 
 
-def load_plan(conn: Connection, *, ids: list[str] | None = None,
-              include_retired: bool = False) -> list[Plan]:
+def load_plan(
+    conn: Connection, *, ids: list[str] | None = None, include_retired: bool = False
+) -> list[Plan]:
     """Milestones ready for evaluation, in workstream then config order."""
-    query = (select(*_PLAN_COLUMNS)
-             .join(Workstream, Workstream.id == M.workstream_id)
-             .order_by(Workstream.position, M.position))
+    query = (
+        select(*_PLAN_COLUMNS)
+        .join(Workstream, Workstream.id == M.workstream_id)
+        .order_by(Workstream.position, M.position)
+    )
     if not include_retired:
         query = query.where(M.retired_at.is_(None))
     if ids is not None:
@@ -78,11 +98,19 @@ def load_plan(conn: Connection, *, ids: list[str] | None = None,
     for milestone_id, depends_on_id in conn.execute(dep_query):
         depends.setdefault(milestone_id, []).append(depends_on_id)
     return [
-        Plan(id=r[0], title=r[1], workstream=r[2],
-             target=period_from_bounds(r[3], r[4], r[5]), lead_days=r[6],
-             forecast=period_from_bounds(r[7], r[8], r[9]), reforecast=r[10],
-             completed_on=r[11], cancelled_on=r[12],
-             depends_on=tuple(sorted(depends.get(r[0], ()))), owner=r[13])
+        Plan(
+            id=r[0],
+            title=r[1],
+            workstream=r[2],
+            target=period_from_bounds(r[3], r[4], r[5]),
+            lead_days=r[6],
+            forecast=period_from_bounds(r[7], r[8], r[9]),
+            reforecast=r[10],
+            completed_on=r[11],
+            cancelled_on=r[12],
+            depends_on=tuple(sorted(depends.get(r[0], ()))),
+            owner=r[13],
+        )
         for r in conn.execute(query)
     ]
 
@@ -90,7 +118,8 @@ def load_plan(conn: Connection, *, ids: list[str] | None = None,
 def load_details(conn: Connection, milestone_id: str) -> Details:
     row = conn.execute(
         select(Workstream.name, M.amount, M.source, M.notes, M.retired_at)
-        .join(Workstream, Workstream.id == M.workstream_id).where(M.id == milestone_id)
+        .join(Workstream, Workstream.id == M.workstream_id)
+        .where(M.id == milestone_id)
     ).first()
     if row is None:
         raise UnknownMilestone(milestone_id)
@@ -99,8 +128,9 @@ def load_details(conn: Connection, milestone_id: str) -> Details:
 
 def load_extras(conn: Connection) -> dict[str, dict[str, Any]]:
     """Owner, amount, source and notes of every live milestone, for exports."""
-    rows = conn.execute(select(M.id, M.owner, M.amount, M.source, M.notes)
-                        .where(M.retired_at.is_(None)))
+    rows = conn.execute(
+        select(M.id, M.owner, M.amount, M.source, M.notes).where(M.retired_at.is_(None))
+    )
     return {r[0]: {"owner": r[1], "amount": r[2], "source": r[3], "notes": r[4]} for r in rows}
 
 
@@ -120,40 +150,94 @@ def _live_row(conn: Connection, milestone_id: str) -> dict[str, Any]:
 
 
 def _record(conn, milestone_id, kind: EventKind, *, now, actor, **details) -> None:
-    conn.execute(insert(Event).values(at=now, milestone_id=milestone_id, kind=kind.value,
-                                      actor=actor, details=details))
+    conn.execute(
+        insert(Event).values(
+            at=now, milestone_id=milestone_id, kind=kind.value, actor=actor, details=details
+        )
+    )
 
 
-def record_completion(conn: Connection, milestone_id: str, *, on: date, evidence: str | None,
-                      note: str | None, now: datetime, actor: str | None) -> None:
+def record_completion(
+    conn: Connection,
+    milestone_id: str,
+    *,
+    on: date,
+    evidence: str | None,
+    note: str | None,
+    now: datetime,
+    actor: str | None,
+) -> None:
     row = _live_row(conn, milestone_id)
     if row["cancelled_on"] is not None:
-        raise InputError(f"milestone {milestone_id} was cancelled on {row['cancelled_on']}; "
-                         "a cancelled milestone cannot be completed")
+        raise InputError(
+            f"milestone {milestone_id} was cancelled on {row['cancelled_on']}; "
+            "a cancelled milestone cannot be completed"
+        )
     conn.execute(update(Milestone).where(M.id == milestone_id).values(completed_on=on))
-    _record(conn, milestone_id, EventKind.COMPLETED, now=now, actor=actor, on=on.isoformat(),
-            previous=row["completed_on"].isoformat() if row["completed_on"] else None,
-            evidence=evidence, note=note, source="cli")
+    _record(
+        conn,
+        milestone_id,
+        EventKind.COMPLETED,
+        now=now,
+        actor=actor,
+        on=on.isoformat(),
+        previous=row["completed_on"].isoformat() if row["completed_on"] else None,
+        evidence=evidence,
+        note=note,
+        source="cli",
+    )
 
 
-def record_forecast(conn: Connection, milestone_id: str, forecast: Period | None, *,
-                    reason: str | None, now: datetime, actor: str | None) -> None:
+def record_forecast(
+    conn: Connection,
+    milestone_id: str,
+    forecast: Period | None,
+    *,
+    reason: str | None,
+    now: datetime,
+    actor: str | None,
+) -> None:
     row = _live_row(conn, milestone_id)
     old = (row["forecast_text"] if row["reforecast"] else row["target_text"]) or "TBC"
-    conn.execute(update(Milestone).where(M.id == milestone_id).values(
-        reforecast=True, forecast_text=str(forecast) if forecast else None,
-        forecast_start=forecast.start if forecast else None,
-        forecast_end=forecast.end if forecast else None))
-    _record(conn, milestone_id, EventKind.FORECAST, now=now, actor=actor, old=old,
-            new=str(forecast) if forecast else "TBC", reason=reason, source="cli")
+    conn.execute(
+        update(Milestone)
+        .where(M.id == milestone_id)
+        .values(
+            reforecast=True,
+            forecast_text=str(forecast) if forecast else None,
+            forecast_start=forecast.start if forecast else None,
+            forecast_end=forecast.end if forecast else None,
+        )
+    )
+    _record(
+        conn,
+        milestone_id,
+        EventKind.FORECAST,
+        now=now,
+        actor=actor,
+        old=old,
+        new=str(forecast) if forecast else "TBC",
+        reason=reason,
+        source="cli",
+    )
 
 
-def record_cancellation(conn: Connection, milestone_id: str, *, on: date, reason: str,
-                        now: datetime, actor: str | None) -> None:
+def record_cancellation(
+    conn: Connection, milestone_id: str, *, on: date, reason: str, now: datetime, actor: str | None
+) -> None:
     row = _live_row(conn, milestone_id)
     if row["cancelled_on"] is not None:
-        raise InputError(f"milestone {milestone_id} is already cancelled "
-                         f"(since {row['cancelled_on']})")
+        raise InputError(
+            f"milestone {milestone_id} is already cancelled (since {row['cancelled_on']})"
+        )
     conn.execute(update(Milestone).where(M.id == milestone_id).values(cancelled_on=on))
-    _record(conn, milestone_id, EventKind.CANCELLED, now=now, actor=actor, on=on.isoformat(),
-            reason=reason, source="cli")
+    _record(
+        conn,
+        milestone_id,
+        EventKind.CANCELLED,
+        now=now,
+        actor=actor,
+        on=on.isoformat(),
+        reason=reason,
+        source="cli",
+    )

@@ -47,14 +47,22 @@ class SyncReport:
         return ", ".join(f"{n} {kind}" for kind, n in sorted(self.counts.items()))
 
 
-def sync_config(conn: Connection, config: Config, *, now: datetime, today: date,
-                actor: str | None) -> SyncReport:
+def sync_config(
+    conn: Connection, config: Config, *, now: datetime, today: date, actor: str | None
+) -> SyncReport:
     """Bring the database in line with ``config`` inside the caller's transaction."""
     events: list[dict[str, Any]] = []
 
     def record(kind: EventKind, milestone_id: str | None, **details: Any) -> None:
-        events.append({"at": now, "milestone_id": milestone_id, "kind": kind.value,
-                       "actor": actor, "details": details})
+        events.append(
+            {
+                "at": now,
+                "milestone_id": milestone_id,
+                "kind": kind.value,
+                "actor": actor,
+                "details": details,
+            }
+        )
 
     _sync_programme(conn, config, now, record)
     _sync_workstreams(conn, config, now)
@@ -66,8 +74,12 @@ def sync_config(conn: Connection, config: Config, *, now: datetime, today: date,
 
 
 def _sync_programme(conn, config: Config, now, record) -> None:
-    wanted = {"name": config.programme.name, "timezone": config.programme.timezone,
-              "source": config.programme.source, "lead_days": config.monitor.lead_days}
+    wanted = {
+        "name": config.programme.name,
+        "timezone": config.programme.timezone,
+        "source": config.programme.source,
+        "lead_days": config.monitor.lead_days,
+    }
     row = conn.execute(select(Programme).where(Programme.id == 1)).mappings().first()
     if row is None:
         conn.execute(insert(Programme).values(id=1, synced_at=now, **wanted))
@@ -86,8 +98,11 @@ def _sync_workstreams(conn, config: Config, now) -> None:
         if row is None:
             conn.execute(insert(Workstream).values(id=wid, name=name, position=position))
         elif (row.name, row.position, row.retired_at) != (name, position, None):
-            conn.execute(update(Workstream).where(Workstream.id == wid)
-                         .values(name=name, position=position, retired_at=None))
+            conn.execute(
+                update(Workstream)
+                .where(Workstream.id == wid)
+                .values(name=name, position=position, retired_at=None)
+            )
     for wid, row in existing.items():
         if wid not in wanted and row.retired_at is None:
             conn.execute(update(Workstream).where(Workstream.id == wid).values(retired_at=now))
@@ -104,8 +119,13 @@ def _sync_milestones(conn, config: Config, now, today, record) -> None:
         row = existing.get(spec.id)
         if row is None:
             row = {**wanted, **_empty_progress()}
-            record(EventKind.ADDED, spec.id, target=wanted["target_text"] or "TBC",
-                   workstream=spec.workstream, title=spec.title)
+            record(
+                EventKind.ADDED,
+                spec.id,
+                target=wanted["target_text"] or "TBC",
+                workstream=spec.workstream,
+                title=spec.title,
+            )
             changes = _apply_progress(row, spec, today, record)
             inserts.append(row)
         else:
@@ -124,17 +144,24 @@ def _sync_milestones(conn, config: Config, now, today, record) -> None:
     in_config = {spec.id for spec in config.milestones}
     for milestone_id, row in existing.items():
         if milestone_id not in in_config and row["retired_at"] is None:
-            conn.execute(update(Milestone).where(Milestone.id == milestone_id)
-                         .values(retired_at=now))
+            conn.execute(
+                update(Milestone).where(Milestone.id == milestone_id).values(retired_at=now)
+            )
             record(EventKind.RETIRED, milestone_id)
 
 
 def _row_for(spec: MilestoneSpec, position: int, lead_days: int) -> dict[str, Any]:
     target = spec.target
     return {
-        "id": spec.id, "title": spec.title, "workstream_id": spec.workstream,
-        "position": position, "owner": spec.owner, "amount": spec.amount,
-        "source": spec.source, "notes": spec.notes, "lead_days": lead_days,
+        "id": spec.id,
+        "title": spec.title,
+        "workstream_id": spec.workstream,
+        "position": position,
+        "owner": spec.owner,
+        "amount": spec.amount,
+        "source": spec.source,
+        "notes": spec.notes,
+        "lead_days": lead_days,
         "target_text": str(target) if target else None,
         "target_start": target.start if target else None,
         "target_end": target.end if target else None,
@@ -142,17 +169,29 @@ def _row_for(spec: MilestoneSpec, position: int, lead_days: int) -> dict[str, An
 
 
 def _empty_progress() -> dict[str, Any]:
-    return {"reforecast": False, "forecast_text": None, "forecast_start": None,
-            "forecast_end": None, "completed_on": None, "cancelled_on": None,
-            "cfg_forecast": None, "cfg_completed_on": None, "cfg_cancelled": False,
-            "retired_at": None}
+    return {
+        "reforecast": False,
+        "forecast_text": None,
+        "forecast_start": None,
+        "forecast_end": None,
+        "completed_on": None,
+        "cancelled_on": None,
+        "cfg_forecast": None,
+        "cfg_completed_on": None,
+        "cfg_cancelled": False,
+        "retired_at": None,
+    }
 
 
 def _compare(row, wanted, old_deps, spec, record) -> dict[str, Any]:
     changes = {k: v for k, v in wanted.items() if row[k] != v}
     if "target_text" in changes:
-        record(EventKind.REBASELINED, spec.id, old=row["target_text"] or "TBC",
-               new=wanted["target_text"] or "TBC")
+        record(
+            EventKind.REBASELINED,
+            spec.id,
+            old=row["target_text"] or "TBC",
+            new=wanted["target_text"] or "TBC",
+        )
     described = {k: [row[k], v] for k, v in changes.items() if k in _PLAIN_FIELDS}
     if sorted(old_deps) != sorted(spec.depends_on):
         described["depends_on"] = [sorted(old_deps), sorted(spec.depends_on)]
@@ -169,28 +208,46 @@ def _apply_progress(row, spec: MilestoneSpec, today: date, record) -> dict[str, 
     if said != row["cfg_forecast"]:
         changes["cfg_forecast"] = said
         new = spec.forecast if said else None
-        fields = {"reforecast": said is not None, "forecast_text": str(new) if new else None,
-                  "forecast_start": new.start if new else None,
-                  "forecast_end": new.end if new else None}
+        fields = {
+            "reforecast": said is not None,
+            "forecast_text": str(new) if new else None,
+            "forecast_start": new.start if new else None,
+            "forecast_end": new.end if new else None,
+        }
         if any(row[k] != v for k, v in fields.items()):
-            record(EventKind.FORECAST, spec.id, old=_forecast_text(row), new=said or
-                   row["target_text"] or "TBC", source="config")
+            record(
+                EventKind.FORECAST,
+                spec.id,
+                old=_forecast_text(row),
+                new=said or row["target_text"] or "TBC",
+                source="config",
+            )
             changes.update(fields)
     if spec.completed_on != row["cfg_completed_on"]:
         changes["cfg_completed_on"] = spec.completed_on
         if spec.completed_on != row["completed_on"]:
             if spec.completed_on is None:
-                record(EventKind.REOPENED, spec.id, previous=str(row["completed_on"]),
-                       source="config")
+                record(
+                    EventKind.REOPENED, spec.id, previous=str(row["completed_on"]), source="config"
+                )
             else:
-                record(EventKind.COMPLETED, spec.id, on=str(spec.completed_on),
-                       previous=_iso(row["completed_on"]), source="config")
+                record(
+                    EventKind.COMPLETED,
+                    spec.id,
+                    on=str(spec.completed_on),
+                    previous=_iso(row["completed_on"]),
+                    source="config",
+                )
             changes["completed_on"] = spec.completed_on
     if spec.cancelled != row["cfg_cancelled"]:
         changes["cfg_cancelled"] = spec.cancelled
         if spec.cancelled != (row["cancelled_on"] is not None):
-            record(EventKind.CANCELLED if spec.cancelled else EventKind.REINSTATED, spec.id,
-                   on=str(today), source="config")
+            record(
+                EventKind.CANCELLED if spec.cancelled else EventKind.REINSTATED,
+                spec.id,
+                on=str(today),
+                source="config",
+            )
             changes["cancelled_on"] = today if spec.cancelled else None
     row.update(changes)
     return changes
@@ -212,6 +269,7 @@ def _sync_dependencies(conn, config: Config, old: dict[str, list[str]]) -> None:
             continue
         conn.execute(delete(Dependency).where(Dependency.milestone_id == spec.id))
         if spec.depends_on:
-            conn.execute(insert(Dependency), [
-                {"milestone_id": spec.id, "depends_on_id": dep} for dep in spec.depends_on
-            ])
+            conn.execute(
+                insert(Dependency),
+                [{"milestone_id": spec.id, "depends_on_id": dep} for dep in spec.depends_on],
+            )

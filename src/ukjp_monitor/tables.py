@@ -16,11 +16,16 @@ from ukjp_monitor.report import counts_line, when
 from ukjp_monitor.service import MilestoneReport, Standing
 from ukjp_monitor.status import Rag
 
-RAG_STYLE = {Rag.RED: "bold red", Rag.AMBER: "bold yellow", Rag.GREEN: "green",
-             Rag.GREY: "dim"}
-STATUS_STYLE = {"overdue": "bold red", "due": "yellow", "approaching": "cyan",
-                "planned": "", "unscheduled": "magenta", "completed": "green",
-                "cancelled": "dim"}
+RAG_STYLE = {Rag.RED: "bold red", Rag.AMBER: "bold yellow", Rag.GREEN: "green", Rag.GREY: "dim"}
+STATUS_STYLE = {
+    "overdue": "bold red",
+    "due": "yellow",
+    "approaching": "cyan",
+    "planned": "",
+    "unscheduled": "magenta",
+    "completed": "green",
+    "cancelled": "dim",
+}
 
 
 def console() -> Console:
@@ -38,10 +43,16 @@ def rag_cell(rag: Rag) -> Text:
 
 def print_standing(standing: Standing, workstreams: dict[str, str]) -> None:
     table = Table(box=None, header_style="bold", pad_edge=False, show_edge=False)
-    for name, kw in (("RAG", {"no_wrap": True}), ("ID", {"no_wrap": True}), ("Title", {}),
-                     ("Status", {"no_wrap": True}), ("Window", {"no_wrap": True}),
-                     ("When", {"no_wrap": True}), ("Slip", {"justify": "right"}),
-                     ("Risk", {})):
+    for name, kw in (
+        ("RAG", {"no_wrap": True}),
+        ("ID", {"no_wrap": True}),
+        ("Title", {}),
+        ("Status", {"no_wrap": True}),
+        ("Window", {"no_wrap": True}),
+        ("When", {"no_wrap": True}),
+        ("Slip", {"justify": "right"}),
+        ("Risk", {}),
+    ):
         table.add_column(name, **kw)
     current = None
     for a in standing.assessments:
@@ -51,9 +62,12 @@ def print_standing(standing: Standing, workstreams: dict[str, str]) -> None:
             table.add_row("", Text(workstreams.get(current, current), style="bold underline"))
         window = m.window
         table.add_row(
-            rag_cell(a.rag), m.id, m.title,
+            rag_cell(a.rag),
+            m.id,
+            m.title,
             Text(a.status.value, style=STATUS_STYLE[a.status.value]),
-            window.text if window else "TBC", when(a),
+            window.text if window else "TBC",
+            when(a),
             f"{a.slip_days:+d}d" if a.slip_days else "",
             Text("waits on " + ", ".join(a.blocked_by), style="yellow") if a.at_risk else "",
         )
@@ -63,23 +77,34 @@ def print_standing(standing: Standing, workstreams: dict[str, str]) -> None:
     out.print(counts_line(standing.assessments, standing.as_of))
 
 
-def print_report(report: MilestoneReport, record: dict[str, Any],
-                 events: Iterable[dict[str, Any]]) -> None:
+def print_report(
+    report: MilestoneReport, record: dict[str, Any], events: Iterable[dict[str, Any]]
+) -> None:
     a, d = report.assessment, report.details
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="bold", no_wrap=True)
     facts.add_column()
     rows = [
-        ("Title", a.milestone.title), ("Workstream", d.workstream_name),
-        ("Status", f"{a.status.value} as of {a.as_of} ({when(a)})"), ("RAG", rag_cell(a.rag)),
-        ("Target", record["target"] or "TBC"), ("Forecast", record["forecast"] or "as target"),
-        ("Window", f"{record['window_start']} to {record['window_end']}"
-         if record["window_start"] else "none"),
-        ("Slip", f"{a.slip_days:+d} days"), ("Lead time", f"{a.milestone.lead_days} days"),
+        ("Title", a.milestone.title),
+        ("Workstream", d.workstream_name),
+        ("Status", f"{a.status.value} as of {a.as_of} ({when(a)})"),
+        ("RAG", rag_cell(a.rag)),
+        ("Target", record["target"] or "TBC"),
+        ("Forecast", record["forecast"] or "as target"),
+        (
+            "Window",
+            f"{record['window_start']} to {record['window_end']}"
+            if record["window_start"]
+            else "none",
+        ),
+        ("Slip", f"{a.slip_days:+d} days"),
+        ("Lead time", f"{a.milestone.lead_days} days"),
         ("Depends on", ", ".join(a.milestone.depends_on) or "nothing"),
         ("At risk", "yes, waits on " + ", ".join(a.blocked_by) if a.at_risk else "no"),
-        ("Owner", a.milestone.owner or "none"), ("Amount", d.amount or "none"),
-        ("Source", d.source or "none"), ("Notes", d.notes or ""),
+        ("Owner", a.milestone.owner or "none"),
+        ("Amount", d.amount or "none"),
+        ("Source", d.source or "none"),
+        ("Notes", d.notes or ""),
     ]
     if d.retired:
         rows.insert(0, ("Retired", "yes: no longer in the config"))
@@ -93,10 +118,22 @@ def print_report(report: MilestoneReport, record: dict[str, Any],
     print_events(events, title="History", show_milestone=False, out=out)
 
 
-def print_events(events: Iterable[dict[str, Any]], *, title: str | None = None,
-                 show_milestone: bool = True, out: Console | None = None) -> None:
-    table = Table(box=None, header_style="bold", pad_edge=False, show_edge=False, title=title,
-                  title_justify="left", title_style="bold")
+def print_events(
+    events: Iterable[dict[str, Any]],
+    *,
+    title: str | None = None,
+    show_milestone: bool = True,
+    out: Console | None = None,
+) -> None:
+    table = Table(
+        box=None,
+        header_style="bold",
+        pad_edge=False,
+        show_edge=False,
+        title=title,
+        title_justify="left",
+        title_style="bold",
+    )
     table.add_column("At", no_wrap=True)
     if show_milestone:
         table.add_column("Milestone", no_wrap=True)
@@ -104,7 +141,12 @@ def print_events(events: Iterable[dict[str, Any]], *, title: str | None = None,
     table.add_column("By", no_wrap=True)
     table.add_column("What")
     for e in events:
-        cells = [e["at"], *([e["milestone"] or "(programme)"] if show_milestone else []),
-                 e["kind"], e["actor"] or "", e["summary"]]
+        cells = [
+            e["at"],
+            *([e["milestone"] or "(programme)"] if show_milestone else []),
+            e["kind"],
+            e["actor"] or "",
+            e["summary"],
+        ]
         table.add_row(*cells)
     (out or console()).print(table)

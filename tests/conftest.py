@@ -1,0 +1,162 @@
+"""The one place where tests set up databases, configuration and the CLI.
+
+Every test that takes ``database_url`` runs twice: on a SQLite file of its
+own and on the local PostgreSQL server. PostgreSQL gets one database per test
+run (dropped at the end), with the schema emptied before each test.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from ukjp_monitor.cli import main
+from ukjp_monitor.service import Monitor
+from ukjp_monitor.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED_CONFIG = ROOT / "config"
+POSTGRES_ADMIN_URL = os.environ.get(
+    "UKJP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+#: The day the tests pretend it is (a Tuesday), noon in London.
+TODAY = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch):
+    """No UKJP_* setting from the developer's shell leaks into a test."""
+    for name in list(os.environ):
+        if name.startswith("UKJP_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("UKJP_ACTOR", "tester")
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A database of this test run's own on the local server, dropped after."""
+    name = f"ukjp_test_{os.getpid()}_{secrets.token_hex(4)}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as exc:
+        pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {exc.orig}")
+    url = make_url(POSTGRES_ADMIN_URL).set(database=name)
+    yield url.render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'monitor.db'}"
+    url = request.getfixturevalue("postgres_url")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def config_dir(tmp_path) -> Path:
+    """A private copy of the shipped configuration, free to edit."""
+    target = tmp_path / "config"
+    shutil.copytree(SHIPPED_CONFIG, target)
+    return target
+
+
+@pytest.fixture
+def settings(database_url, config_dir, tmp_path) -> Settings:
+    return Settings(
+        database_url=database_url,
+        config_dir=config_dir,
+        outbox_dir=tmp_path / "outbox",
+        actor="tester",
+    )
+
+
+@dataclass
+class Clock:
+    """A clock the test moves by hand."""
+
+    now: datetime = TODAY
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def monitor(settings, clock):
+    m = Monitor(settings, clock=clock)
+    yield m
+    m.close()
+
+
+@dataclass
+class Result:
+    exit_status: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def run_cli(capsys, settings) -> Callable[..., Result]:
+    """Run ``ukjp-monitor ARGS`` in-process against the test's database and config."""
+
+    def run(*args: str, db: bool = True) -> Result:
+        argv = [str(a) for a in args]
+        if db and argv and not argv[0].startswith("-"):
+            argv += ["--db", settings.database_url, "--config-dir", str(settings.config_dir)]
+        capsys.readouterr()
+        try:
+            main(argv)
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        else:
+            code = 0
+        out, err = capsys.readouterr()
+        return Result(code, out, err)
+
+    return run
+
+
+def snapshot(url: str) -> dict[str, list[tuple]]:
+    """Every row of every table, to show that something changed nothing."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            tables = [
+                r[0]
+                for r in conn.execute(
+                    text(
+                        "SELECT name FROM sqlite_master WHERE type='table'"
+                        if engine.dialect.name == "sqlite"
+                        else "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+                    )
+                )
+            ]
+            return {
+                t: sorted(map(tuple, conn.execute(text(f'SELECT * FROM "{t}"'))), key=repr)
+                for t in sorted(tables)
+            }
+    finally:
+        engine.dispose()

@@ -1,0 +1,45 @@
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
+
+from ukjp_monitor.db import MIGRATIONS, SCHEMA_REVISION, current_revision, open_database
+from ukjp_monitor.models import Base
+
+
+def test_the_schema_revision_constant_names_the_newest_migration():
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_current_head() == SCHEMA_REVISION
+
+
+def test_first_use_applies_the_migrations(database_url):
+    engine = open_database(database_url)
+    assert current_revision(engine) == SCHEMA_REVISION
+    engine.dispose()
+
+
+def test_the_migrations_build_exactly_the_models(database_url):
+    engine = open_database(database_url)
+    with engine.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    engine.dispose()
+    assert differences == []
+
+
+def test_opening_twice_leaves_the_schema_alone(database_url):
+    open_database(database_url).dispose()
+    engine = open_database(database_url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM alembic_version")).scalar() == 1
+    engine.dispose()
+
+
+def test_sqlite_uses_write_ahead_logging_and_waits_when_busy(tmp_path):
+    engine = open_database(str(tmp_path / "m.db"))
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    engine.dispose()

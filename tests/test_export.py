@@ -1,0 +1,76 @@
+"""export: a calendar that updates instead of duplicating, and the data."""
+
+import csv
+import io
+import json
+from datetime import date, timedelta
+
+import pytest
+from icalendar import Calendar
+
+PILOT = "rare-disease-pilot-start"
+
+
+@pytest.fixture
+def synced(run_cli):
+    assert run_cli("sync").exit_status == 0
+    return run_cli
+
+
+def calendar(run_cli) -> dict[str, object]:
+    result = run_cli("export", "--format", "ics")
+    assert result.exit_status == 0, result.stderr
+    cal = Calendar.from_ical(result.stdout)
+    return {str(e["uid"]): e for e in cal.walk("VEVENT")}
+
+
+def test_the_calendar_has_one_all_day_event_per_scheduled_milestone(synced):
+    events = calendar(synced)
+    assert set(events) == {f"{PILOT}@ukjp-monitor", "package-announced@ukjp-monitor"}
+    pilot = events[f"{PILOT}@ukjp-monitor"]
+    assert pilot["dtstart"].dt == date(2026, 7, 1)
+    assert pilot["dtend"].dt == date(2027, 1, 1)  # exclusive: the window ends 31 Dec
+    assert str(pilot["summary"]) == "National rare disease screening pilot begins in Japan"
+
+
+def test_open_milestones_carry_an_alarm_at_the_lead_time(synced):
+    events = calendar(synced)
+    [alarm] = events[f"{PILOT}@ukjp-monitor"].walk("VALARM")
+    assert alarm["trigger"].dt == timedelta(days=-30)
+    assert not events["package-announced@ukjp-monitor"].walk("VALARM")
+
+
+def test_a_reforecast_updates_the_same_event_with_a_higher_sequence(synced):
+    before = calendar(synced)[f"{PILOT}@ukjp-monitor"]
+    synced("forecast", PILOT, "2027-Q1", "--reason", "late")
+    after = calendar(synced)[f"{PILOT}@ukjp-monitor"]
+    assert after["dtstart"].dt == date(2027, 1, 1)
+    assert int(after["sequence"]) > int(before["sequence"])
+
+
+def test_exporting_twice_gives_the_same_calendar(synced):
+    first = synced("export", "--format", "ics").stdout
+    assert synced("export", "--format", "ics").stdout == first
+
+
+def test_a_cancelled_milestone_stays_in_the_calendar_marked_cancelled(synced):
+    synced("cancel", PILOT, "--reason", "partnership ended")
+    pilot = calendar(synced)[f"{PILOT}@ukjp-monitor"]
+    assert str(pilot["status"]) == "CANCELLED"
+
+
+def test_json_export_carries_owner_amount_and_source(synced):
+    data = json.loads(synced("export", "--format", "json").stdout)
+    rows = {m["id"]: m for m in data["milestones"]}
+    assert data["programme"] == "UK–Japan Science and Technology Partnership"
+    assert rows["connectivity-programme"]["amount"] == "£6m (£3m DSIT + £3m Japanese Government)"
+    assert rows[PILOT]["source"].startswith("https://www.gov.uk/")
+
+
+def test_csv_export_writes_a_file(synced, tmp_path):
+    target = tmp_path / "plan.csv"
+    result = synced("export", "--format", "csv", "--output", target)
+    assert result.exit_status == 0
+    rows = list(csv.DictReader(io.StringIO(target.read_text())))
+    assert len(rows) == 8
+    assert {"id", "status", "owner", "amount"} <= rows[0].keys()
