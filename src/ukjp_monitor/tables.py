@@ -43,28 +43,24 @@ def rag_cell(rag: Rag) -> Text:
 
 def print_standing(standing: Standing, workstreams: dict[str, str]) -> None:
     table = Table(box=None, header_style="bold", pad_edge=False, show_edge=False)
-    for name, kw in (
-        ("RAG", {"no_wrap": True}),
-        ("ID", {"no_wrap": True}),
-        ("Title", {}),
-        ("Status", {"no_wrap": True}),
-        ("Window", {"no_wrap": True}),
-        ("When", {"no_wrap": True}),
-        ("Slip", {"justify": "right"}),
-        ("Risk", {}),
-    ):
-        table.add_column(name, **kw)
+    table.add_column("RAG", no_wrap=True)
+    table.add_column("Milestone", ratio=3, min_width=30)
+    table.add_column("Status", no_wrap=True)
+    table.add_column("Window", no_wrap=True)
+    table.add_column("When", no_wrap=True)
+    table.add_column("Slip", justify="right", no_wrap=True)
+    table.add_column("Risk", ratio=2, min_width=16, overflow="fold")
     current = None
     for a in standing.assessments:
         m = a.milestone
         if m.workstream != current:
             current = m.workstream
-            table.add_row("", Text(workstreams.get(current, current), style="bold underline"))
+            title = Text(workstreams.get(current, current), style="bold underline")
+            table.add_row("", title)
         window = m.window
         table.add_row(
             rag_cell(a.rag),
-            m.id,
-            m.title,
+            Text.assemble(m.title, "\n", (m.id, "dim")),
             Text(a.status.value, style=STATUS_STYLE[a.status.value]),
             window.text if window else "TBC",
             when(a),
