@@ -117,14 +117,14 @@ def sync(config_dir, db):
 )
 def status(config_dir, db, as_of, workstream, status_filter, fmt):
     """Every milestone with its status, RAG, window, days to go, slip and risk."""
-    from ukjp_monitor.report import record, to_csv, to_json
+    from ukjp_monitor.report import record, to_csv, to_json_array
 
     m = monitor(config_dir, db)
     standing = m.assess(
         as_of=as_of, workstream=workstream, status=Status(status_filter) if status_filter else None
     )
     if fmt == "json":
-        emit(to_json([record(a) for a in standing.assessments]))
+        emit(to_json_array([record(a) for a in standing.assessments]))
     elif fmt == "csv":
         emit(to_csv([record(a) for a in standing.assessments]))
     else:
@@ -211,13 +211,13 @@ def cancel(config_dir, db, milestone_id, reason):
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
 def history(config_dir, db, milestone_id, fmt):
-    """The audit trail: sync changes, progress and (later) transitions and deliveries."""
-    from ukjp_monitor.report import event_record, to_json
+    """The audit trail: every sync change and progress report, oldest first."""
+    from ukjp_monitor.report import event_record, to_json_array
 
     programme, events = monitor(config_dir, db).history(milestone_id)
     rows = [event_record(e, programme.timezone) for e in events]
     if fmt == "json":
-        emit(to_json(rows))
+        emit(to_json_array(rows))
     else:
         from ukjp_monitor import tables
 
