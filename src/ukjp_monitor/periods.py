@@ -26,7 +26,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 ACCEPTED_FORMS = (
@@ -71,7 +71,7 @@ def parse_period(value: Any) -> Period | None:
     """
     if value is None:
         return None
-    if isinstance(value, date):
+    if isinstance(value, date) and not isinstance(value, datetime):
         return _day(value.year, value.month, value.day)
     if isinstance(value, dict):
         return _explicit(value)
@@ -80,7 +80,13 @@ def parse_period(value: Any) -> Period | None:
     text = " ".join(str(value).split()).upper()
     if text in _TBC:
         return None
-    period = _parse_text(text)
+    try:
+        period = _parse_text(text)
+    except PeriodError:
+        raise
+    except ValueError:
+        # A well-formed year outside what ``date`` holds (0000, FY9999).
+        period = None
     if period is None:
         raise PeriodError(f"{value!r} is not a period; use {ACCEPTED_FORMS}")
     return period
@@ -119,6 +125,9 @@ def _parse_text(text: str) -> Period | None:
 
 def parse_day(value: Any) -> date:
     """Parse one calendar date (``YYYY-MM-DD``); PeriodError if it is not one."""
+    if isinstance(value, datetime):
+        # YAML reads "2026-10-01 09:00" as a datetime; a moment is not a day.
+        raise PeriodError(f"{value!r} is not a date; use YYYY-MM-DD")
     if isinstance(value, date):
         return value
     text = str(value).strip()
@@ -150,7 +159,8 @@ def _explicit(value: dict) -> Period:
     unknown = set(value) - {"from", "to"}
     if unknown or not {"from", "to"} <= set(value):
         raise PeriodError(
-            f"an explicit window takes exactly the keys 'from' and 'to', got {sorted(value)}"
+            "an explicit window takes exactly the keys 'from' and 'to', "
+            f"got {sorted(map(str, value))}"
         )
     start, end = parse_day(value["from"]), parse_day(value["to"])
     if start > end:

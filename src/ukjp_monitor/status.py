@@ -46,8 +46,15 @@ class Rag(StrEnum):
 #: Statuses in which an unfinished dependency puts a milestone at risk.
 LIVE = frozenset({Status.APPROACHING, Status.DUE, Status.OVERDUE})
 #: The order in which exceptions are reported: most urgent first.
-URGENCY = (Status.OVERDUE, Status.DUE, Status.APPROACHING, Status.PLANNED,
-           Status.UNSCHEDULED, Status.COMPLETED, Status.CANCELLED)
+URGENCY = (
+    Status.OVERDUE,
+    Status.DUE,
+    Status.APPROACHING,
+    Status.PLANNED,
+    Status.UNSCHEDULED,
+    Status.COMPLETED,
+    Status.CANCELLED,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +147,8 @@ def _assess(milestone: Milestone, statuses: dict[str, Status], as_of: date) -> A
     blocked_by: tuple[str, ...] = ()
     if status in LIVE:
         blocked_by = tuple(
-            dep for dep in milestone.depends_on
+            dep
+            for dep in milestone.depends_on
             if dep in statuses and statuses[dep] is not Status.COMPLETED
         )
     slip = slip_days(milestone)
@@ -149,8 +157,9 @@ def _assess(milestone: Milestone, statuses: dict[str, Status], as_of: date) -> A
         milestone=milestone,
         as_of=as_of,
         status=status,
-        rag=rag_of(status, at_risk=bool(blocked_by), overdue_dependency=overdue_dependency,
-                   slip=slip),
+        rag=rag_of(
+            status, at_risk=bool(blocked_by), overdue_dependency=overdue_dependency, slip=slip
+        ),
         slip_days=slip,
         at_risk=bool(blocked_by),
         blocked_by=blocked_by,
