@@ -43,3 +43,23 @@ def test_sqlite_uses_write_ahead_logging_and_waits_when_busy(tmp_path):
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     engine.dispose()
+
+
+def test_an_older_database_is_upgraded_on_first_use_and_keeps_its_rows(database_url):
+    from alembic import command
+
+    from ukjp_monitor.db import create_db_engine, writer
+
+    engine = create_db_engine(database_url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with writer(engine).begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001")
+        conn.execute(text("INSERT INTO workstreams (id, name, position) VALUES ('w', 'W', 0)"))
+    engine.dispose()
+    upgraded = open_database(database_url)
+    assert current_revision(upgraded) == SCHEMA_REVISION
+    with upgraded.connect() as conn:
+        assert conn.execute(text("SELECT name FROM workstreams")).scalar() == "W"
+    upgraded.dispose()

@@ -11,10 +11,21 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 ID = String(100)
+SERIAL = BigInteger().with_variant(Integer, "sqlite")
 
 
 class Base(DeclarativeBase):
@@ -76,6 +87,10 @@ class Milestone(Base):
     cfg_completed_on: Mapped[date | None]
     cfg_cancelled: Mapped[bool] = mapped_column(default=False)
     retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The state the last ``check`` saw; a transition is recorded when it moves.
+    checked_status: Mapped[str | None] = mapped_column(String(20))
+    checked_at_risk: Mapped[bool | None]
+    checked_on: Mapped[date | None]
 
 
 class Dependency(Base):
@@ -95,11 +110,66 @@ class Event(Base):
     __tablename__ = "events"
     __table_args__ = (Index("ix_events_milestone_at", "milestone_id", "at"),)
 
-    id: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
-    )
+    id: Mapped[int] = mapped_column(SERIAL, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     milestone_id: Mapped[str | None] = mapped_column(ID)
     kind: Mapped[str] = mapped_column(String(40))
     actor: Mapped[str | None] = mapped_column(String(200))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Transition(Base):
+    """A milestone's status (or risk) changed between two checks.
+
+    Recorded once: the checker updates ``milestones.checked_*`` with a
+    conditional UPDATE first, and only the process whose update matched
+    records the row (two checkers at once never both record it).
+    """
+
+    __tablename__ = "transitions"
+    __table_args__ = (Index("ix_transitions_recorded_at", "recorded_at"),)
+
+    id: Mapped[int] = mapped_column(SERIAL, primary_key=True, autoincrement=True)
+    milestone_id: Mapped[str] = mapped_column(ForeignKey("milestones.id"))
+    as_of: Mapped[date]
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    old_status: Mapped[str | None] = mapped_column(String(20))
+    new_status: Mapped[str] = mapped_column(String(20))
+    old_at_risk: Mapped[bool | None]
+    new_at_risk: Mapped[bool]
+    window_text: Mapped[str | None] = mapped_column(String(40))
+
+
+class Delivery(Base):
+    """The ledger: one row per (recipient, thing to tell them), claimed
+    before sending and marked after.
+
+    ``dedupe_key`` is ``transition:ID`` for an alert line or ``digest:WEEK``
+    for a weekly digest; the unique constraint is what makes a second claim
+    (another process, a retry, a catch-up run) a no-op. Rows sent together
+    share ``message_id``, which a resend after a crash reuses so mail
+    clients drop the duplicate.
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("recipient", "dedupe_key", name="uq_deliveries_recipient_key"),
+        Index("ix_deliveries_state", "state"),
+        Index("ix_deliveries_message_id", "message_id"),
+    )
+
+    id: Mapped[int] = mapped_column(SERIAL, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    recipient: Mapped[str] = mapped_column(String(320))
+    dedupe_key: Mapped[str] = mapped_column(String(120))
+    transition_id: Mapped[int | None] = mapped_column(ForeignKey("transitions.id"))
+    week: Mapped[str | None] = mapped_column(String(10))
+    as_of: Mapped[date]
+    message_id: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(10))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    subject: Mapped[str | None] = mapped_column(String(500))
+    error: Mapped[str | None] = mapped_column(String(1000))
