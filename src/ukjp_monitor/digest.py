@@ -1,0 +1,175 @@
+"""What an alert or a digest says: pure composition, no clock, no I/O.
+
+``compose_alert`` and ``compose_digest`` take assessments and changes that
+the caller has already loaded and return plain data; ``rendering.py`` turns
+that into subject, text and HTML. Each recipient sees only the workstreams
+they follow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from ukjp_monitor.status import Assessment, Status
+
+#: Transitions into these statuses are worth an alert; so is becoming at risk.
+ALERT_STATUSES = frozenset({Status.APPROACHING, Status.DUE, Status.OVERDUE})
+#: How far back "recently completed" reaches.
+RECENT_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    name: str | None = None
+    workstreams: str | tuple[str, ...] = "all"
+
+    def follows(self, workstream: str) -> bool:
+        return self.workstreams == "all" or workstream in self.workstreams
+
+
+@dataclass(frozen=True)
+class TransitionLine:
+    """One recorded status change, as an alert or digest shows it."""
+
+    transition_id: int
+    milestone_id: str
+    title: str
+    workstream: str
+    as_of: date
+    old_status: str | None
+    new_status: str
+    old_at_risk: bool | None
+    new_at_risk: bool
+    window_text: str | None
+
+    @property
+    def alertable(self) -> bool:
+        into_status = self.new_status in ALERT_STATUSES and self.new_status != self.old_status
+        return into_status or (self.new_at_risk and not self.old_at_risk)
+
+    @property
+    def became_at_risk(self) -> bool:
+        return self.new_at_risk and not self.old_at_risk
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    """Something that changed since the last digest, with old and new values."""
+
+    milestone_id: str
+    title: str
+    workstream: str
+    kind: str  # status, forecast, rebaselined, completed, reopened, cancelled, reinstated
+    old: str | None
+    new: str | None
+    on: date
+
+
+@dataclass(frozen=True)
+class Alert:
+    programme: str
+    as_of: date
+    recipient: Recipient
+    lines: tuple[TransitionLine, ...]
+
+    def counts(self) -> dict[str, int]:
+        counts = {s.value: 0 for s in (Status.OVERDUE, Status.DUE, Status.APPROACHING)}
+        for line in self.lines:
+            if line.new_status in counts and line.new_status != line.old_status:
+                counts[line.new_status] += 1
+        counts["at risk"] = sum(line.became_at_risk for line in self.lines)
+        return counts
+
+
+@dataclass(frozen=True)
+class Digest:
+    programme: str
+    as_of: date
+    week: str
+    since: date
+    recipient: Recipient
+    overdue: tuple[Assessment, ...]
+    due: tuple[Assessment, ...]
+    at_risk: tuple[Assessment, ...]
+    approaching: tuple[Assessment, ...]
+    changes: tuple[ChangeLine, ...]
+    unscheduled: tuple[Assessment, ...]
+    completed: tuple[Assessment, ...]
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "overdue": len(self.overdue),
+            "due": len(self.due),
+            "at risk": len(self.at_risk),
+            "approaching": len(self.approaching),
+        }
+
+    @property
+    def needs_attention(self) -> bool:
+        return any(self.counts().values())
+
+
+def iso_week(day: date) -> str:
+    """The ISO week a day falls in, e.g. ``2026-W48`` (weeks start on Monday)."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def compose_alert(
+    *, programme: str, recipient: Recipient, as_of: date, lines: Iterable[TransitionLine]
+) -> Alert | None:
+    """The recipient's alert, or None when none of ``lines`` concerns them."""
+    mine = tuple(line for line in lines if line.alertable and recipient.follows(line.workstream))
+    if not mine:
+        return None
+    return Alert(programme, as_of, recipient, mine)
+
+
+def compose_digest(
+    *,
+    programme: str,
+    recipient: Recipient,
+    as_of: date,
+    since: date,
+    assessments: Sequence[Assessment],
+    changes: Iterable[ChangeLine],
+) -> Digest:
+    """The recipient's weekly digest as of ``as_of``, with what changed after ``since``.
+
+    Exceptions come first (overdue, due, at risk, approaching), then the
+    changes, then what is unscheduled, then what was completed in the last
+    ``RECENT_DAYS`` days.
+    """
+    mine = [a for a in assessments if recipient.follows(a.milestone.workstream)]
+
+    def having(status: Status) -> tuple[Assessment, ...]:
+        return tuple(a for a in mine if a.status is status)
+
+    recent = as_of - timedelta(days=RECENT_DAYS)
+    return Digest(
+        programme=programme,
+        as_of=as_of,
+        week=iso_week(as_of),
+        since=since,
+        recipient=recipient,
+        overdue=having(Status.OVERDUE),
+        due=having(Status.DUE),
+        at_risk=tuple(a for a in mine if a.at_risk),
+        approaching=having(Status.APPROACHING),
+        changes=tuple(c for c in changes if recipient.follows(c.workstream)),
+        unscheduled=having(Status.UNSCHEDULED),
+        completed=tuple(
+            a
+            for a in having(Status.COMPLETED)
+            if a.milestone.completed_on and a.milestone.completed_on > recent
+        ),
+    )
+
+
+def headline(counts: dict[str, int]) -> str:
+    """'1 overdue, 2 due, 1 at risk', the non-zero counts in urgency order."""
+    parts = [f"{n} {name}" for name, n in counts.items() if n]
+    return ", ".join(parts) if parts else "nothing needs attention"
