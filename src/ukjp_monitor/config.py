@@ -2,27 +2,29 @@
 
 ``load_config`` is the only entry point and the only reader of YAML. It
 checks everything before anything is written and reports every mistake at
-once, each as ``FILE:LINE: SUBJECT: what is wrong and what is accepted``.
+once, each as ``FILE:LINE: SUBJECT: what is wrong and what is accepted``,
+where the subject (``milestone ID``, ``workstream ID``, ``recipient EMAIL``,
+``programme``) is left out for file-wide settings.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, NamedTuple
 
 from pydantic import BaseModel, ValidationError
 
 from ukjp_monitor.errors import ConfigError
 from ukjp_monitor.specs import (
-    MailSpec,
     MilestoneSpec,
     MonitorFile,
     ProgrammeSpec,
     RecipientSpec,
-    SchedulesSpec,
     WorkstreamSpec,
+    describe_errors,
+    shown,
+    unknown_key,
 )
 from ukjp_monitor.yamlsource import LineDict, LineList, line_of, read_yaml
 
@@ -57,164 +59,239 @@ def load_config(directory: Path) -> Config:
     return Config(
         directory=directory,
         programme=plan.programme,
-        workstreams=tuple(plan.workstreams),
-        milestones=tuple(plan.milestones),
+        workstreams=tuple(spec for _, spec in plan.workstreams.specs),
+        milestones=tuple(spec for _, spec in plan.milestones.specs),
         monitor=monitor.spec,
     )
+
+
+class _Section(NamedTuple):
+    """A list section: what its items are called and which key names one."""
+
+    noun: str
+    key: str
+    label: str
+    fold_case: bool = False
+
+
+@dataclass
+class _Items:
+    """The valid items of a list section, and every name claimed in it (even
+    by an item with mistakes, so that one mistake is not reported again as
+    an unknown reference)."""
+
+    specs: list[tuple[int, Any]] = field(default_factory=list)
+    claimed: dict[str, int] = field(default_factory=dict)
 
 
 class _Reader:
     """Shared machinery: read the file, validate items, word the problems."""
 
-    sections: dict[str, type[BaseModel]] = {}
+    #: the top-level keys, in the order the messages list them.
+    sections: ClassVar[tuple[str, ...]] = ()
+    required: ClassVar[tuple[str, ...]] = ()
+    lists: ClassVar[dict[str, _Section]] = {}
+    #: what to say about a file that is empty
+    contents: ClassVar[str] = ""
 
     def __init__(self, path: Path):
         self.display = str(path)
-        self.problems: list[str] = []
+        self.found: list[tuple[int, str]] = []
+        self.raw: Any = None
+        if not path.is_file():
+            needs = f"the configuration folder needs {MILESTONES_FILE} and {MONITOR_FILE}"
+            self.found.append((0, f"{self.display}: no such file; {needs}"))
+            return
         try:
-            self.raw = read_yaml(path, self.display)
+            self.raw, flaws = read_yaml(path, self.display)
         except ConfigError as exc:
-            self.problems.extend(exc.problems)
-            self.raw = None
+            self.found.extend((0, problem) for problem in exc.problems)
+            return
+        for flaw in flaws:
+            self.problem(flaw.path, flaw.message, line=flaw.line)
 
-    def problem(self, path: tuple, subject: str | None, message: str) -> None:
-        line = line_of(self.raw, path)
-        prefix = f"{self.display}:{line}: "
-        self.problems.append(prefix + (f"{subject}: {message}" if subject else message))
+    @property
+    def problems(self) -> list[str]:
+        """Every problem found, in the order of the lines they are on."""
+        return [text for _, text in sorted(self.found, key=lambda found: found[0])]
 
-    def check_top(self, required: Iterable[str]) -> bool:
-        if self.raw is None and not self.problems:
-            self.problem((), None, f"the file is empty; it needs {', '.join(self.sections)}")
+    def problem(self, path: tuple, message: str, *, line: int | None = None) -> None:
+        line = line_of(self.raw, path) if line is None else line
+        subject = self.subject(path)
+        about = f"{subject}: " if subject else ""
+        self.found.append((line, f"{self.display}:{line}: {about}{message}"))
+
+    def subject(self, path: tuple) -> str | None:
+        """``milestone ID`` and the like for a path into one item, else None."""
+        if path[:1] == ("programme",) and "programme" in self.sections:
+            return "programme"
+        if len(path) < 2 or path[0] not in self.lists or not isinstance(path[1], int):
+            return None
+        section = self.lists[path[0]]
+        items = self.raw.get(path[0]) if isinstance(self.raw, LineDict) else None
+        item = items[path[1]] if isinstance(items, LineList) and path[1] < len(items) else None
+        name = _name_of(item, section.key)
+        return f"{section.noun} {name}" if name else f"{section.noun} #{path[1] + 1}"
+
+    def check_top(self) -> bool:
+        """The file is a mapping of known sections; False when it cannot be read on."""
         if self.raw is None:
+            if not self.found:
+                self.problem((), f"the file is empty; {self.contents}")
             return False
         if not isinstance(self.raw, LineDict):
-            self.problem((), None, f"must be a mapping with {', '.join(self.sections)}")
+            self.problem((), f"the file must be a mapping, not {_kind(self.raw)}; {self.contents}")
             return False
+        missing = {k for k in self.required if k not in self.raw}
         for key in self.raw:
             if key not in self.sections:
-                self.problem((key,), None, f"unknown key {key!r}; {_accepted(self.sections)}")
-        for key in required:
-            if key not in self.raw:
-                self.problem((), None, f"{key!r} is required")
+                message, guess = unknown_key(key, self.sections)
+                missing.discard(guess)
+                self.problem((), message, line=self.raw.key_lines[key])
+        for key in sorted(missing, key=self.required.index):
+            self.problem((), f"{key!r} is required")
         return True
 
-    def validate(self, model: type[BaseModel], data: Any, path: tuple, subject: str | None):
+    def validate(self, model: type[BaseModel], data: Any, path: tuple) -> Any:
         """Validate one item; on failure record its problems and return None."""
-        if data is None and path:
-            data = {}
         try:
-            return model.model_validate(data)
+            return model.model_validate({} if data is None else data)
         except ValidationError as exc:
-            for error in exc.errors(include_url=False):
-                loc = tuple(error["loc"])
-                self.problem(path + loc, subject, _describe(error, loc, model))
+            for loc, message in describe_errors(exc.errors(include_url=False), model):
+                self.problem(path + loc, message)
             return None
 
-    def items(self, key: str) -> list[tuple[int, Any]]:
-        value = self.raw.get(key) if isinstance(self.raw, LineDict) else None
+    def read_items(self, key: str, model: type[BaseModel]) -> _Items | None:
+        """Validate every item of a list section; None when the section is unusable."""
+        value, section = self.list_at(key), self.lists[key]
         if value is None:
-            return []
-        if not isinstance(value, LineList):
-            self.problem((key,), None, f"{key!r} must be a list")
-            return []
-        return list(enumerate(value))
+            return None
+        items = _Items()
+        for index, raw in enumerate(value):
+            name = _name_of(raw, section.key)
+            identity = name.casefold() if name and section.fold_case else name
+            if identity in items.claimed:
+                first = line_of(self.raw, (key, items.claimed[identity]))
+                self.problem((key, index), f"the {section.label} is already used on line {first}")
+            elif identity:
+                items.claimed[identity] = index
+            spec = self.validate(model, raw, (key, index))
+            if spec is not None and items.claimed.get(identity, index) == index:
+                items.specs.append((index, spec))
+        return items
+
+    def list_at(self, key: str) -> LineList | None:
+        """The list under ``key``; None (and a problem, unless it is absent) if not a list."""
+        value, wanted = self.raw.get(key), f"a list of {self.lists[key].noun}s"
+        if isinstance(value, LineList):
+            return value
+        if value is None and key in self.raw:
+            self.problem((key,), f"{key}: is empty; it needs {wanted}")
+        elif key in self.raw:
+            self.problem((key,), f"{key}: must be {wanted}, not {_kind(value)}")
+        return None
 
 
 class _PlanReader(_Reader):
-    sections = {"programme": ProgrammeSpec, "workstreams": WorkstreamSpec,
-                "milestones": MilestoneSpec}
+    sections = ("programme", "workstreams", "milestones")
+    required = sections
+    lists: ClassVar = {
+        "workstreams": _Section("workstream", "id", "id"),
+        "milestones": _Section("milestone", "id", "id"),
+    }
+    contents = "it needs programme, workstreams and milestones"
 
     def __init__(self, path: Path):
         super().__init__(path)
         self.programme = None
-        self.workstreams: list[WorkstreamSpec] = []
-        self.milestones: list[MilestoneSpec] = []
+        self.workstreams, self.milestones = _Items(), _Items()
+        #: None when the workstreams cannot be known, so references are not checked.
         self.workstream_ids: set[str] | None = None
-        if not self.check_top(self.sections):
+        if not self.check_top():
             return
-        self.programme = self.validate(ProgrammeSpec, self.raw.get("programme"),
-                                       ("programme",), "programme")
-        self.workstreams = self._read_items("workstreams", WorkstreamSpec, "workstream")
-        self.milestones = self._read_items("milestones", MilestoneSpec, "milestone")
-        self.workstream_ids = {w.id for w in self.workstreams}
+        self.programme = self.validate(ProgrammeSpec, self.raw.get("programme"), ("programme",))
+        self._read_workstreams()
+        self.milestones = self.read_items("milestones", MilestoneSpec) or _Items()
         self._check_references()
 
-    def _read_items(self, key: str, model: type[BaseModel], noun: str) -> list:
-        specs, seen = [], {}
-        self.positions: dict[str, dict[str, int]] = getattr(self, "positions", {})
-        positions = self.positions.setdefault(key, {})
-        for index, raw in self.items(key):
-            name = raw.get("id") if isinstance(raw, dict) else None
-            subject = f"{noun} {name}" if isinstance(name, str) else f"{noun} #{index + 1}"
-            spec = self.validate(model, raw, (key, index), subject)
-            if spec is None:
-                continue
-            if spec.id in seen:
-                first = line_of(self.raw, (key, seen[spec.id]))
-                self.problem((key, index), subject, f"the id is already used on line {first}")
-                continue
-            seen[spec.id] = positions[spec.id] = index
-            specs.append(spec)
-        return specs
+    def _read_workstreams(self) -> None:
+        workstreams = self.read_items("workstreams", WorkstreamSpec)
+        if workstreams is None:
+            return
+        if not self.raw["workstreams"]:
+            self.problem(
+                ("workstreams",), "workstreams: the list is empty; it needs at least one workstream"
+            )
+        if workstreams.claimed:
+            self.workstreams, self.workstream_ids = workstreams, set(workstreams.claimed)
 
     def _check_references(self) -> None:
-        ids = {m.id for m in self.milestones}
-        at = self.positions.get("milestones", {})
-        for m in self.milestones:
-            where = ("milestones", at[m.id])
-            if m.workstream not in self.workstream_ids:
-                known = ", ".join(sorted(self.workstream_ids)) or "none defined"
-                self.problem(where + ("workstream",), f"milestone {m.id}",
-                             f"unknown workstream {m.workstream!r}; known: {known}")
-            for dep in m.depends_on:
-                if dep == m.id:
-                    self.problem(where + ("depends_on",), f"milestone {m.id}",
-                                 "depends on itself")
-                elif dep not in ids:
-                    self.problem(where + ("depends_on",), f"milestone {m.id}",
-                                 f"depends on {dep!r}, which is not a milestone in this file")
-        for cycle in find_cycles({m.id: [d for d in m.depends_on if d in ids and d != m.id]
-                                  for m in self.milestones}):
-            self.problem(("milestones", at[cycle[0]], "depends_on"), f"milestone {cycle[0]}",
-                         "dependencies form a cycle: " + " → ".join(cycle + [cycle[0]]))
+        known = set(self.milestones.claimed)
+        for index, m in self.milestones.specs:
+            here = ("milestones", index)
+            if self.workstream_ids is not None and m.workstream not in self.workstream_ids:
+                names = ", ".join(sorted(self.workstream_ids))
+                self.problem(
+                    (*here, "workstream"), f"unknown workstream {m.workstream!r}; known: {names}"
+                )
+            for j, dep in enumerate(m.depends_on):
+                message = _dependency_problem(m, j, dep, known)
+                if message:
+                    self.problem((*here, "depends_on", j), message)
+        specs = {m.id: (i, m) for i, m in self.milestones.specs}
+        graph = {
+            mid: [d for d in m.depends_on if d in specs and d != mid]
+            for mid, (_, m) in specs.items()
+        }
+        for cycle in find_cycles(graph):
+            self.problem(
+                ("milestones", specs[cycle[0]][0], "depends_on"),
+                "dependencies form a cycle, "
+                + " → ".join([*cycle, cycle[0]])
+                + "; remove one of them",
+            )
+
+
+def _dependency_problem(m: MilestoneSpec, j: int, dep: str, known: set[str]) -> str | None:
+    if dep == m.id:
+        return f"depends on itself; remove {dep!r} from depends_on"
+    if dep in m.depends_on[:j]:
+        return f"lists {dep!r} twice in depends_on; give each dependency once"
+    if dep not in known:
+        return f"depends on {dep!r}, which is not a milestone in this file"
+    return None
 
 
 class _MonitorReader(_Reader):
-    sections = {"lead_days": None, "schedules": SchedulesSpec, "mail": MailSpec,
-                "recipients": RecipientSpec}
+    settings = ("lead_days", "schedules", "mail")
+    sections = (*settings, "recipients")
+    lists: ClassVar = {"recipients": _Section("recipient", "email", "email address", True)}
+    contents = "it lists the recipients, and may set lead_days, schedules and mail"
 
     def __init__(self, path: Path, workstream_ids: set[str] | None):
         super().__init__(path)
         self.spec = None
-        if not self.check_top(()):
+        if not self.check_top():
             return
-        top = {k: v for k, v in self.raw.items() if k != "recipients"}
-        self.spec = self.validate(MonitorFile, top, (), None)
-        recipients, seen = [], {}
-        for index, raw in self.items("recipients"):
-            name = raw.get("email") if isinstance(raw, dict) else None
-            subject = f"recipient {name}" if isinstance(name, str) else f"recipient #{index + 1}"
-            spec = self.validate(RecipientSpec, raw, ("recipients", index), subject)
-            if spec is None:
-                continue
-            if spec.email in seen:
-                self.problem(("recipients", index), subject,
-                             f"is already listed on line {seen[spec.email]}")
-                continue
-            seen[spec.email] = line_of(self.raw, ("recipients", index))
-            self._check_followed(spec, index, subject, workstream_ids)
-            recipients.append(spec)
-        if self.spec is not None:
-            self.spec = self.spec.model_copy(update={"recipients": recipients})
+        settings = {k: v for k, v in self.raw.items() if k in self.settings}
+        spec = self.validate(MonitorFile, settings, ())
+        recipients = self.read_items("recipients", RecipientSpec) or _Items()
+        for index, recipient in recipients.specs:
+            self._check_followed(index, recipient, workstream_ids)
+        if spec is not None:
+            followers = [r for _, r in recipients.specs]
+            self.spec = spec.model_copy(update={"recipients": followers})
 
-    def _check_followed(self, spec, index, subject, workstream_ids) -> None:
-        if spec.workstreams == "all" or workstream_ids is None:
+    def _check_followed(self, index: int, spec: RecipientSpec, known: set[str] | None) -> None:
+        if spec.workstreams == "all" or known is None:
             return
-        for w in spec.workstreams:
-            if w not in workstream_ids:
-                known = ", ".join(sorted(workstream_ids))
-                self.problem(("recipients", index, "workstreams"), subject,
-                             f"follows unknown workstream {w!r}; use 'all' or some of: {known}")
+        for j, w in enumerate(spec.workstreams):
+            if w not in known:
+                names = ", ".join(sorted(known))
+                self.problem(
+                    ("recipients", index, "workstreams", j),
+                    f"follows unknown workstream {w!r}; use 'all' or some of: {names}",
+                )
 
 
 def find_cycles(graph: dict[str, list[str]]) -> list[list[str]]:
@@ -233,7 +310,7 @@ def find_cycles(graph: dict[str, list[str]]) -> list[list[str]]:
                 stack.pop()
                 path.pop()
             elif state.get(child) == "open":
-                cycles.append(path[path.index(child):])
+                cycles.append(path[path.index(child) :])
             elif child not in state:
                 state[child] = "open"
                 stack.append((child, iter(graph[child])))
@@ -241,31 +318,17 @@ def find_cycles(graph: dict[str, list[str]]) -> list[list[str]]:
     return cycles
 
 
-def _accepted(fields: dict | type[BaseModel]) -> str:
-    if isinstance(fields, dict):
-        names = list(fields)
-    else:
-        names = [f.alias or name for name, f in fields.model_fields.items()]
-    return "accepted keys: " + ", ".join(names)
+def _name_of(item: Any, key: str) -> str | None:
+    """The item's name as written, if it can stand in a one-line message."""
+    name = item.get(key) if isinstance(item, dict) else None
+    if not isinstance(name, str) or not name.strip().isprintable():
+        return None
+    return name.strip()
 
 
-def _describe(error: dict, loc: tuple, model: type[BaseModel]) -> str:
-    field = ".".join(str(part) for part in loc if isinstance(part, str)) or "value"
-    kind, message = error["type"], error["msg"]
-    if kind == "extra_forbidden":
-        return f"unknown key {loc[-1]!r}; {_accepted(_model_at(model, loc[:-1]))}"
-    if kind == "missing":
-        return f"{field!r} is required"
-    message = message.removeprefix("Value error, ")
-    if kind != "value_error":
-        message = f"{message[0].lower()}{message[1:]}, got {error.get('input')!r}"
-    return f"{field}: {message}"
-
-
-def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel]:
-    for part in loc:
-        field = model.model_fields.get(part) if isinstance(part, str) else None
-        annotation = getattr(field, "annotation", None)
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            model = annotation
-    return model
+def _kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "empty" if value is None else shown(value)

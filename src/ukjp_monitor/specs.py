@@ -4,13 +4,18 @@ Field-level rules live here (types, id syntax, dates, emails, cron, time
 zones, text that may not carry line breaks); rules that span items
 (duplicates, references, cycles) live in ``config.py``. Every model forbids
 unknown keys, so a typo is an error instead of a silently ignored setting.
+Text limits are the database's column sizes, so whatever validates can be
+stored on PostgreSQL too. ``describe_errors`` words pydantic's errors as the
+plain sentences the command line prints.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from datetime import date
 from email.utils import parseaddr
+from functools import partial
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -20,17 +25,24 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidato
 from ukjp_monitor.periods import Period, parse_day, parse_period
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+# C0 and C1 controls (NEL, U+0085, is a line break to str.splitlines) and the
+# Unicode line and paragraph separators.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _NUMERIC_WEEKDAY = re.compile(r"\d")
+#: The longest id the database keeps (``models.ID``).
+ID_LENGTH = 100
+MAX_LEAD_DAYS = 3660
 
 
 def _slug(value: str) -> str:
     if not _SLUG.match(value):
         raise ValueError(f"{value!r} is not an id; use lowercase letters, digits and dashes")
+    if len(value) > ID_LENGTH:
+        raise ValueError(f"is {len(value)} characters long; an id may have at most {ID_LENGTH}")
     return value
 
 
-def _one_line(value: str) -> str:
+def _one_line(value: str, limit: int = 500) -> str:
     # Titles, owners and names end up in mail headers and table cells; a line
     # break there could forge a header, so none are allowed.
     value = value.strip()
@@ -38,6 +50,13 @@ def _one_line(value: str) -> str:
         raise ValueError("must not be empty")
     if _CONTROL.search(value):
         raise ValueError("must be one line of text, without line breaks or control characters")
+    return _fits(value, limit)
+
+
+def _fits(value: str, limit: int) -> str:
+    # The limits are the database's column sizes; PostgreSQL refuses longer text.
+    if len(value) > limit:
+        raise ValueError(f"is {len(value)} characters long; at most {limit} are allowed")
     return value
 
 
@@ -49,7 +68,7 @@ def _text(value: str) -> str:
 
 
 def _url(value: str) -> str:
-    value = _one_line(value)
+    value = _one_line(value, 2000)
     if not re.match(r"^https?://[^\s/]+", value):
         raise ValueError(f"{value!r} is not a web address; use http:// or https://")
     return value
@@ -105,8 +124,23 @@ def _period(value: Any) -> Period | None:
     return parse_period(value)
 
 
+def _lead_days(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_LEAD_DAYS:
+        raise ValueError(
+            f"{value!r} is not a lead time; use a whole number of days from 0 to {MAX_LEAD_DAYS}"
+        )
+    return value
+
+
+def one_line(limit: int):
+    """Text on one line of at most ``limit`` characters."""
+    return Annotated[str, AfterValidator(partial(_one_line, limit=limit))]
+
+
 Slug = Annotated[str, AfterValidator(_slug)]
-OneLine = Annotated[str, AfterValidator(_one_line)]
+OneLine = one_line(500)
+Name = one_line(300)
+Amount = one_line(200)
 Text = Annotated[str, AfterValidator(_text)]
 Url = Annotated[str, AfterValidator(_url)]
 Email = Annotated[str, AfterValidator(_email)]
@@ -115,7 +149,7 @@ TimeZone = Annotated[str, AfterValidator(_timezone)]
 Cron = Annotated[str, AfterValidator(_cron)]
 Target = Annotated[Period | None, PlainValidator(_period)]
 Day = Annotated[date, PlainValidator(parse_day)]
-LeadDays = Annotated[int, Field(ge=0, le=3660, strict=True)]
+LeadDays = Annotated[int, PlainValidator(_lead_days)]
 
 
 class Spec(BaseModel):
@@ -123,14 +157,14 @@ class Spec(BaseModel):
 
 
 class ProgrammeSpec(Spec):
-    name: OneLine
+    name: Name
     timezone: TimeZone = "Europe/London"
     source: Url | None = None
 
 
 class WorkstreamSpec(Spec):
     id: Slug
-    name: OneLine
+    name: Name
 
 
 class MilestoneSpec(Spec):
@@ -142,7 +176,7 @@ class MilestoneSpec(Spec):
     workstream: Slug
     target: Target = None
     owner: OneLine | None = None
-    amount: OneLine | None = None
+    amount: Amount | None = None
     depends_on: list[Slug] = []
     lead_days: LeadDays | None = None
     source: Url | None = None
@@ -157,12 +191,6 @@ class MilestoneSpec(Spec):
         return "forecast" in self.model_fields_set
 
 
-class MilestonesFile(Spec):
-    programme: ProgrammeSpec
-    workstreams: list[WorkstreamSpec] = Field(min_length=1)
-    milestones: list[MilestoneSpec]
-
-
 class SchedulesSpec(Spec):
     check: Cron = "0 7 * * mon-fri"
     digest: Cron = "0 8 * * mon"
@@ -171,9 +199,7 @@ class SchedulesSpec(Spec):
 class MailSpec(Spec):
     model_config = ConfigDict(populate_by_name=True)
 
-    sender: Mailbox = Field(
-        default="UK–Japan S&T Monitor <monitor@example.org>", alias="from"
-    )
+    sender: Mailbox = Field(default="UK–Japan S&T Monitor <monitor@example.org>", alias="from")
     subject_prefix: OneLine = "[UK–Japan S&T]"
 
 
@@ -181,13 +207,13 @@ def _followed(value: Any) -> str | tuple[str, ...]:
     if value == "all":
         return "all"
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ValueError("workstreams must be 'all' or a list of workstream ids")
+        raise ValueError("must be 'all' or a list of workstream ids")
     return tuple(_slug(v) for v in value)
 
 
 class RecipientSpec(Spec):
     email: Email
-    name: OneLine | None = None
+    name: Name | None = None
     workstreams: Annotated[str | tuple[str, ...], PlainValidator(_followed)] = "all"
 
     def follows(self, workstream: str) -> bool:
@@ -199,3 +225,74 @@ class MonitorFile(Spec):
     schedules: SchedulesSpec = SchedulesSpec()
     mail: MailSpec = MailSpec()
     recipients: list[RecipientSpec] = []
+
+
+# -- wording: pydantic's errors as one plain sentence each ------------------
+
+_PHRASES = {
+    "string_type": "must be text",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "list_type": "must be a list such as [a, b]",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+}
+
+
+def describe_errors(errors: list[dict], model: type[BaseModel]) -> list[tuple[tuple, str]]:
+    """(location, message) for each pydantic error, typos folded into one."""
+    guessed = set()
+    described = []
+    for error in errors:
+        loc = tuple(error["loc"])
+        if error["type"] == "extra_forbidden":
+            message, guess = unknown_key(loc[-1], _keys(_model_at(model, loc[:-1])))
+            guessed.add((*loc[:-1], guess))
+            described.append((loc, message))
+        elif error["type"] != "missing":
+            described.append((loc, _describe(error, loc, model)))
+    for error in errors:
+        loc = tuple(error["loc"])
+        if error["type"] == "missing" and loc not in guessed:
+            described.append((loc[:-1], f"{loc[-1]!r} is required"))
+    return described
+
+
+def _describe(error: dict, loc: tuple, model: type[BaseModel]) -> str:
+    where = ".".join(str(part) for part in loc if isinstance(part, str))
+    kind, given = error["type"], shown(error.get("input"))
+    if kind == "value_error":
+        message = error["msg"].removeprefix("Value error, ")
+    elif kind in {"model_type", "dict_type", "model_attributes_type"}:
+        keys = ", ".join(_keys(_model_at(model, loc)))
+        message = f"must be a mapping with the keys {keys}, not {given}"
+    else:
+        phrase = _PHRASES.get(kind) or error["msg"][0].lower() + error["msg"][1:]
+        message = f"{phrase}, not {given}"
+    return f"{where}: {message}" if where else message
+
+
+def unknown_key(key: Any, accepted: tuple[str, ...] | list[str]) -> tuple[str, str | None]:
+    """The message for an unknown key, and the accepted key it is a typo of, if any."""
+    close = difflib.get_close_matches(str(key), accepted, n=1, cutoff=0.75)
+    if close:
+        return f"unknown key {key!r}; did you mean {close[0]!r}?", close[0]
+    return f"unknown key {key!r}; accepted keys: {', '.join(accepted)}", None
+
+
+def _keys(model: type[BaseModel]) -> list[str]:
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel]:
+    for part in loc:
+        info = model.model_fields.get(part) if isinstance(part, str) else None
+        annotation = getattr(info, "annotation", None)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            model = annotation
+    return model
+
+
+def shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

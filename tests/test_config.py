@@ -1,0 +1,548 @@
+"""Configuration: every mistake is reported on its own line, and nothing is written.
+
+The corpus below breaks the shipped configuration one small edit at a time.
+Each case says where the mistake is (``where``: the text that starts the
+line it is on, found in the edited file) and how the report must begin after
+``FILE:LINE: ``, so a message on the wrong line, with the wrong subject or
+from the wrong file fails.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from conftest import SHIPPED_CONFIG, snapshot
+from ukjp_monitor.config import find_cycles, load_config
+from ukjp_monitor.errors import ConfigError
+
+PLAN, MONITOR = "milestones.yaml", "monitor.yaml"
+WHOLE_FILE = None
+PILOT_TARGET = "    target: 2026-H2\n"
+SPACE_TITLE = "    title: New UK–Japan space consultation established\n"
+PILOT_DEPENDS = "    depends_on: [nanopore-genesis-heads-of-terms]\n"
+PERIOD_FORMS = "use YYYY-MM-DD, YYYY-MM, YYYY-Qn or Qn YYYY, YYYY-Hn or Hn YYYY, YYYY, FYYYYY"
+WORKSTREAMS = "connectivity, governance, life-sciences, quantum, space"
+
+
+def shipped_line(file: str, text: str) -> int:
+    """The line of the shipped ``file`` that ``text`` (found once) starts on."""
+    return line_in((SHIPPED_CONFIG / file).read_text(encoding="utf-8"), text)
+
+
+def line_in(text: str, snippet: str) -> int:
+    assert text.count(snippet) == 1, f"{snippet!r} must occur once to mark a line"
+    return text[: text.index(snippet)].count("\n") + 1
+
+
+@dataclass(frozen=True)
+class Case:
+    file: str
+    #: (old, new) replacements, applied in order; old WHOLE_FILE replaces the file.
+    edits: tuple[tuple[str | None, str], ...]
+    #: how the report must begin after "FILE:LINE: " (subject, then message)
+    report: str
+    #: the text the mistake's line starts with; "" for line 1, None for no line
+    where: str | None
+    problems: int = 1
+    delete: bool = False
+
+
+def case(sentence, file, edits, report, *, where=None, problems=1, delete=False):
+    edits = tuple(edits) if isinstance(edits, list) else (edits,)
+    where = edits[0][1] if where is None and edits else where
+    return pytest.param(Case(file, edits, report, where, problems, delete), id=sentence)
+
+
+BROKEN = [
+    case(
+        "a YAML syntax error points at the bracket left open",
+        PLAN,
+        ("    workstream: quantum\n", "    workstream: [quantum\n"),
+        "not valid YAML: the [ list that starts here is not closed",
+    ),
+    case(
+        "a YAML syntax error points at the quote left open",
+        PLAN,
+        (SPACE_TITLE, '    title: "New UK–Japan space consultation established\n'),
+        "not valid YAML: the quoted text that starts here runs on to line "
+        + str(shipped_line(PLAN, '    notes: Leaders agreed "to establish'))
+        + "; is its closing quote missing?",
+    ),
+    case(
+        "a quote left open at the end of the file points at the quote",
+        MONITOR,
+        ("    workstreams: [life-sciences]", '    workstreams: "[life-sciences]'),
+        "not valid YAML: the quoted text that starts here is never closed",
+    ),
+    case(
+        "a key repeated in one mapping names the milestone and the first line",
+        PLAN,
+        (PILOT_TARGET, PILOT_TARGET + "    target: 2026-Q4\n"),
+        "milestone rare-disease-pilot-start: key 'target' is repeated "
+        f"(first on line {shipped_line(PLAN, PILOT_TARGET)}); give it only once",
+        where="    target: 2026-Q4",
+    ),
+    case(
+        "a duplicate milestone id names both lines",
+        PLAN,
+        ("  - id: space-consultation\n", "  - id: quantum-joint-projects\n"),
+        "milestone quantum-joint-projects: the id is already used on line "
+        f"{shipped_line(PLAN, '  - id: quantum-joint-projects')}",
+        where="  - id: quantum-joint-projects\n    title: New UK–Japan space",
+    ),
+    case(
+        "a duplicate workstream id names both lines",
+        PLAN,
+        (
+            "    name: Governance and dialogue\n",
+            "    name: Governance and dialogue\n  - id: quantum\n    name: Quantum again\n",
+        ),
+        "workstream quantum: the id is already used on line "
+        + str(shipped_line(PLAN, "  - id: quantum\n")),
+        where="  - id: quantum\n    name: Quantum again",
+    ),
+    case(
+        "an unknown workstream lists the known ones",
+        PLAN,
+        ("    workstream: quantum\n", "    workstream: quantm\n"),
+        f"milestone quantum-joint-projects: unknown workstream 'quantm'; known: {WORKSTREAMS}",
+    ),
+    case(
+        "an unknown dependency is named",
+        PLAN,
+        (PILOT_DEPENDS, "    depends_on: [nanopore-genesis-heads-of-term]\n"),
+        "milestone rare-disease-pilot-start: depends on 'nanopore-genesis-heads-of-term', "
+        "which is not a milestone in this file",
+    ),
+    case(
+        "a milestone depending on itself is refused",
+        PLAN,
+        (PILOT_DEPENDS, "    depends_on: [rare-disease-pilot-start]\n"),
+        "milestone rare-disease-pilot-start: depends on itself; "
+        "remove 'rare-disease-pilot-start' from depends_on",
+    ),
+    case(
+        "a dependency listed twice is refused",
+        PLAN,
+        (
+            PILOT_DEPENDS,
+            "    depends_on: [nanopore-genesis-heads-of-terms,\n"
+            "                 nanopore-genesis-heads-of-terms]\n",
+        ),
+        "milestone rare-disease-pilot-start: lists 'nanopore-genesis-heads-of-terms' twice "
+        "in depends_on; give each dependency once",
+        where="                 nanopore-genesis-heads-of-terms]",
+    ),
+    case(
+        "a dependency cycle of three is shown whole",
+        PLAN,
+        [
+            (
+                "    workstream: life-sciences\n    target: TBC\n    owner: Oxford Nanopore",
+                "    workstream: life-sciences\n    depends_on: [space-consultation]\n"
+                "    target: TBC\n    owner: Oxford Nanopore",
+            ),
+            (
+                "    workstream: space\n",
+                "    workstream: space\n    depends_on: [rare-disease-pilot-start]\n",
+            ),
+        ],
+        "milestone nanopore-genesis-heads-of-terms: dependencies form a cycle, "
+        "nanopore-genesis-heads-of-terms → space-consultation → rare-disease-pilot-start → "
+        "nanopore-genesis-heads-of-terms; remove one of them",
+        where="    depends_on: [space-consultation]",
+    ),
+    case(
+        "an impossible date as target is not a real date",
+        PLAN,
+        (PILOT_TARGET, "    target: 2026-02-30\n"),
+        "milestone rare-disease-pilot-start: target: '2026-02-30' is not a real date",
+    ),
+    case(
+        "a fifth quarter lists the accepted target forms",
+        PLAN,
+        (PILOT_TARGET, "    target: 2026-Q5\n"),
+        f"milestone rare-disease-pilot-start: target: '2026-Q5' is not a period; {PERIOD_FORMS}",
+    ),
+    case(
+        "a target of soon lists the accepted target forms",
+        PLAN,
+        (PILOT_TARGET, "    target: soon\n"),
+        f"milestone rare-disease-pilot-start: target: 'soon' is not a period; {PERIOD_FORMS}",
+    ),
+    case(
+        "an explicit window that ends before it starts is refused",
+        PLAN,
+        (PILOT_TARGET, "    target: {from: 2026-12-01, to: 2026-10-01}\n"),
+        "milestone rare-disease-pilot-start: target: the window ends (2026-10-01) "
+        "before it starts (2026-12-01)",
+    ),
+    case(
+        "a completion that is not a date asks for YYYY-MM-DD",
+        PLAN,
+        ("    completed_on: 2026-02-03\n", "    completed_on: last week\n"),
+        "milestone package-announced: completed_on: 'last week' is not a date; use YYYY-MM-DD",
+    ),
+    case(
+        "a typo in a milestone key suggests the right one and nothing else",
+        PLAN,
+        (SPACE_TITLE, SPACE_TITLE.replace("title:", "titel:")),
+        "milestone space-consultation: unknown key 'titel'; did you mean 'title'?",
+    ),
+    case(
+        "an unknown top level key lists the accepted ones",
+        PLAN,
+        ("\nmilestones:\n", "\nowners: []\nmilestones:\n"),
+        "unknown key 'owners'; accepted keys: programme, workstreams, milestones",
+        where="owners: []",
+    ),
+    case(
+        "a missing title is reported on the milestone's first line",
+        PLAN,
+        (SPACE_TITLE, ""),
+        "milestone space-consultation: 'title' is required",
+        where="  - id: space-consultation",
+    ),
+    case(
+        "an id that is not lowercase with dashes says what an id is",
+        PLAN,
+        ("  - id: space-consultation\n", "  - id: Space_Consultation\n"),
+        "milestone Space_Consultation: id: 'Space_Consultation' is not an id; "
+        "use lowercase letters, digits and dashes",
+    ),
+    case(
+        "a title with a line break is refused because it could forge a mail header",
+        PLAN,
+        (SPACE_TITLE, '    title: "Space consultation\\r\\nBcc: victim@example.net"\n'),
+        "milestone space-consultation: title: must be one line of text, "
+        "without line breaks or control characters",
+    ),
+    case(
+        "a title with a unicode next line character is refused too",
+        PLAN,
+        (SPACE_TITLE, '    title: "Space consultation\\NBcc: victim@example.net"\n'),
+        "milestone space-consultation: title: must be one line of text",
+    ),
+    case(
+        "a title longer than the database keeps is refused",
+        PLAN,
+        (SPACE_TITLE, f"    title: {'x' * 501}\n"),
+        "milestone space-consultation: title: is 501 characters long; at most 500 are allowed",
+    ),
+    case(
+        "an alias that contains itself is refused instead of recursing forever",
+        PLAN,
+        (
+            "    notes: Leaders agreed",
+            "    amount: &loop [*loop]\n    notes: Leaders agreed",
+        ),
+        "milestone space-consultation: an alias here refers to itself",
+        where="    amount: &loop",
+        problems=2,
+    ),
+    case(
+        "a bad time zone suggests IANA names",
+        PLAN,
+        ("  timezone: Europe/London\n", "  timezone: Europe/Londres\n"),
+        "programme: timezone: 'Europe/Londres' is not a time zone; "
+        "use an IANA name such as Europe/London or Asia/Tokyo",
+    ),
+    case(
+        "a negative lead time on a milestone asks for a whole number of days",
+        PLAN,
+        (PILOT_TARGET, PILOT_TARGET + "    lead_days: -1\n"),
+        "milestone rare-disease-pilot-start: lead_days: -1 is not a lead time; "
+        "use a whole number of days from 0 to 3660",
+        where="    lead_days: -1",
+    ),
+    case(
+        "an empty milestones file says what it needs",
+        PLAN,
+        (WHOLE_FILE, "# nothing here yet\n"),
+        "the file is empty; it needs programme, workstreams and milestones",
+        where="",
+    ),
+    case(
+        "a missing milestones file is named",
+        PLAN,
+        [],
+        "no such file; the configuration folder needs milestones.yaml and monitor.yaml",
+        where=None,
+        delete=True,
+    ),
+    case(
+        "a bad recipient email is named",
+        MONITOR,
+        ("  - email: pmo@example.org\n", "  - email: pmo.example.org\n"),
+        "recipient pmo.example.org: email: 'pmo.example.org' is not an email address",
+    ),
+    case(
+        "a duplicate recipient in other letter case names the first line",
+        MONITOR,
+        ("  - email: life-sciences-lead@example.org\n", "  - email: PMO@example.org\n"),
+        "recipient PMO@example.org: the email address is already used on line "
+        f"{shipped_line(MONITOR, '  - email: pmo@example.org')}",
+    ),
+    case(
+        "a recipient following an unknown workstream lists the known ones",
+        MONITOR,
+        ("    workstreams: [life-sciences]", "    workstreams: [life-sciences, quantm]"),
+        "recipient life-sciences-lead@example.org: follows unknown workstream 'quantm'; "
+        f"use 'all' or some of: {WORKSTREAMS}",
+    ),
+    case(
+        "a bad cron expression is named",
+        MONITOR,
+        ('  check: "0 7 * * mon-fri"', '  check: "0 25 * * mon-fri"'),
+        "schedules.check: '0 25 * * mon-fri' is not a cron expression",
+    ),
+    case(
+        "a cron with a numbered weekday asks for day names",
+        MONITOR,
+        ('  digest: "0 8 * * mon"', '  digest: "0 8 * * 1"'),
+        "schedules.digest: '0 8 * * 1' numbers the weekday; use day names such as mon-fri",
+    ),
+    case(
+        "a negative default lead time asks for a whole number of days",
+        MONITOR,
+        ("lead_days: 30 ", "lead_days: -5 "),
+        "lead_days: -5 is not a lead time; use a whole number of days from 0 to 3660",
+    ),
+    case(
+        "a fractional default lead time asks for a whole number of days",
+        MONITOR,
+        ("lead_days: 30 ", "lead_days: 2.5 "),
+        "lead_days: 2.5 is not a lead time; use a whole number of days from 0 to 3660",
+    ),
+    case(
+        "a subject prefix with a line break is refused",
+        MONITOR,
+        ('  subject_prefix: "[UK–Japan S&T]"', '  subject_prefix: "[S&T]\\nBcc: x@example.net"'),
+        "mail.subject_prefix: must be one line of text",
+    ),
+    case(
+        "a typo in a mail key suggests the right one",
+        MONITOR,
+        ("  subject_prefix:", "  subject_prefx:"),
+        "unknown key 'subject_prefx'; did you mean 'subject_prefix'?",
+    ),
+    case(
+        "an empty monitor file says what it holds",
+        MONITOR,
+        (WHOLE_FILE, ""),
+        "the file is empty; it lists the recipients, and may set lead_days, schedules and mail",
+        where="",
+    ),
+    case(
+        "a missing monitor file is named",
+        MONITOR,
+        [],
+        "no such file; the configuration folder needs milestones.yaml and monitor.yaml",
+        where=None,
+        delete=True,
+    ),
+]
+
+
+def break_config(config_dir: Path, broken: Case) -> tuple[Path, int | None]:
+    """Apply the case's edits; return the file and the line the mistake is on."""
+    path = config_dir / broken.file
+    if broken.delete:
+        path.unlink()
+        return path, None
+    text = path.read_text(encoding="utf-8")
+    for old, new in broken.edits:
+        if old is WHOLE_FILE:
+            text = new
+        else:
+            assert text.count(old) == 1, f"{old!r} must occur once in {broken.file}"
+            text = text.replace(old, new)
+    path.write_text(text, encoding="utf-8")
+    return path, line_in(text, broken.where) if broken.where else 1
+
+
+def closing_line(n: int) -> str:
+    return f"{n} problem{'s' if n != 1 else ''} found; nothing was written"
+
+
+@pytest.mark.parametrize("broken", BROKEN)
+def test_a_broken_configuration_is_reported_on_its_line_and_nothing_is_written(
+    broken, run_cli, config_dir, database_url
+):
+    assert run_cli("sync").exit_status == 0
+    before = snapshot(database_url)
+    path, line = break_config(config_dir, broken)
+
+    result = run_cli("sync")
+
+    assert result.exit_status == 2
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    start = f"{path}:{line}: " if line else f"{path}: "
+    assert any(found.startswith(start + broken.report) for found in lines), result.stderr
+    assert lines[-1] == closing_line(broken.problems)
+    assert len(lines) == broken.problems + 1
+    assert snapshot(database_url) == before
+
+
+def edit(config_dir: Path, file: str, old: str, new: str) -> int:
+    """Replace ``old`` (found once) with ``new``; the line the edit starts on."""
+    path = config_dir / file
+    text = path.read_text(encoding="utf-8")
+    line = line_in(text, old)
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return line
+
+
+def test_several_mistakes_in_both_files_are_all_reported_at_once(run_cli, config_dir, database_url):
+    target = edit(config_dir, PLAN, PILOT_TARGET, "    target: 2026-Q5\n")
+    workstream = edit(config_dir, PLAN, "    workstream: space\n", "    workstream: spaec\n")
+    cron = edit(config_dir, MONITOR, '  check: "0 7 * * mon-fri"', '  check: "0 7 * * 1-5"')
+    email = edit(config_dir, MONITOR, "  - email: pmo@example.org", "  - email: pmo@")
+    plan, monitor = config_dir / PLAN, config_dir / MONITOR
+
+    result = run_cli("sync")
+
+    assert result.exit_status == 2
+    expected = [
+        f"{plan}:{target}: milestone rare-disease-pilot-start: target: '2026-Q5' is not a period",
+        f"{plan}:{workstream}: milestone space-consultation: unknown workstream 'spaec'",
+        f"{monitor}:{cron}: schedules.check: '0 7 * * 1-5' numbers the weekday",
+        f"{monitor}:{email}: recipient pmo@: email: 'pmo@' is not an email address",
+        "4 problems found; nothing was written",
+    ]
+    lines = result.stderr.splitlines()
+    assert len(lines) == len(expected), result.stderr
+    assert all(map(str.startswith, lines, expected)), result.stderr
+    assert nothing_written(database_url)
+
+
+def nothing_written(database_url: str) -> bool:
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        return not Path(url.database).exists()
+    return snapshot(database_url) == {}
+
+
+def test_validate_accepts_the_shipped_config_and_writes_no_database(run_cli, database_url):
+    result = run_cli("validate")
+    assert result.exit_status == 0, result.stderr
+    assert result.stdout.endswith("8 milestones in 5 workstreams, 2 recipients: valid\n")
+    assert nothing_written(database_url)
+
+
+def test_validate_reports_a_broken_config_with_status_2(run_cli, config_dir, database_url):
+    line = edit(config_dir, MONITOR, "lead_days: 30 ", "lead_days: soon ")
+    result = run_cli("validate")
+    assert result.exit_status == 2
+    assert result.stderr.startswith(f"{config_dir / MONITOR}:{line}: lead_days: 'soon' is not")
+    assert nothing_written(database_url)
+
+
+# -- load_config on good input ---------------------------------------------
+
+
+def milestone(config, milestone_id):
+    return next(m for m in config.milestones if m.id == milestone_id)
+
+
+def test_the_shipped_config_loads_with_the_monitor_defaults(config_dir):
+    config = load_config(config_dir)
+    assert config.programme.timezone == "Europe/London"
+    assert [w.id for w in config.workstreams][:2] == ["life-sciences", "quantum"]
+    assert len(config.milestones) == 8
+    assert config.monitor.lead_days == 30
+    assert config.monitor.schedules.check == "0 7 * * mon-fri"
+    assert config.monitor.schedules.digest == "0 8 * * mon"
+
+
+def test_a_monitor_file_with_only_recipients_takes_the_defaults(config_dir):
+    (config_dir / MONITOR).write_text("recipients:\n  - email: pmo@example.org\n")
+    monitor = load_config(config_dir).monitor
+    assert monitor.lead_days == 30
+    assert (monitor.schedules.check, monitor.schedules.digest) == ("0 7 * * mon-fri", "0 8 * * mon")
+    assert monitor.mail.sender == "UK–Japan S&T Monitor <monitor@example.org>"
+    assert [r.email for r in monitor.recipients] == ["pmo@example.org"]
+
+
+def test_a_milestone_lead_time_overrides_the_default_and_only_for_itself(config_dir):
+    edit(config_dir, PLAN, PILOT_TARGET, PILOT_TARGET + "    lead_days: 45\n")
+    edit(config_dir, MONITOR, "lead_days: 30 ", "lead_days: 14 ")
+    config = load_config(config_dir)
+    assert config.lead_days(milestone(config, "rare-disease-pilot-start")) == 45
+    assert config.lead_days(milestone(config, "space-consultation")) == 14
+
+
+def test_a_recipient_follows_all_workstreams_or_only_those_listed(config_dir):
+    everyone, lead = load_config(config_dir).monitor.recipients
+    assert everyone.workstreams == "all"
+    assert everyone.follows("quantum") and everyone.follows("life-sciences")
+    assert lead.workstreams == ("life-sciences",)
+    assert lead.follows("life-sciences") and not lead.follows("quantum")
+
+
+@pytest.mark.parametrize(
+    ("written", "start", "end", "text"),
+    [
+        ("FY2026", date(2026, 4, 1), date(2027, 3, 31), "FY2026"),
+        ("2026-Q3", date(2026, 7, 1), date(2026, 9, 30), "2026-Q3"),
+        ("Q1 2027", date(2027, 1, 1), date(2027, 3, 31), "2027-Q1"),
+        ("2026-H2", date(2026, 7, 1), date(2026, 12, 31), "2026-H2"),
+        ("2026-09", date(2026, 9, 1), date(2026, 9, 30), "2026-09"),
+        ("2026", date(2026, 1, 1), date(2026, 12, 31), "2026"),
+        ("2026-09-30", date(2026, 9, 30), date(2026, 9, 30), "2026-09-30"),
+        (
+            "{from: 2026-10-01, to: 2027-01-31}",
+            date(2026, 10, 1),
+            date(2027, 1, 31),
+            "2026-10-01..2027-01-31",
+        ),
+    ],
+)
+def test_each_target_form_becomes_its_window(config_dir, written, start, end, text):
+    edit(config_dir, PLAN, PILOT_TARGET, f"    target: {written}\n")
+    target = milestone(load_config(config_dir), "rare-disease-pilot-start").target
+    assert (target.start, target.end, str(target)) == (start, end, text)
+
+
+def test_tbc_null_and_an_omitted_target_leave_a_milestone_unscheduled(config_dir):
+    edit(config_dir, PLAN, PILOT_TARGET, "    target: null\n")
+    edit(config_dir, PLAN, "    target: 2026-02-03\n", "")
+    config = load_config(config_dir)
+    assert milestone(config, "rare-disease-pilot-start").target is None
+    assert milestone(config, "package-announced").target is None
+    assert milestone(config, "space-consultation").target is None
+
+
+def test_progress_keys_are_parsed(config_dir):
+    edit(config_dir, PLAN, PILOT_TARGET, PILOT_TARGET + "    forecast: 2027-Q1\n")
+    config = load_config(config_dir)
+    pilot = milestone(config, "rare-disease-pilot-start")
+    assert (pilot.forecast.start, pilot.forecast.end) == (date(2027, 1, 1), date(2027, 3, 31))
+    assert milestone(config, "package-announced").completed_on == date(2026, 2, 3)
+
+
+def test_a_byte_order_mark_does_not_break_the_first_key(config_dir):
+    path = config_dir / PLAN
+    path.write_text("\ufeff" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    assert load_config(config_dir).programme.name.startswith("UK–Japan")
+
+
+def test_an_id_with_a_line_break_cannot_split_a_report_line(config_dir):
+    edit(config_dir, PLAN, "  - id: space-consultation\n", '  - id: "space\\nconsultation"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(config_dir)
+    [problem] = caught.value.problems
+    assert "\n" not in problem
+    assert ": milestone #6: id: 'space\\nconsultation' is not an id" in problem
+
+
+def test_find_cycles_reports_each_cycle_once():
+    graph = {"a": ["b"], "b": ["c"], "c": ["a"], "d": ["d"], "e": ["a"]}
+    assert find_cycles(graph) == [["a", "b", "c"], ["d"]]
