@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+from smtp_server import SmtpServer
 from ukjp_monitor.cli import main
 from ukjp_monitor.service import Monitor
 from ukjp_monitor.settings import Settings
@@ -160,3 +161,18 @@ def snapshot(url: str) -> dict[str, list[tuple]]:
             }
     finally:
         engine.dispose()
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on loopback, stopped after the test."""
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp_settings(smtp_server, tmp_path) -> Settings:
+    """Settings that send to ``smtp_server`` over a plain connection."""
+    return Settings(outbox_dir=tmp_path / "outbox", **smtp_server.smtp_settings())

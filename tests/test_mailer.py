@@ -1,0 +1,410 @@
+"""The mailer against a real SMTP server (aiosmtpd on loopback) and a real outbox."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from contextlib import closing
+from datetime import UTC, datetime, timedelta, timezone
+from email.parser import BytesParser
+from email.policy import default
+
+import pytest
+
+from ukjp_monitor.mailer import (
+    NO_STARTTLS,
+    DeliveryError,
+    OutboxTransport,
+    Outgoing,
+    SmtpTransport,
+    deliver,
+    make_message,
+    new_message_id,
+    open_transport,
+)
+from ukjp_monitor.settings import Settings
+
+SENDER = "UK–Japan Monitor <monitor@example.org>"
+WHEN = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+PASSWORD = "Zq7-unmistakable-s3cret"
+
+
+class Backoffs(list):
+    """Stands in for time.sleep: remembers each pause instead of taking it."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+def message_to(recipient: str, *, html: str | None = "<p>Due <b>today</b></p>", **changes):
+    fields = dict(
+        sender=SENDER,
+        recipient=recipient,
+        subject="Milestones — 1 overdue, 2 due",
+        text="Due today: 2 — café",
+        html=html,
+        message_id=new_message_id(),
+        date=WHEN,
+    )
+    return make_message(**(fields | changes))
+
+
+def outgoing(*recipients: str) -> list[Outgoing]:
+    return [Outgoing(key=("digest", r), recipient=r, message=message_to(r)) for r in recipients]
+
+
+def send_all(settings: Settings, items: list[Outgoing], **options):
+    options.setdefault("sleep", Backoffs())
+    with closing(open_transport(settings)) as transport:
+        return deliver(transport, items, **options)
+
+
+# -- make_message ------------------------------------------------------------
+
+
+def test_a_message_is_text_then_html_as_alternatives():
+    message = message_to("ada@example.org")
+    assert message.get_content_type() == "multipart/alternative"
+    parts = list(message.iter_parts())
+    assert [p.get_content_type() for p in parts] == ["text/plain", "text/html"]
+    assert parts[0].get_content_charset() == "utf-8"
+    assert parts[0].get_content().strip() == "Due today: 2 — café"
+    assert message["MIME-Version"] == "1.0"
+
+
+def test_a_message_without_html_is_plain_text():
+    message = message_to("ada@example.org", html=None)
+    assert message.get_content_type() == "text/plain"
+    assert message.get_content().strip() == "Due today: 2 — café"
+
+
+def test_a_message_carries_its_headers_exactly():
+    message_id = new_message_id("example.org")
+    date = datetime(2026, 11, 24, 12, 0, tzinfo=timezone(timedelta(hours=9)))
+    message = message_to("ada@example.org", message_id=message_id, date=date)
+    parsed = BytesParser(policy=default).parsebytes(message.as_bytes())
+    assert parsed["Message-ID"] == message_id
+    assert parsed["Date"] == "Tue, 24 Nov 2026 12:00:00 +0900"
+    assert parsed["From"] == SENDER
+    assert parsed["To"] == "ada@example.org"
+    assert parsed["Subject"] == "Milestones — 1 overdue, 2 due"
+
+
+@pytest.mark.parametrize("field", ["subject", "sender", "recipient", "message_id"])
+@pytest.mark.parametrize("newline", ["\n", "\r", "\r\n", "\u2028", "\x85"])
+def test_a_line_break_in_a_header_raises_instead_of_adding_a_header(field, newline):
+    fields = dict(sender=SENDER, recipient="ada@example.org", subject="Hello", text="Hi")
+    fields |= dict(html=None, message_id=new_message_id(), date=WHEN)
+    fields[field] = f"x@example.org{newline}Bcc: eve@example.org"
+    with pytest.raises(ValueError):
+        make_message(**fields)
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r"])
+def test_the_smtp_policy_itself_also_refuses_line_breaks_in_headers(newline):
+    # make_message checks first; this pins the second line of defence.
+    message = make_message(
+        sender=SENDER,
+        recipient="ada@example.org",
+        subject="Hi",
+        text="Hi",
+        html=None,
+        message_id=new_message_id(),
+        date=WHEN,
+    )
+    with pytest.raises(ValueError):
+        message["Reply-To"] = f"x@example.org{newline}Bcc: eve@example.org"
+
+
+def test_a_naive_date_is_refused():
+    with pytest.raises(ValueError, match="time zone"):
+        message_to("ada@example.org", date=datetime(2026, 11, 24, 12, 0))
+
+
+def test_message_ids_are_unique_and_bracketed():
+    ids = {new_message_id() for _ in range(1000)}
+    assert len(ids) == 1000
+    assert all(i.startswith("<") and i.endswith("@ukjp-monitor>") for i in ids)
+
+
+# -- open_transport ------------------------------------------------------------
+
+
+def test_it_opens_smtp_when_a_host_is_set_and_the_outbox_otherwise(tmp_path):
+    assert isinstance(open_transport(Settings(smtp_host="mail.example.org")), SmtpTransport)
+    outbox = open_transport(Settings(outbox_dir=tmp_path))
+    assert isinstance(outbox, OutboxTransport)
+    assert outbox.folder == tmp_path
+
+
+# -- SMTP delivery ---------------------------------------------------------------
+
+
+def test_several_messages_go_over_one_connection(smtp_server, smtp_settings):
+    items = outgoing("ada@example.org", "bob@example.org", "cy@example.org")
+    results = send_all(smtp_settings, items)
+    assert [(r.key, r.sent, r.attempts, r.error) for r in results] == [
+        (item.key, True, 1, None) for item in items
+    ]
+    assert smtp_server.connections == 1
+    assert [r.recipients for r in smtp_server.received] == [[i.recipient] for i in items]
+
+
+def test_the_server_receives_the_message_as_built(smtp_server, smtp_settings):
+    item = outgoing("ada@example.org")[0]
+    send_all(smtp_settings, [item])
+    (received,) = smtp_server.received
+    got = received.message
+    assert received.sender == "monitor@example.org"
+    for header in ("From", "To", "Subject", "Date", "Message-ID"):
+        assert got[header] == item.message[header]
+    plain, html = got.iter_parts()
+    assert plain.get_content().strip() == "Due today: 2 — café"
+    assert html.get_content().strip() == "<p>Due <b>today</b></p>"
+
+
+def test_the_envelope_names_only_the_given_recipient(smtp_server, smtp_settings):
+    message = message_to("list@example.org")
+    send_all(smtp_settings, [Outgoing("k", "ada@example.org", message)])
+    assert smtp_server.recipients() == ["ada@example.org"]
+
+
+def test_a_temporary_failure_is_retried_after_a_backoff(smtp_server, smtp_settings):
+    smtp_server.fail_data(times=1)
+    backoffs = Backoffs()
+    (result,) = send_all(smtp_settings, outgoing("ada@example.org"), backoff=0.5, sleep=backoffs)
+    assert result.sent and result.attempts == 2 and result.error is None
+    assert backoffs == [0.5]
+    assert len(smtp_server.received) == 1
+
+
+def test_backoff_doubles_and_the_last_reply_is_reported(smtp_server, smtp_settings):
+    smtp_server.fail_data(times=3)
+    backoffs = Backoffs()
+    (result,) = send_all(smtp_settings, outgoing("ada@example.org"), attempts=3, sleep=backoffs)
+    assert backoffs == [1.0, 2.0]
+    assert (result.sent, result.permanent, result.attempts) == (False, False, 3)
+    assert result.error == "451 4.3.0 try again later"
+
+
+def test_when_the_server_is_down_one_message_backs_off_and_the_rest_wait_for_the_next_run(
+    smtp_server, smtp_settings
+):
+    smtp_server.stop()
+    results = send_all(smtp_settings, outgoing("ada@example.org", "bob@example.org"))
+    assert [(r.sent, r.permanent, r.attempts) for r in results] == [
+        (False, False, 3),
+        (False, False, 0),
+    ]
+    assert all("Connection refused" in r.error for r in results)
+
+
+def test_a_server_that_comes_back_gets_the_message(smtp_server, smtp_settings):
+    smtp_server.stop()
+
+    def wait(seconds):
+        smtp_server.start()
+
+    (result,) = send_all(smtp_settings, outgoing("ada@example.org"), sleep=wait)
+    assert result.sent and result.attempts == 2
+    assert smtp_server.recipients() == ["ada@example.org"]
+
+
+def test_it_reconnects_when_the_server_dropped_the_connection(smtp_server, smtp_settings):
+    with closing(open_transport(smtp_settings)) as transport:
+        first = deliver(transport, outgoing("ada@example.org"), sleep=Backoffs())
+        smtp_server.stop()
+        smtp_server.start()
+        second = deliver(transport, outgoing("bob@example.org"), sleep=Backoffs())
+    assert first[0].sent and second[0].sent
+    assert smtp_server.recipients() == ["ada@example.org", "bob@example.org"]
+    assert smtp_server.connections == 2
+
+
+def test_a_rejected_recipient_fails_permanently_and_the_others_still_go(smtp_server, smtp_settings):
+    smtp_server.reject_recipient("ghost@example.org")
+    backoffs = Backoffs()
+    results = send_all(
+        smtp_settings,
+        outgoing("ada@example.org", "ghost@example.org", "bob@example.org"),
+        sleep=backoffs,
+    )
+    assert [(r.recipient, r.sent, r.permanent) for r in results] == [
+        ("ada@example.org", True, False),
+        ("ghost@example.org", False, True),
+        ("bob@example.org", True, False),
+    ]
+    assert results[1].error == "550 5.1.1 no such user"
+    assert results[1].attempts == 1 and backoffs == []
+    assert smtp_server.recipients() == ["ada@example.org", "bob@example.org"]
+    assert smtp_server.connections == 1
+
+
+def test_each_outcome_is_reported_before_the_next_message_goes(smtp_server, smtp_settings):
+    seen = []
+
+    def on_result(result):
+        seen.append((result.recipient, len(smtp_server.received)))
+
+    send_all(smtp_settings, outgoing("ada@example.org", "bob@example.org"), on_result=on_result)
+    assert seen == [("ada@example.org", 1), ("bob@example.org", 2)]
+
+
+def test_a_timeout_is_a_temporary_failure(smtp_server, smtp_settings):
+    smtp_server.hold_data()  # never released: the server stays silent after DATA
+    settings = smtp_settings.but(smtp_timeout=0.3)
+    (result,) = send_all(settings, outgoing("ada@example.org"), attempts=1)
+    assert (result.sent, result.permanent) == (False, False)
+    assert "timed out" in result.error
+
+
+def test_the_server_can_hold_data_until_released(smtp_server, smtp_settings):
+    release = smtp_server.hold_data()
+    results = []
+    sender = threading.Thread(
+        target=lambda: results.extend(send_all(smtp_settings, outgoing("ada@example.org")))
+    )
+    sender.start()
+    assert smtp_server.data_waiting.wait(5)
+    assert smtp_server.received == [] and results == []
+    release.set()
+    sender.join(5)
+    assert [r.sent for r in results] == [True]
+    assert smtp_server.recipients() == ["ada@example.org"]
+
+
+def test_it_refuses_to_log_in_when_starttls_is_not_offered(smtp_server, smtp_settings):
+    smtp_server.require_auth("monitor", PASSWORD)
+    settings = smtp_settings.but(
+        smtp_security="starttls", smtp_username="monitor", smtp_password=PASSWORD
+    )
+    results = send_all(settings, outgoing("ada@example.org", "bob@example.org"))
+    # Not permanent: once the settings are fixed the next run must send them.
+    assert [(r.sent, r.permanent, r.attempts) for r in results] == [
+        (False, False, 1),
+        (False, False, 0),
+    ]
+    assert all(r.error == NO_STARTTLS for r in results)
+    assert smtp_server.logins == [] and smtp_server.received == []
+    assert smtp_server.connections == 1  # the refusal is remembered, not re-tried
+
+
+def test_without_a_login_starttls_that_is_not_offered_falls_back_with_a_warning(
+    smtp_server, smtp_settings, caplog
+):
+    settings = smtp_settings.but(smtp_security="starttls")
+    (result,) = send_all(settings, outgoing("ada@example.org"))
+    assert result.sent
+    assert "does not offer STARTTLS; sending in clear" in caplog.text
+
+
+def test_it_logs_in_over_a_plain_connection_when_security_is_none(smtp_server, smtp_settings):
+    smtp_server.require_auth("monitor", PASSWORD)
+    settings = smtp_settings.but(smtp_username="monitor", smtp_password=PASSWORD)
+    results = send_all(settings, outgoing("ada@example.org", "bob@example.org"))
+    assert all(r.sent for r in results)
+    assert smtp_server.logins == ["monitor"]
+
+
+def test_without_a_login_an_auth_requiring_server_refuses_permanently(smtp_server, smtp_settings):
+    smtp_server.require_auth("monitor", PASSWORD)
+    (result,) = send_all(smtp_settings, outgoing("ada@example.org"))
+    assert (result.sent, result.permanent) == (False, True)
+    assert result.error.startswith("530")
+
+
+def test_the_password_never_leaks(smtp_server, smtp_settings, caplog):
+    caplog.set_level(logging.DEBUG)
+    smtp_server.require_auth("monitor", "the-right-one")
+    settings = smtp_settings.but(smtp_username="monitor", smtp_password=PASSWORD)
+    texts = [repr(settings), repr(SmtpTransport(settings))]
+
+    refused = send_all(settings, outgoing("ada@example.org", "bob@example.org"))
+    assert [(r.permanent, r.error.split()[0]) for r in refused] == [(False, "535")] * 2
+    smtp_server.stop()
+    down = send_all(settings, outgoing("ada@example.org"))
+    assert "Connection refused" in down[0].error
+    with pytest.raises(DeliveryError) as raised:
+        SmtpTransport(settings).send(message_to("ada@example.org"), "ada@example.org")
+
+    texts += [r.error for r in refused + down]
+    texts += [str(raised.value), repr(raised.value), str(raised.value.__cause__)]
+    texts += [caplog.text]
+    assert all(PASSWORD not in text for text in texts)
+    assert smtp_server.logins == []
+
+
+def test_a_password_echoed_by_the_server_is_masked(smtp_server, smtp_settings):
+    smtp_server.reject_recipient("ada@example.org", f"550 5.1.1 {PASSWORD} is not a user")
+    settings = smtp_settings.but(smtp_password=PASSWORD)
+    (result,) = send_all(settings, outgoing("ada@example.org"))
+    assert result.error == "550 5.1.1 *** is not a user"
+
+
+# -- the outbox ----------------------------------------------------------------
+
+
+def test_the_outbox_holds_one_eml_file_per_message_that_a_mail_client_can_read(tmp_path):
+    settings = Settings(outbox_dir=tmp_path / "new" / "outbox")
+    items = outgoing("ada@example.org", "bob@example.org")
+    results = send_all(settings, items)
+    assert all(r.sent for r in results)
+    files = sorted(settings.outbox_dir.iterdir())
+    assert [f.suffix for f in files] == [".eml", ".eml"]
+    assert files[0].name.startswith("20261124T120000Z-ada@example.org-")
+    for path, item in zip(files, items, strict=True):
+        parsed = BytesParser(policy=default).parsebytes(path.read_bytes())
+        for header in ("From", "To", "Subject", "Date", "Message-ID"):
+            assert parsed[header] == item.message[header]
+        plain, html = parsed.iter_parts()
+        assert plain.get_content().strip() == "Due today: 2 — café"
+        assert html.get_content().strip() == "<p>Due <b>today</b></p>"
+
+
+def test_outbox_files_use_crlf_line_endings_like_smtp(tmp_path):
+    send_all(Settings(outbox_dir=tmp_path), outgoing("ada@example.org"))
+    (path,) = tmp_path.iterdir()
+    raw = path.read_bytes()
+    assert raw.count(b"\r\n") == raw.count(b"\n")
+
+
+def test_writing_the_same_message_again_leaves_one_file(tmp_path):
+    outbox = OutboxTransport(tmp_path)
+    message = message_to("ada@example.org")
+    outbox.send(message, "ada@example.org")
+    outbox.send(message, "ada@example.org")
+    assert len(list(tmp_path.iterdir())) == 1
+
+
+def test_a_resend_with_a_new_date_replaces_the_earlier_file(tmp_path):
+    outbox = OutboxTransport(tmp_path)
+    message_id = new_message_id()
+    outbox.send(message_to("ada@example.org", message_id=message_id), "ada@example.org")
+    later = message_to("ada@example.org", message_id=message_id, date=WHEN + timedelta(hours=1))
+    outbox.send(later, "ada@example.org")
+    (path,) = tmp_path.iterdir()
+    assert path.name.startswith("20261124T130000Z-")
+
+
+def test_outbox_file_names_sort_by_date(tmp_path):
+    outbox = OutboxTransport(tmp_path)
+    for hours in (2, 0, 1):
+        date = WHEN + timedelta(hours=hours)
+        outbox.send(message_to("ada@example.org", date=date), "ada@example.org")
+    stamps = [p.name[:16] for p in sorted(tmp_path.iterdir())]
+    assert stamps == ["20261124T120000Z", "20261124T130000Z", "20261124T140000Z"]
+
+
+def test_an_outbox_write_leaves_no_temporary_file_behind(tmp_path):
+    outbox = OutboxTransport(tmp_path)
+    outbox.send(message_to("ada@example.org"), "ada@example.org")
+    assert [p.suffix for p in tmp_path.iterdir()] == [".eml"]
+
+
+def test_a_failed_outbox_write_leaves_nothing_and_may_be_retried(tmp_path):
+    blocker = tmp_path / "outbox"
+    blocker.write_text("a file where the folder should be")
+    (result,) = send_all(Settings(outbox_dir=blocker), outgoing("ada@example.org"))
+    assert (result.sent, result.permanent) == (False, False)
+    assert "FileExistsError" in result.error or "NotADirectoryError" in result.error
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["outbox"]
