@@ -56,6 +56,7 @@ class SmtpServer:
         self._rejected: dict[str, str] = {}
         self._credentials: tuple[str, str] | None = None
         self._release: threading.Event | None = None
+        self._hold_after = 0
         self.data_waiting = threading.Event()
         self._controller: Controller | None = None
         self._protocols: weakref.WeakSet[SMTP] = weakref.WeakSet()
@@ -118,13 +119,14 @@ class SmtpServer:
             self.stop()
             self.start()
 
-    def hold_data(self) -> threading.Event:
-        """Make each DATA wait until the returned event is set.
+    def hold_data(self, skip: int = 0) -> threading.Event:
+        """Make each DATA after the first ``skip`` wait until the returned event is set.
 
         ``data_waiting`` is set once a message's DATA is waiting, so a test
         knows the client is stuck between sending and hearing "250".
         """
         self._release = threading.Event()
+        self._hold_after = len(self.received) + skip
         self.data_waiting.clear()
         return self._release
 
@@ -183,7 +185,7 @@ class SmtpServer:
         if failure is not None:
             return failure
         release = self._release
-        if release is not None:
+        if release is not None and len(self.received) >= self._hold_after:
             self.data_waiting.set()
             # Polling, not a blocking wait: stop() can still cancel this task.
             while not release.is_set():

@@ -13,9 +13,10 @@ from datetime import date
 from pathlib import Path
 
 import click
+from sqlalchemy.exc import DBAPIError
 
 from ukjp_monitor import __version__
-from ukjp_monitor.errors import ConfigError, MonitorError
+from ukjp_monitor.errors import ConfigError, MonitorError, OperationFailed
 from ukjp_monitor.periods import PeriodError, parse_day
 from ukjp_monitor.service import Monitor
 from ukjp_monitor.settings import Settings
@@ -241,6 +242,78 @@ def export(config_dir, db, as_of, fmt, output):
         click.echo(f"wrote {output}", err=True)
 
 
+def _delivery_outcome(report, noun: str) -> None:
+    """Print the one-line summary; a run that left mail unsent exits 1."""
+    line = report.summary(noun)
+    if report.ok:
+        click.echo(line)
+        return
+    click.echo(line, err=True)
+    raise OperationFailed(f"not every {noun} was delivered")
+
+
+@cli.command()
+@common
+@as_of_option
+def check(config_dir, db, as_of):
+    """Record status transitions and alert each recipient about theirs."""
+    report = monitor(config_dir, db).check(as_of=as_of)
+    click.echo(
+        f"checked as of {report.as_of}: {report.transitions} transition"
+        f"{'s' if report.transitions != 1 else ''} recorded"
+    )
+    _delivery_outcome(report.alerts, "alert")
+
+
+@cli.command()
+@common
+@as_of_option
+@click.option("--send", is_flag=True, help="Deliver (once per recipient per ISO week).")
+@click.option(
+    "--recipient",
+    "recipients",
+    multiple=True,
+    metavar="EMAIL",
+    help="Only this recipient (repeatable).",
+)
+@click.option("--force", is_flag=True, help="With --send: send even if this week's has gone.")
+@click.option(
+    "--html",
+    "html_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Preview: also write each digest's HTML into this folder.",
+)
+def digest(config_dir, db, as_of, send, recipients, force, html_dir):
+    """The weekly digest: a preview on stdout, or --send to deliver it."""
+    m = monitor(config_dir, db)
+    if send:
+        report = m.send_digests(as_of=as_of, recipients=list(recipients), force=force)
+        _delivery_outcome(report, "digest")
+        return
+    if force:
+        raise click.UsageError("--force only makes sense with --send")
+    for email, rendered in m.preview_digests(as_of=as_of, recipients=list(recipients)):
+        click.echo(f"To: {email}\nSubject: {rendered.subject}\n\n{rendered.text}")
+        if html_dir is not None:
+            html_dir.mkdir(parents=True, exist_ok=True)
+            (html_dir / f"{email}.html").write_text(rendered.html, encoding="utf-8")
+            click.echo(f"wrote {html_dir / (email + '.html')}", err=True)
+
+
+@cli.command()
+@common
+@as_of_option
+def run(config_dir, db, as_of):
+    """The main job: sync, check, and this week's digest if it has not gone."""
+    report = monitor(config_dir, db).run(as_of=as_of)
+    click.echo(f"synced: {report.sync.summary()}")
+    click.echo(f"checked as of {report.check.as_of}: {report.check.transitions} transitions")
+    click.echo(report.check.alerts.summary("alert"))
+    click.echo(report.digests.summary("digest"))
+    if not report.ok:
+        raise OperationFailed("not every message was delivered; the next run retries")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run a command, turning library errors into exit statuses."""
     try:
@@ -260,6 +333,12 @@ def main(argv: list[str] | None = None) -> None:
     except MonitorError as exc:
         click.echo(f"ukjp-monitor: {exc}", err=True)
         sys.exit(exc.exit_status)
+    except DBAPIError as exc:
+        # The database failed mid-operation (connection lost, disk full…);
+        # the transaction was rolled back, so nothing half-done remains.
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        click.echo(f"ukjp-monitor: the database failed: {reason}; nothing was changed", err=True)
+        sys.exit(1)
     except OSError as exc:
         click.echo(
             f"ukjp-monitor: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True

@@ -18,6 +18,8 @@ class EventKind(StrEnum):
     CANCELLED = "cancelled"
     REINSTATED = "reinstated"  # a cancellation withdrawn
     PROGRAMME = "programme"  # programme settings changed
+    TRANSITION = "transition"  # check saw the status (or risk) change
+    DELIVERY = "delivery"  # an alert or digest was sent, deferred or refused
 
 
 def describe(kind: str, details: dict[str, Any]) -> str:
@@ -61,6 +63,24 @@ _PROGRESS = {
     EventKind.CANCELLED,
     EventKind.REINSTATED,
 }
+
+
+def _transition(d: dict[str, Any]) -> str:
+    text = f"status {d['old'] or 'new'} → {d['new']} as of {d['as_of']}"
+    if d.get("at_risk") and not d.get("old_at_risk"):
+        text += ", now at risk"
+    elif d.get("old_at_risk") and not d.get("at_risk"):
+        text += ", no longer at risk"
+    return text
+
+
+def _delivery(d: dict[str, Any]) -> str:
+    what = f"{d['message']} to {d['recipient']}"
+    if d["state"] == "sent":
+        return f"{what} sent: {d.get('subject') or ''}".rstrip(": ")
+    if d["state"] == "failed":
+        return f"{what} refused for good: {d.get('error')}"
+    return f"{what} not sent yet, will retry: {d.get('error')}"
 
 
 def _show(value: Any) -> str:

@@ -24,6 +24,8 @@ from ukjp_monitor.status import Assessment, Status, evaluate
 
 if TYPE_CHECKING:
     from ukjp_monitor.config import Config
+    from ukjp_monitor.notify import CheckReport, DeliveryReport, Notifier
+    from ukjp_monitor.rendering import Rendered
     from ukjp_monitor.sync import SyncReport
 
 
@@ -46,6 +48,17 @@ class MilestoneReport:
     assessment: Assessment
     details: store.Details
     events: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class RunReport:
+    sync: SyncReport
+    check: CheckReport
+    digests: DeliveryReport
+
+    @property
+    def ok(self) -> bool:
+        return self.check.alerts.ok and self.digests.ok
 
 
 class Monitor:
@@ -142,6 +155,54 @@ class Monitor:
             extras = store.load_extras(conn)
             events = store.load_events(conn)
         return export(standing, fmt, extras, events)
+
+    # -- mail -------------------------------------------------------------
+
+    def notifier(self, config: Config | None = None, **options) -> Notifier:
+        """The mail side (imports Jinja2 and the mailer, so only when mailing)."""
+        from ukjp_monitor.notify import Notifier
+
+        return Notifier(
+            self.engine, self.settings, config or self.load_config(), clock=self.clock, **options
+        )
+
+    def default_as_of(self, as_of: date | None) -> date:
+        if as_of is not None:
+            return as_of
+        with self.engine.connect() as conn:
+            return self.today(store.load_programme(conn))
+
+    def check(self, *, as_of: date | None = None, notifier: Notifier | None = None) -> CheckReport:
+        """Record status transitions and send the alerts they call for."""
+        notifier = notifier or self.notifier()
+        return notifier.check(self.default_as_of(as_of))
+
+    def preview_digests(
+        self, *, as_of: date | None = None, recipients: list[str] | None = None
+    ) -> list[tuple[str, Rendered]]:
+        notifier = self.notifier()
+        as_of = self.default_as_of(as_of)
+        return [(r.email, rendered) for r, rendered in notifier.preview(as_of, recipients)]
+
+    def send_digests(
+        self,
+        *,
+        as_of: date | None = None,
+        recipients: list[str] | None = None,
+        force: bool = False,
+        notifier: Notifier | None = None,
+    ) -> DeliveryReport:
+        notifier = notifier or self.notifier()
+        return notifier.send_digests(self.default_as_of(as_of), recipients, force=force)
+
+    def run(self, *, as_of: date | None = None) -> RunReport:
+        """The main job: sync, check, and this week's digest where it has not gone."""
+        config = self.load_config()
+        synced = self.sync(config)
+        notifier = self.notifier(config)
+        checked = self.check(as_of=as_of, notifier=notifier)
+        digests = self.send_digests(as_of=checked.as_of, notifier=notifier)
+        return RunReport(synced, checked, digests)
 
     # -- progress -----------------------------------------------------------
 

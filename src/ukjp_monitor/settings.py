@@ -31,6 +31,7 @@ class Settings:
     smtp_password: str | None = field(default=None, repr=False)
     smtp_timeout: float = 30.0
     actor: str | None = None
+    templates_dir: Path | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -52,6 +53,9 @@ class Settings:
             smtp_password=env.get("UKJP_SMTP_PASSWORD") or None,
             smtp_timeout=_number(env, "UKJP_SMTP_TIMEOUT", 30.0, float),
             actor=env.get("UKJP_ACTOR") or _login_name(),
+            templates_dir=Path(env["UKJP_TEMPLATES_DIR"])
+            if env.get("UKJP_TEMPLATES_DIR")
+            else None,
         )
 
     def but(self, **changes) -> Settings:

@@ -1,0 +1,68 @@
+"""What changed since a moment: the "changes" section of a digest."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, select
+
+from ukjp_monitor.digest import ChangeLine
+from ukjp_monitor.history import EventKind
+from ukjp_monitor.models import Event, Milestone, Transition, Workstream
+
+M, E, T = Milestone.__table__.c, Event.__table__.c, Transition.__table__.c
+_PROGRESS = (
+    EventKind.FORECAST,
+    EventKind.REBASELINED,
+    EventKind.COMPLETED,
+    EventKind.REOPENED,
+    EventKind.CANCELLED,
+    EventKind.REINSTATED,
+)
+
+
+def changes_since(conn: Connection, since: datetime) -> list[ChangeLine]:
+    """Status transitions and progress recorded after ``since``, in programme order."""
+    order = (Workstream.position, M.position)
+    transitions = conn.execute(
+        select(
+            T.milestone_id,
+            M.title,
+            M.workstream_id,
+            T.old_status,
+            T.new_status,
+            T.as_of,
+            T.old_at_risk,
+            T.new_at_risk,
+        )
+        .join(Milestone, Milestone.id == T.milestone_id)
+        .join(Workstream, Workstream.id == M.workstream_id)
+        .where(T.recorded_at > since)
+        .order_by(*order, T.id)
+    )
+    lines = [
+        ChangeLine(mid, title, ws, "status", old, new, as_of)
+        for mid, title, ws, old, new, as_of, old_risk, new_risk in transitions
+        if old != new
+    ]
+    events = conn.execute(
+        select(E.milestone_id, M.title, M.workstream_id, E.kind, E.details, E.at)
+        .join(Milestone, Milestone.id == E.milestone_id)
+        .join(Workstream, Workstream.id == M.workstream_id)
+        .where(E.at > since, E.kind.in_([k.value for k in _PROGRESS]))
+        .order_by(*order, E.id)
+    )
+    for mid, title, ws, kind, details, at in events:
+        old, new = _old_new(kind, details or {})
+        lines.append(ChangeLine(mid, title, ws, kind, old, new, at.date()))
+    return lines
+
+
+def _old_new(kind: str, details: dict) -> tuple[str | None, str | None]:
+    if kind in (EventKind.FORECAST, EventKind.REBASELINED):
+        return details.get("old"), details.get("new")
+    if kind == EventKind.COMPLETED:
+        return details.get("previous"), details.get("on")
+    if kind == EventKind.REOPENED:
+        return details.get("previous"), None
+    return None, details.get("on")

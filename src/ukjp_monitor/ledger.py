@@ -1,0 +1,264 @@
+"""The delivery ledger: claim before sending, mark after.
+
+Every (recipient, thing to tell them) is one ``deliveries`` row, unique on
+``(recipient, dedupe_key)``. A process *claims* rows (inserting them, or
+taking over ones nobody is working on) in a committed transaction before it
+sends, and marks each message sent, failed (permanent) or pending (temporary
+failure, released for the next run) right after the server answers.
+
+A pending row is free to take over when nobody holds it (released after a
+temporary failure), when its holder is a process on this host that no longer
+exists (killed mid-send), or when the claim is older than ``LEASE`` (a holder
+on another host that went away). Taking over is a conditional UPDATE on the
+old holder, so two processes never take the same message.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from ukjp_monitor.history import EventKind
+from ukjp_monitor.mailer import Result, new_message_id
+from ukjp_monitor.models import Delivery, Event
+
+D = Delivery.__table__.c
+LEASE = timedelta(minutes=15)
+PENDING, SENT, FAILED = "pending", "sent", "failed"
+ALERT, DIGEST = "alert", "digest"
+
+
+def claimer_id() -> str:
+    """Who holds a claim: this host and process, plus a nonce for this run."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One message to send: the ledger rows it covers share its Message-ID."""
+
+    message_id: str
+    kind: str
+    recipient: str
+    as_of: date
+    week: str | None
+    transition_ids: tuple[int, ...]
+
+
+def claim_alerts(
+    conn: Connection, pairs: Iterable[tuple[str, int]], *, as_of: date, now: datetime, claimer: str
+) -> None:
+    """Claim one alert row per (recipient, transition id); one Message-ID per recipient."""
+    message_ids: dict[str, str] = {}
+    rows = []
+    for recipient, transition_id in pairs:
+        message_id = message_ids.setdefault(recipient, new_message_id())
+        rows.append(
+            _row(
+                ALERT,
+                recipient,
+                f"transition:{transition_id}",
+                message_id,
+                as_of,
+                now,
+                claimer,
+                transition_id=transition_id,
+            )
+        )
+    if rows:
+        conn.execute(insert(Delivery), rows)
+
+
+def claim_digest(
+    conn: Connection,
+    recipient: str,
+    *,
+    week: str,
+    as_of: date,
+    now: datetime,
+    claimer: str,
+    force: bool = False,
+) -> bool:
+    """Claim this week's digest for ``recipient``; False if it is already claimed.
+
+    ``force`` claims an extra digest for the week under a key of its own.
+    """
+    key = f"digest:{week}" + (f":forced:{now.isoformat()}" if force else "")
+    row = _row(DIGEST, recipient, key, new_message_id(), as_of, now, claimer, week=week)
+    return _insert_if_absent(conn, row)
+
+
+def take_over_abandoned(
+    conn: Connection, *, now: datetime, claimer: str, kind: str | None = None
+) -> int:
+    """Claim pending rows that nobody is working on; returns how many."""
+    holders = conn.execute(
+        select(D.claimed_by, D.message_id)
+        .distinct()
+        .where(D.state == PENDING, *([D.kind == kind] if kind else []))
+    )
+    taken = 0
+    for holder, message_id in holders.all():
+        if holder == claimer or not _abandoned(holder, conn, message_id, now):
+            continue
+        result = conn.execute(
+            update(Delivery)
+            .where(
+                D.message_id == message_id,
+                D.state == PENDING,
+                D.claimed_by.is_(None) if holder is None else D.claimed_by == holder,
+            )
+            .values(claimed_by=claimer, claimed_at=now)
+        )
+        taken += result.rowcount
+    return taken
+
+
+def held_by(conn: Connection, claimer: str, kind: str | None = None) -> list[Claim]:
+    """The messages ``claimer`` holds and has not finished, oldest first."""
+    query = (
+        select(D.message_id, D.kind, D.recipient, D.as_of, D.week, D.transition_id)
+        .where(D.claimed_by == claimer, D.state == PENDING)
+        .order_by(D.id)
+    )
+    if kind:
+        query = query.where(D.kind == kind)
+    claims: dict[str, list] = {}
+    for row in conn.execute(query):
+        claims.setdefault(row.message_id, []).append(row)
+    return [
+        Claim(
+            mid,
+            rows[0].kind,
+            rows[0].recipient,
+            rows[0].as_of,
+            rows[0].week,
+            tuple(r.transition_id for r in rows if r.transition_id is not None),
+        )
+        for mid, rows in claims.items()
+    ]
+
+
+def mark(
+    conn: Connection,
+    claim: Claim,
+    result: Result,
+    *,
+    subject: str | None,
+    now: datetime,
+    claimer: str,
+) -> None:
+    """Record the outcome of sending ``claim`` and add it to the audit trail."""
+    if result.sent:
+        values = {"state": SENT, "sent_at": now, "error": None}
+    elif result.permanent:
+        values = {"state": FAILED, "error": (result.error or "")[:1000]}
+    else:  # released: the next run takes it over at once
+        values = {"state": PENDING, "claimed_by": None, "error": (result.error or "")[:1000]}
+    conn.execute(
+        update(Delivery)
+        .where(D.message_id == claim.message_id, D.claimed_by == claimer)
+        .values(attempts=D.attempts + result.attempts, subject=subject, **values)
+    )
+    conn.execute(
+        insert(Event).values(
+            at=now,
+            milestone_id=None,
+            kind=EventKind.DELIVERY.value,
+            actor=None,
+            details={
+                "message": "weekly digest" if claim.kind == DIGEST else "alert",
+                "recipient": claim.recipient,
+                "state": values["state"],
+                "subject": subject,
+                "error": result.error,
+                "message_id": claim.message_id,
+                "week": claim.week,
+                "attempts": result.attempts,
+            },
+        )
+    )
+
+
+def last_digest_sent(conn: Connection, recipient: str) -> datetime | None:
+    return conn.execute(
+        select(func.max(D.sent_at)).where(
+            D.recipient == recipient, D.kind == DIGEST, D.state == SENT
+        )
+    ).scalar()
+
+
+def digest_claimed(conn: Connection, recipient: str, week: str) -> bool:
+    return (
+        conn.execute(
+            select(D.id).where(D.recipient == recipient, D.dedupe_key == f"digest:{week}")
+        ).first()
+        is not None
+    )
+
+
+def counts(conn: Connection) -> dict[str, int]:
+    return dict(conn.execute(select(D.state, func.count()).group_by(D.state)).all())
+
+
+def _row(kind, recipient, key, message_id, as_of, now, claimer, **extra) -> dict:
+    return {
+        "kind": kind,
+        "recipient": recipient,
+        "dedupe_key": key,
+        "message_id": message_id,
+        "as_of": as_of,
+        "state": PENDING,
+        "attempts": 0,
+        "claimed_by": claimer,
+        "claimed_at": now,
+        "transition_id": None,
+        "week": None,
+        **extra,
+    }
+
+
+def _insert_if_absent(conn: Connection, row: dict) -> bool:
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    statement = (
+        dialect_insert(Delivery)
+        .values(**row)
+        .on_conflict_do_nothing(index_elements=["recipient", "dedupe_key"])
+        .returning(D.id)
+    )
+    # RETURNING, not rowcount: drivers need not report a count for INSERT.
+    return conn.execute(statement).first() is not None
+
+
+def _abandoned(holder: str | None, conn: Connection, message_id: str, now: datetime) -> bool:
+    if holder is None:
+        return True
+    host, _, rest = holder.partition(":")
+    pid = rest.split(":")[0]
+    if host == socket.gethostname() and pid.isdigit() and not _alive(int(pid)):
+        return True
+    claimed_at = conn.execute(
+        select(func.min(D.claimed_at)).where(D.message_id == message_id)
+    ).scalar()
+    if claimed_at is not None and claimed_at.tzinfo is None:  # SQLite returns naive UTC
+        claimed_at = claimed_at.replace(tzinfo=now.tzinfo)
+    return claimed_at is None or now - claimed_at > LEASE
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, belongs to someone else
+        return True
+    return True

@@ -1,0 +1,250 @@
+"""Telling people: record transitions, claim, render, deliver, mark.
+
+The order is what makes delivery once-only. Transitions and the ledger rows
+that alert about them are written in one transaction; messages are built only
+for rows this process holds; each outcome is marked right after the server
+answers. A run that dies anywhere leaves rows pending, and the next run takes
+them over and sends them with the same Message-ID.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Engine
+
+from ukjp_monitor import changes, ledger, store, transitions
+from ukjp_monitor.config import Config
+from ukjp_monitor.db import writer
+from ukjp_monitor.digest import Recipient, compose_alert, compose_digest, iso_week
+from ukjp_monitor.errors import InputError
+from ukjp_monitor.mailer import Outgoing, Result, deliver, make_message, open_transport
+from ukjp_monitor.rendering import Rendered, Renderer
+from ukjp_monitor.settings import Settings
+from ukjp_monitor.status import Assessment, evaluate
+
+
+@dataclass
+class DeliveryReport:
+    """What one run sent, left pending (will retry) and saw refused for good."""
+
+    sent: int = 0
+    pending: int = 0
+    failed: int = 0
+    skipped: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.pending or self.failed)
+
+    def add(self, result: Result) -> None:
+        if result.sent:
+            self.sent += 1
+        elif result.permanent:
+            self.failed += 1
+            self.errors.append(f"{result.recipient}: {result.error}")
+        else:
+            self.pending += 1
+            self.errors.append(f"{result.recipient}: {result.error}")
+
+    def summary(self, noun: str) -> str:
+        text = f"{self.sent} {noun}{'s' if self.sent != 1 else ''} sent"
+        if self.skipped:
+            text += f", {self.skipped} already sent this week"
+        if self.pending:
+            text += f", {self.pending} pending (will retry on the next run)"
+        if self.failed:
+            text += f", {self.failed} refused"
+        if self.errors:
+            text += f"; first error: {self.errors[0]}"
+        return text
+
+
+@dataclass
+class CheckReport:
+    as_of: date
+    transitions: int
+    alerts: DeliveryReport
+
+
+class Notifier:
+    """Check and digest for one database and configuration."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        config: Config,
+        *,
+        clock: Callable[[], datetime],
+        attempts: int = 3,
+        backoff: float = 1.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.engine, self.settings, self.config, self.clock = engine, settings, config, clock
+        self.attempts, self.backoff, self.sleep = attempts, backoff, sleep
+        self.claimer = ledger.claimer_id()
+        self.renderer = Renderer(
+            subject_prefix=config.monitor.mail.subject_prefix, template_dir=settings.templates_dir
+        )
+        self.recipients = {
+            r.email: Recipient(r.email, r.name, r.workstreams) for r in config.monitor.recipients
+        }
+
+    # -- check ----------------------------------------------------------------
+
+    def check(self, as_of: date) -> CheckReport:
+        """Record transitions as of ``as_of`` and send the alerts they call for."""
+        assessments = self._assess(as_of)
+        now = self.clock()
+        with writer(self.engine).begin() as conn:
+            transitions.lock_checks(conn)
+            ids = transitions.record_transitions(conn, assessments, as_of=as_of, now=now)
+            lines = transitions.load_transition_lines(conn, ids)
+            pairs = [
+                (r.email, line.transition_id)
+                for r in self.recipients.values()
+                for line in lines
+                if line.alertable and r.follows(line.workstream)
+            ]
+            ledger.claim_alerts(conn, pairs, as_of=as_of, now=now, claimer=self.claimer)
+        report = self._send(ledger.ALERT, self._alert_messages)
+        return CheckReport(as_of, len(ids), report)
+
+    def _alert_messages(self, claim: ledger.Claim) -> Rendered | None:
+        with self.engine.connect() as conn:
+            lines = transitions.load_transition_lines(conn, claim.transition_ids)
+        # The rows were claimed for the workstreams the recipient followed
+        # then; a later change of mind must not leave them pending forever.
+        recipient = replace(self._recipient(claim.recipient), workstreams="all")
+        alert = compose_alert(
+            programme=self.config.programme.name,
+            recipient=recipient,
+            as_of=claim.as_of,
+            lines=lines,
+        )
+        return self.renderer.alert(alert) if alert else None
+
+    # -- digest ---------------------------------------------------------------
+
+    def preview(
+        self, as_of: date, recipients: list[str] | None = None
+    ) -> Iterator[tuple[Recipient, Rendered]]:
+        """Each recipient's digest as it would be sent now; nothing is recorded."""
+        assessments = self._assess(as_of)
+        for email in self._chosen(recipients):
+            yield self.recipients[email], self._render_digest(email, as_of, assessments)
+
+    def send_digests(
+        self, as_of: date, recipients: list[str] | None = None, *, force: bool = False
+    ) -> DeliveryReport:
+        """This week's digest to each recipient that has not had it (all, with ``force``)."""
+        chosen, week, now = self._chosen(recipients), iso_week(as_of), self.clock()
+        skipped = 0
+        with writer(self.engine).begin() as conn:
+            for email in chosen:
+                if not ledger.claim_digest(
+                    conn, email, week=week, as_of=as_of, now=now, claimer=self.claimer, force=force
+                ):
+                    skipped += 1
+        cache: dict[date, list[Assessment]] = {}
+
+        def render(claim: ledger.Claim) -> Rendered:
+            if claim.as_of not in cache:
+                cache[claim.as_of] = self._assess(claim.as_of)
+            return self._render_digest(claim.recipient, claim.as_of, cache[claim.as_of])
+
+        report = self._send(ledger.DIGEST, render)
+        report.skipped = skipped
+        return report
+
+    def _render_digest(self, email: str, as_of: date, assessments) -> Rendered:
+        with self.engine.connect() as conn:
+            last = ledger.last_digest_sent(conn, email)
+            since = last or datetime.combine(
+                as_of - timedelta(days=7), datetime.min.time(), tzinfo=self.clock().tzinfo
+            )
+            found = changes.changes_since(conn, since)
+        digest = compose_digest(
+            programme=self.config.programme.name,
+            recipient=self._recipient(email),
+            as_of=as_of,
+            since=since.date(),
+            assessments=assessments,
+            changes=found,
+        )
+        return self.renderer.digest(digest)
+
+    # -- shared ---------------------------------------------------------------
+
+    def _assess(self, as_of: date) -> list[Assessment]:
+        with self.engine.connect() as conn:
+            return evaluate(store.load_plan(conn), as_of)
+
+    def _chosen(self, recipients: list[str] | None) -> list[str]:
+        if not recipients:
+            return list(self.recipients)
+        unknown = [r for r in recipients if r not in self.recipients]
+        if unknown:
+            raise InputError(
+                f"{unknown[0]} is not a recipient in monitor.yaml; recipients: "
+                + ", ".join(self.recipients)
+            )
+        return list(recipients)
+
+    def _recipient(self, email: str) -> Recipient:
+        # A recipient removed from the config since the claim still gets what
+        # was promised, filtered to nothing but what was claimed for them.
+        return self.recipients.get(email) or Recipient(email)
+
+    def _send(self, kind: str, render: Callable[[ledger.Claim], Rendered | None]) -> DeliveryReport:
+        with writer(self.engine).begin() as conn:
+            ledger.take_over_abandoned(conn, now=self.clock(), claimer=self.claimer, kind=kind)
+            claims = ledger.held_by(conn, self.claimer, kind)
+        report, outgoing, subjects = DeliveryReport(), [], {}
+        for claim in claims:
+            rendered = render(claim)
+            if rendered is None:
+                continue
+            subjects[claim.message_id] = rendered.subject
+            message = make_message(
+                sender=self.config.monitor.mail.sender,
+                recipient=claim.recipient,
+                subject=rendered.subject,
+                text=rendered.text,
+                html=rendered.html,
+                message_id=claim.message_id,
+                date=self.clock(),
+            )
+            outgoing.append(Outgoing(key=claim, recipient=claim.recipient, message=message))
+
+        def on_result(result: Result) -> None:
+            report.add(result)
+            with writer(self.engine).begin() as conn:
+                ledger.mark(
+                    conn,
+                    result.key,
+                    result,
+                    subject=subjects[result.key.message_id],
+                    now=self.clock(),
+                    claimer=self.claimer,
+                )
+
+        if outgoing:
+            transport = open_transport(self.settings)
+            try:
+                deliver(
+                    transport,
+                    outgoing,
+                    attempts=self.attempts,
+                    backoff=self.backoff,
+                    sleep=self.sleep,
+                    on_result=on_result,
+                )
+            finally:
+                transport.close()
+        return report

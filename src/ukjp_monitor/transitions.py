@@ -1,0 +1,140 @@
+"""Recording status transitions: what ``check`` found that moved.
+
+A transition is stored when a milestone's (status, at-risk) pair differs from
+what the previous check saw (``milestones.checked_*``). Checks are
+serialised by a lock taken at the start of the transaction (SQLite's
+``BEGIN IMMEDIATE``; a row lock on the programme in PostgreSQL) and the last
+state is read *inside* that transaction, so two checks started at once record
+each transition exactly once: the second one sees the first one's result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import Connection, bindparam, func, insert, select, update
+
+from ukjp_monitor.digest import TransitionLine
+from ukjp_monitor.errors import InputError
+from ukjp_monitor.history import EventKind
+from ukjp_monitor.models import Event, Milestone, Programme, Transition, Workstream
+from ukjp_monitor.status import Assessment
+
+M = Milestone.__table__.c
+T = Transition.__table__.c
+
+
+def lock_checks(conn: Connection) -> None:
+    """Serialise checks (SQLite serialises writers already)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(Programme.id).where(Programme.id == 1).with_for_update())
+
+
+def last_checked_on(conn: Connection) -> date | None:
+    return conn.execute(select(func.max(M.checked_on))).scalar()
+
+
+def record_transitions(
+    conn: Connection, assessments: Sequence[Assessment], *, as_of: date, now: datetime
+) -> list[int]:
+    """Store every change since the last check; return the new transitions' ids.
+
+    Call inside a writer transaction after ``lock_checks``. Raises InputError
+    when ``as_of`` is earlier than the last check: transitions only go forward.
+    """
+    last = last_checked_on(conn)
+    if last is not None and as_of < last:
+        raise InputError(
+            f"the last check was as of {last}; a check as of {as_of} would "
+            "record transitions backwards in time (use 'status --as-of' to look back)"
+        )
+    seen = {
+        r[0]: (r[1], r[2])
+        for r in conn.execute(
+            select(M.id, M.checked_status, M.checked_at_risk).where(M.retired_at.is_(None))
+        )
+    }
+    moved = [
+        a
+        for a in assessments
+        if seen.get(a.milestone.id, (None, None)) != (a.status.value, a.at_risk)
+    ]
+    if not moved:
+        return []
+    conn.execute(
+        update(Milestone)
+        .where(M.id == bindparam("mid"))
+        .values(checked_status=bindparam("s"), checked_at_risk=bindparam("r"), checked_on=as_of),
+        [{"mid": a.milestone.id, "s": a.status.value, "r": a.at_risk} for a in moved],
+    )
+    rows = [
+        {
+            "milestone_id": a.milestone.id,
+            "as_of": as_of,
+            "recorded_at": now,
+            "old_status": seen.get(a.milestone.id, (None, None))[0],
+            "new_status": a.status.value,
+            "old_at_risk": seen.get(a.milestone.id, (None, None))[1],
+            "new_at_risk": a.at_risk,
+            "window_text": a.milestone.window.text if a.milestone.window else None,
+        }
+        for a in moved
+    ]
+    ids = (
+        conn.execute(insert(Transition).returning(T.id, sort_by_parameter_order=True), rows)
+        .scalars()
+        .all()
+    )
+    conn.execute(
+        insert(Event),
+        [
+            {
+                "at": now,
+                "milestone_id": row["milestone_id"],
+                "kind": EventKind.TRANSITION.value,
+                "actor": None,
+                "details": {
+                    "old": row["old_status"],
+                    "new": row["new_status"],
+                    "old_at_risk": row["old_at_risk"],
+                    "at_risk": row["new_at_risk"],
+                    "as_of": as_of.isoformat(),
+                    "transition": tid,
+                },
+            }
+            for tid, row in zip(ids, rows, strict=True)
+        ],
+    )
+    return list(ids)
+
+
+def load_transition_lines(conn: Connection, ids: Sequence[int]) -> list[TransitionLine]:
+    """Transitions with the milestone's title and workstream, in id order."""
+    if not ids:
+        return []
+    query = (
+        select(
+            T.id,
+            T.milestone_id,
+            M.title,
+            M.workstream_id,
+            T.as_of,
+            T.old_status,
+            T.new_status,
+            T.old_at_risk,
+            T.new_at_risk,
+            T.window_text,
+        )
+        .join(Milestone, Milestone.id == T.milestone_id)
+        .join(Workstream, Workstream.id == M.workstream_id)
+        .where(T.id.in_(list(ids)))
+        .order_by(Workstream.position, M.position, T.id)
+    )
+    return [TransitionLine(*row) for row in conn.execute(query)]
+
+
+def transitions_since(conn: Connection, since: datetime) -> list[TransitionLine]:
+    """Every transition recorded after ``since`` (for a digest's changes)."""
+    ids = conn.execute(select(T.id).where(T.recorded_at > since)).scalars().all()
+    return load_transition_lines(conn, ids)

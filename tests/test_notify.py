@@ -1,0 +1,170 @@
+"""check, digest and run: every message goes out once, none is lost."""
+
+from datetime import date, datetime, timedelta
+from email import message_from_bytes, policy
+
+import pytest
+
+from conftest import TODAY
+from ukjp_monitor.errors import InputError
+
+PILOT = "rare-disease-pilot-start"
+PMO, LEAD = "pmo@example.org", "life-sciences-lead@example.org"
+NOV_24, JAN_1 = date(2026, 11, 24), date(2027, 1, 1)
+
+
+@pytest.fixture
+def synced(monitor):
+    monitor.sync()
+    return monitor
+
+
+def outbox(settings) -> list:
+    folder = settings.outbox_dir
+    if not folder.exists():
+        return []
+    return [
+        message_from_bytes(p.read_bytes(), policy=policy.default)
+        for p in sorted(folder.glob("*.eml"))
+    ]
+
+
+def quick(monitor):
+    """A notifier that retries without waiting."""
+    return monitor.notifier(attempts=3, backoff=0, sleep=lambda _: None)
+
+
+def test_the_first_check_records_every_milestones_state_and_alerts_on_the_pilot(synced, settings):
+    report = synced.check(as_of=NOV_24)
+    assert report.transitions == 8
+    assert report.alerts.sent == 2
+    messages = {m["To"]: m for m in outbox(settings)}
+    assert set(messages) == {PMO, LEAD}
+    assert "1 due" in messages[PMO]["Subject"] and "1 at risk" in messages[PMO]["Subject"]
+    assert (
+        "National rare disease screening pilot" in messages[LEAD].get_body(("plain",)).get_content()
+    )
+
+
+def test_checking_again_the_same_day_sends_nothing(synced, settings):
+    synced.check(as_of=NOV_24)
+    again = synced.check(as_of=NOV_24)
+    assert (again.transitions, again.alerts.sent) == (0, 0)
+    assert len(outbox(settings)) == 2
+
+
+def test_a_check_as_of_an_earlier_day_than_the_last_is_refused(synced):
+    synced.check(as_of=NOV_24)
+    with pytest.raises(InputError, match="backwards"):
+        synced.check(as_of=date(2026, 11, 1))
+
+
+def test_a_milestone_going_overdue_alerts_only_its_followers(synced, settings, clock):
+    synced.sync()
+    synced.check(as_of=NOV_24)
+    clock.now = TODAY + timedelta(days=38)
+    report = synced.check(as_of=JAN_1)
+    assert report.transitions == 1
+    newest = outbox(settings)[-2:]
+    assert {m["To"] for m in newest} == {PMO, LEAD}
+    assert all("1 overdue" in m["Subject"] for m in newest)
+
+
+def test_a_recipient_only_hears_about_workstreams_they_follow(synced, settings, config_dir):
+    path = config_dir / "monitor.yaml"
+    path.write_text(
+        path.read_text().replace("workstreams: [life-sciences]", "workstreams: [quantum]")
+    )
+    synced.check(as_of=NOV_24)
+    assert [m["To"] for m in outbox(settings)] == [PMO]
+
+
+def test_each_message_is_multipart_alternative_with_date_and_message_id(synced, settings):
+    synced.check(as_of=NOV_24)
+    [message, *_] = outbox(settings)
+    assert message.get_content_type() == "multipart/alternative"
+    assert [p.get_content_type() for p in message.iter_parts()] == ["text/plain", "text/html"]
+    assert message["Date"] and message["Message-ID"].startswith("<")
+    assert message["From"] == "UK–Japan S&T Monitor <monitor@example.org>"
+
+
+def test_the_digest_preview_records_nothing(synced, settings):
+    previews = synced.preview_digests(as_of=NOV_24)
+    assert [email for email, _ in previews] == [PMO, LEAD]
+    _, rendered = previews[0]
+    assert "Weekly digest 2026-W48" in rendered.subject
+    assert outbox(settings) == []
+    assert synced.send_digests(as_of=NOV_24).sent == 2
+
+
+def test_a_digest_goes_once_per_recipient_per_week_unless_forced(synced, settings):
+    first = synced.send_digests(as_of=NOV_24)
+    assert (first.sent, first.skipped) == (2, 0)
+    again = synced.send_digests(as_of=date(2026, 11, 29))  # Sunday, same ISO week
+    assert (again.sent, again.skipped) == (0, 2)
+    forced = synced.send_digests(as_of=NOV_24, recipients=[PMO], force=True)
+    assert forced.sent == 1
+    next_week = synced.send_digests(as_of=date(2026, 11, 30))
+    assert next_week.sent == 2
+    assert len(outbox(settings)) == 5
+
+
+def test_an_unknown_recipient_is_bad_input(synced):
+    with pytest.raises(InputError, match="not a recipient"):
+        synced.send_digests(as_of=NOV_24, recipients=["nobody@example.org"])
+
+
+def test_the_digest_lists_changes_since_the_last_one_with_old_and_new(synced, settings, clock):
+    synced.send_digests(as_of=NOV_24)
+    clock.now = TODAY + timedelta(days=1)
+    synced.forecast(PILOT, "2027-Q1", reason="kit late")
+    clock.now = TODAY + timedelta(days=7)
+    synced.send_digests(as_of=date(2026, 12, 1))
+    latest = outbox(settings)[-2].get_body(("plain",)).get_content()
+    assert "2026-H2" in latest and "2027-Q1" in latest
+
+
+def test_run_syncs_checks_and_sends_this_weeks_digest_once(monitor, settings):
+    first = monitor.run(as_of=NOV_24)
+    assert (first.check.alerts.sent, first.digests.sent) == (2, 2)
+    second = monitor.run(as_of=NOV_24)
+    assert (second.check.alerts.sent, second.digests.sent, second.digests.skipped) == (0, 0, 2)
+    assert len(outbox(settings)) == 4
+
+
+def test_history_shows_transitions_and_deliveries(synced):
+    synced.check(as_of=NOV_24)
+    _, events = synced.history()
+    kinds = [e["kind"] for e in events]
+    assert kinds.count("transition") == 8
+    assert kinds.count("delivery") == 2
+    _, pilot = synced.history(PILOT)
+    assert any(e["kind"] == "transition" and e["details"]["new"] == "due" for e in pilot)
+
+
+def test_the_cli_check_digest_and_run_commands(run_cli, settings):
+    assert run_cli("sync").exit_status == 0
+    check = run_cli("check", "--as-of", "2026-11-24")
+    assert check.exit_status == 0, check.stderr
+    assert "8 transitions recorded" in check.stdout and "2 alerts sent" in check.stdout
+    preview = run_cli("digest", "--as-of", "2026-11-24", "--recipient", PMO)
+    assert preview.stdout.startswith(f"To: {PMO}\nSubject: [UK–Japan S&T] Weekly digest")
+    sent = run_cli("digest", "--as-of", "2026-11-24", "--send")
+    assert "2 digests sent" in sent.stdout
+    again = run_cli("run", "--as-of", "2026-11-24")
+    assert again.exit_status == 0
+    assert "2 already sent this week" in again.stdout
+    assert run_cli("digest", "--force").exit_status == 2
+
+
+def test_a_digest_html_preview_is_written_to_a_folder(run_cli, tmp_path):
+    run_cli("sync")
+    result = run_cli("digest", "--as-of", "2026-11-24", "--html", tmp_path / "html")
+    assert result.exit_status == 0
+    assert (tmp_path / "html" / f"{PMO}.html").read_text().lstrip().startswith("<!")
+
+
+def test_the_clock_decides_the_default_as_of_in_the_programme_time_zone(synced, clock):
+    # 23:30 UTC on 31 March 2027 is already 1 April in London (BST).
+    clock.now = datetime(2027, 3, 31, 23, 30, tzinfo=TODAY.tzinfo)
+    assert synced.check().as_of == date(2027, 4, 1)
