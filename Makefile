@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint clean
+.PHONY: install run test lint screenshot clean
 
 install: $(STAMP)
 
@@ -15,9 +15,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-## make run: load the shipped programme and show where every milestone stands.
+## make run: the main job on the shipped config (SQLite, mail to ./outbox),
+## then where every milestone stands.
 run: $(STAMP)
-	$(BIN)/ukjp-monitor sync
+	$(BIN)/ukjp-monitor run
 	$(BIN)/ukjp-monitor status
 
 ## make test: lint, then the whole suite on SQLite and PostgreSQL.
@@ -29,6 +30,11 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests flows
 	$(BIN)/ruff format --check src tests flows
+
+## make screenshot: docs/digest.png, the sample digest in headless Chromium.
+screenshot: $(STAMP)
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	$(BIN)/python scripts/screenshot_digest.py
 
 clean:
 	rm -rf $(VENV) ukjp-monitor.db ukjp-monitor.db-* outbox .pytest_cache
