@@ -142,6 +142,14 @@ def test_history_shows_transitions_and_deliveries(synced):
     assert any(e["kind"] == "transition" and e["details"]["new"] == "due" for e in pilot)
 
 
+def test_history_describes_transitions_and_deliveries_in_words(run_cli):
+    run_cli("sync")
+    run_cli("check", "--as-of", "2026-11-24")
+    text = run_cli("history").stdout
+    assert "status new → due as of 2026-11-24, now at risk" in text
+    assert "alert to pmo@example.org sent: [UK–Japan S&T] Alert" in text
+
+
 def test_the_cli_check_digest_and_run_commands(run_cli, settings):
     assert run_cli("sync").exit_status == 0
     check = run_cli("check", "--as-of", "2026-11-24")

@@ -38,6 +38,8 @@ def describe(kind: str, details: dict[str, Any]) -> str:
         EventKind.REOPENED: lambda: f"completion on {d['previous']} withdrawn",
         EventKind.CANCELLED: lambda: "cancelled",
         EventKind.REINSTATED: lambda: "cancellation withdrawn",
+        EventKind.TRANSITION: lambda: _transition(d),
+        EventKind.DELIVERY: lambda: _delivery(d),
         EventKind.PROGRAMME: lambda: (
             "programme settings: "
             + "; ".join(
