@@ -23,13 +23,13 @@ run: $(STAMP)
 
 ## make test: lint, then the whole suite on SQLite and PostgreSQL.
 test: $(STAMP)
-	$(BIN)/ruff check src tests flows
-	$(BIN)/ruff format --check src tests flows
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests flows
-	$(BIN)/ruff format --check src tests flows
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 ## make screenshot: docs/digest.png, the sample digest in headless Chromium.
 screenshot: $(STAMP)
