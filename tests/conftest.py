@@ -35,12 +35,15 @@ TODAY = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
-def clean_environment(monkeypatch):
-    """No UKJP_* setting from the developer's shell leaks into a test."""
+def clean_environment(monkeypatch, tmp_path):
+    """No UKJP_* setting from the developer's shell leaks into a test, and
+    nothing a test does lands in the working directory."""
     for name in list(os.environ):
         if name.startswith("UKJP_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("UKJP_ACTOR", "tester")
+    monkeypatch.setenv("UKJP_OUTBOX_DIR", str(tmp_path / "outbox"))
+    monkeypatch.setenv("UKJP_DATABASE_URL", f"sqlite:///{tmp_path / 'default.db'}")
 
 
 @pytest.fixture(scope="session")
