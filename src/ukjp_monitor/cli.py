@@ -134,6 +134,7 @@ def status(config_dir, db, as_of, workstream, status_filter, fmt):
         with m.engine.connect() as conn:
             names = store.load_workstreams(conn)
         tables.print_standing(standing, names)
+        click.echo(_health_line(m, standing.programme.timezone))
 
 
 @cli.command()
@@ -240,6 +241,29 @@ def export(config_dir, db, as_of, fmt, output):
     emit(monitor(config_dir, db).export(fmt, as_of=as_of), output)
     if output is not None:
         click.echo(f"wrote {output}", err=True)
+
+
+def _health_line(m: Monitor, timezone: str) -> str:
+    from ukjp_monitor.health import describe
+
+    return "; ".join(describe(h, timezone) for h in m.health())
+
+
+@cli.command()
+@common
+def health(config_dir, db):
+    """When check and digest last ran; exit 1 if one is overdue or last failed."""
+    m = monitor(config_dir, db)
+    from ukjp_monitor.health import describe
+    from ukjp_monitor.store import load_programme
+
+    with m.engine.connect() as conn:
+        timezone = load_programme(conn).timezone
+    verdicts = m.health()
+    for verdict in verdicts:
+        click.echo(describe(verdict, timezone))
+    if not all(v.ok for v in verdicts):
+        raise OperationFailed("a scheduled run is overdue or failed")
 
 
 def _delivery_outcome(report, noun: str) -> None:

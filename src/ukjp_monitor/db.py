@@ -16,7 +16,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, Programm
 from ukjp_monitor.errors import InputError, OperationFailed
 
 # The newest migration in migrations/versions; a test keeps the two in step.
-SCHEMA_REVISION = "0002"
+SCHEMA_REVISION = "0003"
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_MS = 30_000
 MIGRATION_LOCK_KEY = 7_150_624_171  # any constant; names the lock in pg_locks

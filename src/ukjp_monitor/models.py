@@ -43,6 +43,10 @@ class Programme(Base):
     source: Mapped[str | None] = mapped_column(String(2000))
     lead_days: Mapped[int] = mapped_column(Integer)
     synced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Kept here so that ``status`` and ``health`` can tell whether a scheduled
+    # run is overdue without reading the configuration.
+    check_schedule: Mapped[str | None] = mapped_column(String(100))
+    digest_schedule: Mapped[str | None] = mapped_column(String(100))
 
 
 class Workstream(Base):
@@ -172,4 +176,26 @@ class Delivery(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     subject: Mapped[str | None] = mapped_column(String(500))
+    error: Mapped[str | None] = mapped_column(String(1000))
+
+
+class Run(Base):
+    """One check or digest run, however started (CLI, flow, ``serve``).
+
+    ``outcome`` is ``running`` until the run ends, then ``completed`` or
+    ``failed``; a ``running`` row whose process died stays so, and health
+    judges by the last run that ended.
+    """
+
+    __tablename__ = "runs"
+    __table_args__ = (Index("ix_runs_kind_started", "kind", "started_at"),)
+
+    id: Mapped[int] = mapped_column(SERIAL, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[str] = mapped_column(String(10))
+    as_of: Mapped[date | None]
+    trigger: Mapped[str | None] = mapped_column(String(20))
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     error: Mapped[str | None] = mapped_column(String(1000))

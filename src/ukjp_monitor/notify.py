@@ -51,6 +51,14 @@ class DeliveryReport:
             self.pending += 1
             self.errors.append(f"{result.recipient}: {result.error}")
 
+    def counts(self) -> dict[str, int]:
+        return {
+            "sent": self.sent,
+            "pending": self.pending,
+            "failed": self.failed,
+            "skipped": self.skipped,
+        }
+
     def summary(self, noun: str) -> str:
         text = f"{self.sent} {noun}{'s' if self.sent != 1 else ''} sent"
         if self.skipped:
@@ -69,6 +77,9 @@ class CheckReport:
     as_of: date
     transitions: int
     alerts: DeliveryReport
+
+    def counts(self) -> dict[str, int]:
+        return {"transitions": self.transitions, **self.alerts.counts()}
 
 
 class Notifier:
@@ -99,6 +110,12 @@ class Notifier:
 
     def check(self, as_of: date) -> CheckReport:
         """Record transitions as of ``as_of`` and send the alerts they call for."""
+        recorded = self.record_transitions(as_of)
+        return CheckReport(as_of, recorded, self.send_alerts())
+
+    def record_transitions(self, as_of: date) -> int:
+        """Store what moved since the last check and claim the alerts it calls
+        for, in one transaction; returns how many transitions were recorded."""
         assessments = self._assess(as_of)
         now = self.clock()
         with writer(self.engine).begin() as conn:
@@ -112,8 +129,11 @@ class Notifier:
                 if line.alertable and r.follows(line.workstream)
             ]
             ledger.claim_alerts(conn, pairs, as_of=as_of, now=now, claimer=self.claimer)
-        report = self._send(ledger.ALERT, self._alert_messages)
-        return CheckReport(as_of, len(ids), report)
+        return len(ids)
+
+    def send_alerts(self) -> DeliveryReport:
+        """Send every alert this process holds or that was left pending."""
+        return self._send(ledger.ALERT, self._alert_messages)
 
     def _alert_messages(self, claim: ledger.Claim) -> Rendered | None:
         with self.engine.connect() as conn:
@@ -143,14 +163,27 @@ class Notifier:
         self, as_of: date, recipients: list[str] | None = None, *, force: bool = False
     ) -> DeliveryReport:
         """This week's digest to each recipient that has not had it (all, with ``force``)."""
+        skipped = self.claim_digests(as_of, recipients, force=force)
+        report = self.send_claimed_digests()
+        report.skipped = skipped
+        return report
+
+    def claim_digests(
+        self, as_of: date, recipients: list[str] | None = None, *, force: bool = False
+    ) -> int:
+        """Claim this week's digest for each recipient; returns how many already had it."""
         chosen, week, now = self._chosen(recipients), iso_week(as_of), self.clock()
         skipped = 0
         with writer(self.engine).begin() as conn:
             for email in chosen:
-                if not ledger.claim_digest(
+                claimed = ledger.claim_digest(
                     conn, email, week=week, as_of=as_of, now=now, claimer=self.claimer, force=force
-                ):
-                    skipped += 1
+                )
+                skipped += not claimed
+        return skipped
+
+    def send_claimed_digests(self) -> DeliveryReport:
+        """Compose, render and send every digest this process holds or that was left pending."""
         cache: dict[date, list[Assessment]] = {}
 
         def render(claim: ledger.Claim) -> Rendered:
@@ -158,9 +191,7 @@ class Notifier:
                 cache[claim.as_of] = self._assess(claim.as_of)
             return self._render_digest(claim.recipient, claim.as_of, cache[claim.as_of])
 
-        report = self._send(ledger.DIGEST, render)
-        report.skipped = skipped
-        return report
+        return self._send(ledger.DIGEST, render)
 
     def _render_digest(self, email: str, as_of: date, assessments) -> Rendered:
         with self.engine.connect() as conn:

@@ -24,6 +24,7 @@ from ukjp_monitor.status import Assessment, Status, evaluate
 
 if TYPE_CHECKING:
     from ukjp_monitor.config import Config
+    from ukjp_monitor.health import Health
     from ukjp_monitor.notify import CheckReport, DeliveryReport, Notifier
     from ukjp_monitor.rendering import Rendered
     from ukjp_monitor.sync import SyncReport
@@ -64,9 +65,16 @@ class RunReport:
 class Monitor:
     """ukjp-monitor as a library: one instance per settings and database."""
 
-    def __init__(self, settings: Settings, *, clock: Callable[[], datetime] = utc_now):
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        trigger: str = "cli",
+    ):
         self.settings = settings
         self.clock = clock
+        self.trigger = trigger  # who starts runs: cli, flow or serve (kept with each run)
         self._engine: Engine | None = None
 
     @property
@@ -172,10 +180,21 @@ class Monitor:
         with self.engine.connect() as conn:
             return self.today(store.load_programme(conn))
 
+    def recorded(self, kind: str, trigger: str | None = None):
+        """Record a check or digest run (see ``runs.recorded``)."""
+        from ukjp_monitor.runs import recorded
+
+        return recorded(self.engine, kind, clock=self.clock, trigger=trigger or self.trigger)
+
     def check(self, *, as_of: date | None = None, notifier: Notifier | None = None) -> CheckReport:
         """Record status transitions and send the alerts they call for."""
-        notifier = notifier or self.notifier()
-        return notifier.check(self.default_as_of(as_of))
+        with self.recorded("check") as run:
+            notifier = notifier or self.notifier()
+            run.as_of = as_of = self.default_as_of(as_of)
+            report = notifier.check(as_of)
+            run.counts = report.counts()
+            run.failed = None if report.alerts.ok else report.alerts.summary("alert")
+        return report
 
     def preview_digests(
         self, *, as_of: date | None = None, recipients: list[str] | None = None
@@ -192,8 +211,31 @@ class Monitor:
         force: bool = False,
         notifier: Notifier | None = None,
     ) -> DeliveryReport:
-        notifier = notifier or self.notifier()
-        return notifier.send_digests(self.default_as_of(as_of), recipients, force=force)
+        with self.recorded("digest") as run:
+            notifier = notifier or self.notifier()
+            run.as_of = as_of = self.default_as_of(as_of)
+            report = notifier.send_digests(as_of, recipients, force=force)
+            run.counts = report.counts()
+            run.failed = None if report.ok else report.summary("digest")
+        return report
+
+    def health(self) -> list[Health]:
+        """Whether each scheduled kind of run is on time and last ended well."""
+        from ukjp_monitor.health import judge
+        from ukjp_monitor.runs import latest
+
+        with self.engine.connect() as conn:
+            programme = store.load_programme(conn)
+            since = store.first_event_at(conn)
+        last = latest(self.engine)
+        now = self.clock()
+        return [
+            judge(kind, schedule, programme.timezone, last.get(kind), now, watching_since=since)
+            for kind, schedule in (
+                ("check", programme.check_schedule),
+                ("digest", programme.digest_schedule),
+            )
+        ]
 
     def run(self, *, as_of: date | None = None) -> RunReport:
         """The main job: sync, check, and this week's digest where it has not gone."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from ukjp_monitor.errors import InputError, NotSynced, UnknownMilestone
 from ukjp_monitor.history import EventKind
@@ -28,6 +28,8 @@ class ProgrammeInfo:
     source: str | None
     lead_days: int
     synced_at: datetime
+    check_schedule: str | None = None
+    digest_schedule: str | None = None
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,13 @@ def load_programme(conn: Connection) -> ProgrammeInfo:
     if row is None:
         raise NotSynced()
     return ProgrammeInfo(
-        row["name"], row["timezone"], row["source"], row["lead_days"], row["synced_at"]
+        row["name"],
+        row["timezone"],
+        row["source"],
+        row["lead_days"],
+        row["synced_at"],
+        row["check_schedule"],
+        row["digest_schedule"],
     )
 
 
@@ -132,6 +140,11 @@ def load_extras(conn: Connection) -> dict[str, dict[str, Any]]:
         select(M.id, M.owner, M.amount, M.source, M.notes).where(M.retired_at.is_(None))
     )
     return {r[0]: {"owner": r[1], "amount": r[2], "source": r[3], "notes": r[4]} for r in rows}
+
+
+def first_event_at(conn: Connection) -> datetime | None:
+    """When the monitor started watching: its first recorded event."""
+    return conn.execute(select(func.min(Event.at))).scalar()
 
 
 def load_events(conn: Connection, milestone_id: str | None = None) -> list[dict[str, Any]]:

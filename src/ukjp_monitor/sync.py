@@ -79,6 +79,8 @@ def _sync_programme(conn, config: Config, now, record) -> None:
         "timezone": config.programme.timezone,
         "source": config.programme.source,
         "lead_days": config.monitor.lead_days,
+        "check_schedule": config.monitor.schedules.check,
+        "digest_schedule": config.monitor.schedules.digest,
     }
     row = conn.execute(select(Programme).where(Programme.id == 1)).mappings().first()
     if row is None:

@@ -1,0 +1,99 @@
+"""Is the monitor itself running on time? A pure judgement of the last runs.
+
+A scheduled run is *overdue* when the schedule fired more than ``GRACE`` ago
+and no run of that kind has ended since; a run that ended *failed* is
+unhealthy too. ``health`` exits 1 in either case, so any outside monitor
+(cron, Healthchecks, a load balancer probe) can watch the watcher.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from ukjp_monitor.runs import FAILED, LastRun
+
+#: How late a run may be before it counts as overdue.
+GRACE = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Health:
+    kind: str
+    schedule: str | None
+    last: LastRun | None
+    expected_at: datetime | None  # the latest time the schedule fired, if any
+    overdue: bool
+    failed: bool
+
+    @property
+    def ok(self) -> bool:
+        return not (self.overdue or self.failed)
+
+
+def previous_fire_time(cron: str, timezone: str, now: datetime) -> datetime | None:
+    """When ``cron`` (in ``timezone``) last fired at or before ``now``."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    trigger = CronTrigger.from_crontab(cron, timezone=ZoneInfo(timezone))
+    # APScheduler 3 computes only *next* fire times, so walk forward from a
+    # little way back, looking further only when that window holds no firing.
+    for lookback in (
+        timedelta(hours=1),
+        timedelta(days=1),
+        timedelta(days=8),
+        timedelta(days=32),
+        timedelta(days=367),
+    ):
+        fire, last = trigger.get_next_fire_time(None, now - lookback), None
+        while fire is not None and fire <= now:
+            last = fire
+            fire = trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))
+        if last is not None:
+            return last
+    return None
+
+
+def judge(
+    kind: str,
+    schedule: str | None,
+    timezone: str,
+    last: LastRun | None,
+    now: datetime,
+    *,
+    watching_since: datetime | None = None,
+) -> Health:
+    """The health of one kind of run as of ``now``.
+
+    A firing before ``watching_since`` (when the monitor was first synced)
+    does not count: a new installation is not late for last Monday.
+    """
+    expected = previous_fire_time(schedule, timezone, now) if schedule else None
+    if expected is not None and watching_since is not None and expected < _utc(watching_since):
+        expected = None
+    overdue = False
+    if expected is not None and now - expected > GRACE:
+        overdue = last is None or _utc(last.started_at) < expected - GRACE
+    failed = last is not None and last.outcome == FAILED
+    return Health(kind, schedule, last, expected, overdue, failed)
+
+
+def describe(health: Health, timezone: str) -> str:
+    """'check: last ran 2026-11-24 07:00 (completed)' and what is wrong, if anything."""
+    zone = ZoneInfo(timezone)
+    if health.last is None:
+        text = f"{health.kind}: never ran"
+    else:
+        when = _utc(health.last.started_at).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        text = f"{health.kind}: last ran {when} ({health.last.outcome})"
+        if health.failed and health.last.error:
+            text += f": {health.last.error}"
+    if health.overdue:
+        due = health.expected_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        text += f"; OVERDUE: scheduled {due} ({health.schedule})"
+    return text
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
