@@ -338,6 +338,21 @@ def run(config_dir, db, as_of):
         raise OperationFailed("not every message was delivered; the next run retries")
 
 
+@cli.command()
+@common
+def serve(config_dir, db):
+    """Run the check and digest flows on monitor.yaml's schedules until stopped."""
+    from ukjp_monitor import scheduler
+
+    m = monitor(config_dir, db)
+    config = m.load_config()
+    jobs = scheduler.flow_jobs(m.settings)
+    try:
+        scheduler.serve(config, m.engine, jobs, echo=click.echo)
+    finally:
+        m.close()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run a command, turning library errors into exit statuses."""
     try:

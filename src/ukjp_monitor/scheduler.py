@@ -1,0 +1,238 @@
+"""``serve``: the check and digest flows on monitor.yaml's schedules, on one machine.
+
+Prefect's temporary local server runs no schedules, so APScheduler 3 does, in
+the programme's time zone. Jobs are injected (kind → callable); ``flow_jobs``
+gives the real ones. The database ledger, not this module, keeps delivery
+once-only, so when in doubt the scheduler runs.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import Engine
+
+from ukjp_monitor import store
+from ukjp_monitor.config import Config
+from ukjp_monitor.errors import InputError
+from ukjp_monitor.health import previous_fire_time
+from ukjp_monitor.runs import latest
+from ukjp_monitor.service import utc_now
+from ukjp_monitor.settings import Settings
+
+KINDS = ("check", "digest")
+#: The flow each kind runs: module under flows/, function (DESIGN.md §8).
+FLOWS = {"check": ("flows.check", "milestone_check"), "digest": ("flows.digest", "weekly_digest")}
+#: How often the main thread pokes the scheduler. Its wait runs on the
+#: monotonic clock, which stops while the machine sleeps; a poke makes it
+#: look at the wall clock again, so a firing slept through runs on waking.
+WAKE_EVERY = 60.0
+
+Job = Callable[[], object]
+log = logging.getLogger(__name__)
+
+
+def _echo(line: str) -> None:
+    print(line, flush=True)  # serve's output is often a pipe into a log
+
+
+def triggers(config: Config) -> dict[str, CronTrigger]:
+    """One cron trigger per kind, in the programme's time zone (not the machine's),
+    so 07:00 means 07:00 in London in summer and winter alike."""
+    zone = ZoneInfo(config.programme.timezone)
+    return {k: CronTrigger.from_crontab(_cron(config, k), timezone=zone) for k in KINDS}
+
+
+def missed_firings(engine: Engine, config: Config, now: datetime) -> dict[str, datetime]:
+    """Each kind whose schedule last fired after both its last recorded run and
+    the first sync, with that latest firing: one run catches up on all missed.
+
+    APScheduler's in-memory store forgets firings missed while serve was down;
+    the runs table remembers. A new installation owes nothing from before it.
+    """
+    with engine.connect() as conn:
+        since = store.first_event_at(conn)
+    if since is None:
+        return {}
+    last, missed = latest(engine), {}
+    for kind in KINDS:
+        fired = previous_fire_time(_cron(config, kind), config.programme.timezone, now)
+        ran = last.get(kind)
+        if fired and fired >= _utc(since) and (ran is None or _utc(ran.started_at) < fired):
+            missed[kind] = fired
+    return missed
+
+
+def start(
+    config: Config,
+    engine: Engine,
+    jobs: Mapping[str, Job],
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    echo: Callable[[str], object] = _echo,
+) -> BackgroundScheduler:
+    """Start a scheduler running ``jobs[kind]`` on each kind's schedule, plus one
+    immediate catch-up for each kind that missed a firing; echo the plan."""
+    zone = ZoneInfo(config.programme.timezone)
+    missed = missed_firings(engine, config, clock())
+    # One worker: check and digest never run at once, so they never race to
+    # start Prefect's temporary server (seen: two servers, a port clash), and
+    # a catch-up of both runs the check first, so the digest includes its news.
+    scheduler = BackgroundScheduler(timezone=zone, executors={"default": ThreadPoolExecutor(1)})
+    for kind, trigger in triggers(config).items():
+        # A catch-up is this job fired early. Should a normal firing follow it
+        # at once (serve back at 06:59), the second run finds nothing left to
+        # send: the ledger, not the scheduler, keeps delivery once-only.
+        first = {"next_run_time": datetime.now(zone)} if kind in missed else {}
+        scheduler.add_job(
+            _logged(kind, jobs[kind]),
+            trigger,
+            id=kind,
+            name=kind,
+            coalesce=True,  # firings piled up while asleep make one run, not a storm
+            max_instances=1,  # a slow run is never overlapped by the next firing
+            misfire_grace_time=None,  # however late it wakes, a firing still runs
+            **first,
+        )
+        upcoming = trigger.get_next_fire_time(None, clock())
+        echo(f"{kind}: next run {_when(upcoming, zone)} ({_cron(config, kind)})")
+        if kind in missed:
+            due = _when(missed[kind], zone)
+            echo(f"{kind}: catching up now on the run due {due}, missed while serve was down")
+    scheduler.start()
+    return scheduler
+
+
+def serve(config: Config, engine: Engine, jobs: Mapping[str, Job], **options) -> None:
+    """Run the jobs on their schedules until SIGINT or SIGTERM, then return.
+
+    A job running when the signal comes is allowed to finish (a check takes
+    seconds); further signals meanwhile are reported, not obeyed, because
+    leaving mid-job would strand a Prefect temporary server started by it.
+    Must be called from the main thread (signal handlers live there).
+    """
+    _log_to_stderr()
+    stop, scheduler = _Stopper(), None
+    # Handlers first: a signal during start must stop serve cleanly too.
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        scheduler = start(config, engine, jobs, **options)
+        while True:
+            time.sleep(WAKE_EVERY)
+            scheduler.wakeup()
+    except _Stop:
+        log.info("serve: stopping; a running job is allowed to finish")
+        if scheduler is not None:
+            scheduler.shutdown(wait=True)
+        log.info("serve: stopped")
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def find_flows(places: Iterable[Path] | None = None) -> Path:
+    """The folder holding ``flows/check.py`` and ``flows/digest.py``: by default
+    the working directory (the repository root, per the README), else the
+    checkout of an editable install. InputError (exit 2) when neither has them."""
+    places = list(places) if places is not None else [Path.cwd(), Path(__file__).parents[2]]
+    for place in places:
+        if all((place / "flows" / f"{kind}.py").is_file() for kind in KINDS):
+            return place.resolve()
+    looked = " or ".join(str(p) for p in places)
+    raise InputError(
+        f"no flows/check.py and flows/digest.py in {looked}; start serve from the repository root"
+    )
+
+
+def flow_jobs(settings: Settings, root: Path | None = None) -> dict[str, Job]:
+    """The real jobs, each running its Prefect flow in this process.
+
+    The flows read settings from the environment (DESIGN.md §8), so serve's
+    ``--db`` and ``--config-dir`` are exported there. Prefect is imported when
+    a job first runs: serve starts in a second, and a broken flow fails a run.
+    """
+    root = root or find_flows()
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    os.environ["UKJP_DATABASE_URL"] = settings.database_url
+    os.environ["UKJP_CONFIG_DIR"] = str(settings.config_dir)
+    return {kind: _flow_runner(*FLOWS[kind]) for kind in KINDS}
+
+
+def _flow_runner(module: str, name: str) -> Job:
+    def run_flow():
+        # Without PREFECT_API_URL Prefect runs the flow on a temporary local
+        # server; with it, the run shows on that server. Either way, not ours.
+        return getattr(importlib.import_module(module), name)()
+
+    return run_flow
+
+
+def _logged(kind: str, job: Job) -> Job:
+    """The job with a log line at its start and end; a failure is logged in one
+    line (the run is already recorded as failed) and serve carries on."""
+
+    def run() -> None:
+        log.info("%s: started", kind)
+        began = time.monotonic()
+        try:
+            job()
+        except Exception as exc:
+            took = time.monotonic() - began
+            reason = (str(exc).strip().splitlines() or [""])[0]
+            log.error("%s: failed after %.1f s: %s: %s", kind, took, type(exc).__name__, reason)
+            log.debug("%s: traceback", kind, exc_info=True)
+        else:
+            log.info("%s: finished in %.1f s", kind, time.monotonic() - began)
+
+    return run
+
+
+class _Stop(Exception):
+    """Raised in the main thread by the first SIGINT or SIGTERM."""
+
+
+class _Stopper:
+    stopping = False
+
+    def __call__(self, signum, frame) -> None:
+        if not self.stopping:
+            self.stopping = True
+            raise _Stop
+        log.info("serve: already stopping; waiting for a running job, if any, to finish")
+
+
+def _log_to_stderr() -> None:
+    # A handler of our own rather than the root logger's: Prefect reconfigures
+    # the root logger (to WARNING) the first time a flow runs.
+    if not log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False
+
+
+def _cron(config: Config, kind: str) -> str:
+    return getattr(config.monitor.schedules, kind)
+
+
+def _when(moment: datetime, zone: ZoneInfo) -> str:
+    return f"{moment.astimezone(zone):%a %Y-%m-%d %H:%M} {zone.key}"
+
+
+def _utc(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; they were stored in UTC.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
