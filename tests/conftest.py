@@ -179,3 +179,27 @@ def smtp_server():
 def smtp_settings(smtp_server, tmp_path) -> Settings:
     """Settings that send to ``smtp_server`` over a plain connection."""
     return Settings(outbox_dir=tmp_path / "outbox", **smtp_server.smtp_settings())
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """One temporary Prefect server (SQLite) for every flow test in the run.
+
+    Starting it costs seconds, so once per session; Prefect is imported here
+    so that tests which never run a flow never import it.
+    """
+    from prefect.settings import (
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+        PREFECT_SERVER_ANALYTICS_ENABLED,
+        temporary_settings,
+    )
+    from prefect.testing.utilities import prefect_test_harness
+
+    quiet = {
+        PREFECT_SERVER_ANALYTICS_ENABLED: False,  # no telemetry leaves the machine
+        # A flow run waits up to a second for its heartbeat thread on exit;
+        # short test runs need no heartbeats.
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None,
+    }
+    with temporary_settings(quiet), prefect_test_harness():
+        yield

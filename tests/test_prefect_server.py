@@ -1,0 +1,183 @@
+"""The scale-out path end to end: a real Prefect server on PostgreSQL, the
+deployments from prefect.yaml, a process worker, and mail at a real server.
+
+Slow (about half a minute): it starts two Prefect processes. Everything it
+starts it stops, and the databases it creates it drops.
+"""
+
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from conftest import POSTGRES_ADMIN_URL, ROOT
+from ukjp_monitor.runs import latest
+from ukjp_monitor.service import Monitor
+from ukjp_monitor.settings import Settings
+
+PREFECT = str(Path(sys.executable).with_name("prefect"))
+PMO, LEAD = "pmo@example.org", "life-sciences-lead@example.org"
+
+
+@contextmanager
+def postgres_database(prefix: str) -> Iterator[str]:
+    """A database of its own on the local server (its name), dropped after."""
+    name = f"{prefix}_{os.getpid()}_{secrets.token_hex(4)}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def prefect_environment(tmp_path: Path, database: str, port: int) -> dict[str, str]:
+    """Prefect confined to loopback and tmp_path: no telemetry, no UI, fast polling."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "UKJP_"))}
+    url = make_url(POSTGRES_ADMIN_URL).set(drivername="postgresql+asyncpg", database=database)
+    return env | {
+        "PREFECT_HOME": str(tmp_path / "prefect-home"),
+        "PREFECT_API_DATABASE_CONNECTION_URL": url.render_as_string(hide_password=False),
+        "PREFECT_SERVER_API_HOST": "127.0.0.1",
+        "PREFECT_SERVER_API_PORT": str(port),
+        "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_UI_ENABLED": "false",
+        "PREFECT_WORKER_QUERY_SECONDS": "1",
+        "PREFECT_CLI_PROMPT": "false",
+        "NO_COLOR": "1",
+    }
+
+
+def wait_until_healthy(api_url: str, server: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert server.poll() is None, "prefect server exited early"
+        try:
+            with urllib.request.urlopen(f"{api_url}/health", timeout=2) as response:
+                if json.load(response) is True:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.25)
+    raise AssertionError(f"prefect server not healthy within {timeout} s")
+
+
+def prefect(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [PREFECT, *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, f"prefect {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+def start(env: dict[str, str], log: Path, *args: str) -> subprocess.Popen:
+    """A long-running prefect command in its own process group, logging to ``log``."""
+    with log.open("w") as out:
+        return subprocess.Popen(
+            [PREFECT, *args],
+            env=env,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def stop(process: subprocess.Popen | None) -> None:
+    if process is None or process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)  # the worker's flow-run children too
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+def api(api_url: str, path: str) -> dict:
+    with urllib.request.urlopen(f"{api_url}{path}", timeout=5) as response:
+        return json.load(response)
+
+
+def wait_for_final_state(api_url: str, flow_run_id: str, timeout: float = 180) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = api(api_url, f"/flow_runs/{flow_run_id}")["state"]
+        if state and state["type"] in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED"):
+            return state["type"]
+        time.sleep(0.5)
+    raise AssertionError(f"flow run {flow_run_id} not finished within {timeout} s")
+
+
+def monitor_environment(database_url, config_dir, tmp_path, smtp_server) -> dict[str, str]:
+    return {
+        "UKJP_DATABASE_URL": database_url,
+        "UKJP_CONFIG_DIR": str(config_dir),
+        "UKJP_OUTBOX_DIR": str(tmp_path / "outbox"),
+        "UKJP_SMTP_HOST": smtp_server.host,
+        "UKJP_SMTP_PORT": str(smtp_server.port),
+        "UKJP_SMTP_SECURITY": "none",
+        "UKJP_SMTP_TIMEOUT": "5",
+    }
+
+
+@pytest.mark.slow
+def test_a_worker_runs_the_deployed_digest_and_the_mail_arrives(tmp_path, config_dir, smtp_server):
+    server = worker = None
+    with postgres_database("ukjp_prefect") as prefect_db, postgres_database("ukjp_e2e") as db:
+        database_url = make_url(POSTGRES_ADMIN_URL).set(database=db)
+        database_url = database_url.render_as_string(hide_password=False)
+        settings = monitor_environment(database_url, config_dir, tmp_path, smtp_server)
+        monitor = Monitor(Settings.from_env(settings))
+        monitor.sync()
+        env = prefect_environment(tmp_path, prefect_db, free_port())
+        try:
+            server = start(env, tmp_path / "server.log", "server", "start", "--no-services")
+            wait_until_healthy(env["PREFECT_API_URL"], server)
+            prefect(env, "work-pool", "create", "ukjp-monitor", "--type", "process")
+            # The settings travel with the deployment: the worker has none of its own.
+            prefect(env | settings, "deploy", "--all")
+            worker = start(
+                env, tmp_path / "worker.log", "worker", "start", "--pool", "ukjp-monitor"
+            )
+            out = prefect(
+                env,
+                "deployment",
+                "run",
+                "weekly-digest/weekly-digest",
+                "--params",
+                '{"as_of": "2026-11-24"}',
+            )
+            flow_run_id = re.search(r"UUID: ([0-9a-f-]{36})", out)[1]
+            final = wait_for_final_state(env["PREFECT_API_URL"], flow_run_id)
+            assert final == "COMPLETED", (tmp_path / "worker.log").read_text()
+        finally:
+            stop(worker)
+            stop(server)
+        assert sorted(smtp_server.recipients()) == [LEAD, PMO]
+        last = latest(monitor.engine)["digest"]
+        assert (last.outcome, last.counts["sent"]) == ("completed", 2)
+        monitor.close()
