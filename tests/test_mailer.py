@@ -14,7 +14,6 @@ import pytest
 from ukjp_monitor.mailer import (
     NO_STARTTLS,
     DeliveryError,
-    OutboxTransport,
     Outgoing,
     SmtpTransport,
     deliver,
@@ -22,6 +21,7 @@ from ukjp_monitor.mailer import (
     new_message_id,
     open_transport,
 )
+from ukjp_monitor.outbox import OutboxTransport
 from ukjp_monitor.settings import Settings
 
 SENDER = "UK–Japan Monitor <monitor@example.org>"

@@ -10,22 +10,17 @@ ledger before the next message goes out.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
-import os
-import re
 import smtplib
 import ssl
-import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
-from pathlib import Path
 from typing import Protocol
 
 from ukjp_monitor.errors import OperationFailed
@@ -122,6 +117,8 @@ def open_transport(settings: Settings) -> Transport:
     """The SMTP server when ``smtp_host`` is set, else the outbox folder."""
     if settings.smtp_host:
         return SmtpTransport(settings)
+    from ukjp_monitor.outbox import OutboxTransport
+
     return OutboxTransport(settings.outbox_dir)
 
 
@@ -305,69 +302,3 @@ def _reply_error(code: int, reply: bytes | str) -> DeliveryError:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
-
-
-class OutboxTransport:
-    """Writes each message as one ``.eml`` file in a folder, for a mail client to open.
-
-    File names sort by the message's Date and end in a hash of its Message-ID
-    and recipient: sending the same message again replaces its file.
-    """
-
-    def __init__(self, folder: Path):
-        self.folder = Path(folder)
-
-    def send(self, message: EmailMessage, recipient: str) -> None:
-        """Write the file atomically; DeliveryError (temporary) if the disk refuses."""
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            self._write(message, recipient)
-        except OSError as exc:
-            raise DeliveryError(_one_line(f"{type(exc).__name__}: {exc}"), permanent=False) from exc
-
-    def close(self) -> None:
-        pass
-
-    def _write(self, message: EmailMessage, recipient: str) -> None:
-        # Without a Message-ID there is nothing to recognise a resend by.
-        key = f"{message['Message-ID'] or new_message_id()}\n{recipient}".encode()
-        digest = hashlib.sha256(key).hexdigest()[:12]
-        target = self.folder / f"{_stamp(message)}-{_safe(recipient)}-{digest}.eml"
-        fd, temp = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as file:
-                file.write(message.as_bytes(policy=SMTP))
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temp, target)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
-        # A resend may carry a new Date, hence a new name: keep only the newest copy.
-        for older in self.folder.glob(f"*-{digest}.eml"):
-            if older != target:
-                older.unlink(missing_ok=True)
-        _sync_folder(self.folder)
-
-
-def _stamp(message: EmailMessage) -> str:
-    header = message["Date"]
-    when = getattr(header, "datetime", None) or datetime.now(UTC)
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _safe(recipient: str) -> str:
-    return re.sub(r"[^A-Za-z0-9@._+-]", "_", recipient)[:64]
-
-
-def _sync_folder(folder: Path) -> None:
-    # The rename is durable only once the folder itself is on disk (POSIX).
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

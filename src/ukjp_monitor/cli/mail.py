@@ -1,0 +1,114 @@
+"""Commands that tell people and keep time: check, digest, run, health and serve."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ukjp_monitor.cli.app import as_of_option, cli, common, monitor
+from ukjp_monitor.errors import OperationFailed
+
+
+@cli.command()
+@common
+def health(config_dir, db):
+    """When check and digest last ran; exit 1 if one is overdue or last failed."""
+    m = monitor(config_dir, db)
+    from ukjp_monitor.health import describe
+    from ukjp_monitor.store import load_programme
+
+    with m.engine.connect() as conn:
+        timezone = load_programme(conn).timezone
+    verdicts = m.health()
+    for verdict in verdicts:
+        click.echo(describe(verdict, timezone))
+    if not all(v.ok for v in verdicts):
+        raise OperationFailed("a scheduled run is overdue or failed")
+
+
+def _delivery_outcome(report, noun: str) -> None:
+    """Print the one-line summary; a run that left mail unsent exits 1."""
+    line = report.summary(noun)
+    if report.ok:
+        click.echo(line)
+        return
+    click.echo(line, err=True)
+    raise OperationFailed(f"not every {noun} was delivered")
+
+
+@cli.command()
+@common
+@as_of_option
+def check(config_dir, db, as_of):
+    """Record status transitions and alert each recipient about theirs."""
+    report = monitor(config_dir, db).check(as_of=as_of)
+    click.echo(
+        f"checked as of {report.as_of}: {report.transitions} transition"
+        f"{'s' if report.transitions != 1 else ''} recorded"
+    )
+    _delivery_outcome(report.alerts, "alert")
+
+
+@cli.command()
+@common
+@as_of_option
+@click.option("--send", is_flag=True, help="Deliver (once per recipient per ISO week).")
+@click.option(
+    "--recipient",
+    "recipients",
+    multiple=True,
+    metavar="EMAIL",
+    help="Only this recipient (repeatable).",
+)
+@click.option("--force", is_flag=True, help="With --send: send even if this week's has gone.")
+@click.option(
+    "--html",
+    "html_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Preview: also write each digest's HTML into this folder.",
+)
+def digest(config_dir, db, as_of, send, recipients, force, html_dir):
+    """The weekly digest: a preview on stdout, or --send to deliver it."""
+    m = monitor(config_dir, db)
+    if send:
+        report = m.send_digests(as_of=as_of, recipients=list(recipients), force=force)
+        _delivery_outcome(report, "digest")
+        return
+    if force:
+        raise click.UsageError("--force only makes sense with --send")
+    for email, rendered in m.preview_digests(as_of=as_of, recipients=list(recipients)):
+        click.echo(f"To: {email}\nSubject: {rendered.subject}\n\n{rendered.text}")
+        if html_dir is not None:
+            html_dir.mkdir(parents=True, exist_ok=True)
+            (html_dir / f"{email}.html").write_text(rendered.html, encoding="utf-8")
+            click.echo(f"wrote {html_dir / (email + '.html')}", err=True)
+
+
+@cli.command()
+@common
+@as_of_option
+def run(config_dir, db, as_of):
+    """The main job: sync, check, and this week's digest if it has not gone."""
+    report = monitor(config_dir, db).run(as_of=as_of)
+    click.echo(f"synced: {report.sync.summary()}")
+    click.echo(f"checked as of {report.check.as_of}: {report.check.transitions} transitions")
+    click.echo(report.check.alerts.summary("alert"))
+    click.echo(report.digests.summary("digest"))
+    if not report.ok:
+        raise OperationFailed("not every message was delivered; the next run retries")
+
+
+@cli.command()
+@common
+def serve(config_dir, db):
+    """Run the check and digest flows on monitor.yaml's schedules until stopped."""
+    from ukjp_monitor import scheduler
+
+    m = monitor(config_dir, db)
+    config = m.load_config()
+    jobs = scheduler.flow_jobs(m.settings)
+    try:
+        scheduler.serve(config, m.engine, jobs, echo=click.echo)
+    finally:
+        m.close()

@@ -1,0 +1,182 @@
+"""Commands about the programme and its progress: validate, sync, status, show,
+complete, forecast, cancel, history and export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ukjp_monitor.cli.app import DATE, as_of_option, cli, common, emit, monitor
+from ukjp_monitor.service import Monitor
+from ukjp_monitor.status import Status
+
+
+def _health_line(m: Monitor, timezone: str) -> str:
+    from ukjp_monitor.health import describe
+
+    return "; ".join(describe(h, timezone) for h in m.health())
+
+
+@cli.command()
+@common
+def validate(config_dir, db):
+    """Check the configuration; write nothing."""
+    config = monitor(config_dir, db).load_config()
+    click.echo(
+        f"{config.directory}: {len(config.milestones)} milestones in "
+        f"{len(config.workstreams)} workstreams, "
+        f"{len(config.monitor.recipients)} recipients: valid"
+    )
+
+
+@cli.command()
+@common
+def sync(config_dir, db):
+    """Validate the configuration, then load it into the database."""
+    report = monitor(config_dir, db).sync()
+    click.echo(f"synced: {report.summary()}")
+
+
+@cli.command()
+@common
+@as_of_option
+@click.option("--workstream", metavar="ID", help="Only this workstream.")
+@click.option(
+    "--status",
+    "status_filter",
+    type=click.Choice([s.value for s in Status]),
+    help="Only milestones with this status.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+def status(config_dir, db, as_of, workstream, status_filter, fmt):
+    """Every milestone with its status, RAG, window, days to go, slip and risk."""
+    from ukjp_monitor.report import record, to_csv, to_json_array
+
+    m = monitor(config_dir, db)
+    standing = m.assess(
+        as_of=as_of, workstream=workstream, status=Status(status_filter) if status_filter else None
+    )
+    if fmt == "json":
+        emit(to_json_array([record(a) for a in standing.assessments]))
+    elif fmt == "csv":
+        emit(to_csv([record(a) for a in standing.assessments]))
+    else:
+        from ukjp_monitor import store, tables
+
+        with m.engine.connect() as conn:
+            names = store.load_workstreams(conn)
+        tables.print_standing(standing, names)
+        click.echo(_health_line(m, standing.programme.timezone))
+
+
+@cli.command()
+@common
+@click.argument("milestone_id", metavar="ID")
+@as_of_option
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+def show(config_dir, db, milestone_id, as_of, fmt):
+    """One milestone with its full history."""
+    from ukjp_monitor.report import event_record, record, to_json
+
+    m = monitor(config_dir, db)
+    report = m.show(milestone_id, as_of=as_of)
+    data = record(report.assessment)
+    events = [event_record(e, report.programme.timezone) for e in report.events]
+    if fmt == "json":
+        d = report.details
+        emit(
+            to_json(
+                {
+                    **data,
+                    "workstream_name": d.workstream_name,
+                    "amount": d.amount,
+                    "source": d.source,
+                    "notes": d.notes,
+                    "retired": d.retired,
+                    "history": events,
+                }
+            )
+        )
+    else:
+        from ukjp_monitor import tables
+
+        tables.print_report(report, data, events)
+
+
+@cli.command()
+@common
+@click.argument("milestone_id", metavar="ID")
+@click.option("--on", "on", type=DATE, required=True, help="The day it was completed.")
+@click.option("--evidence", metavar="URL", help="Where the completion is shown.")
+@click.option("--note", metavar="TEXT")
+def complete(config_dir, db, milestone_id, on, evidence, note):
+    """Record that a milestone was completed."""
+    monitor(config_dir, db).complete(milestone_id, on=on, evidence=evidence, note=note)
+    click.echo(f"{milestone_id}: completed on {on}")
+
+
+@cli.command()
+@common
+@click.argument("milestone_id", metavar="ID")
+@click.argument("target", metavar="TARGET")
+@click.option("--reason", metavar="TEXT", help="Why the date moved.")
+def forecast(config_dir, db, milestone_id, target, reason):
+    """Re-forecast a milestone: TARGET in any period form (2027-Q1, FY2026, TBC…)."""
+    monitor(config_dir, db).forecast(milestone_id, target, reason=reason)
+    click.echo(f"{milestone_id}: forecast {target}")
+
+
+@cli.command()
+@common
+@click.argument("milestone_id", metavar="ID")
+@click.option("--reason", metavar="TEXT", required=True, help="Why it was cancelled.")
+def cancel(config_dir, db, milestone_id, reason):
+    """Cancel a milestone (kept, reported grey)."""
+    monitor(config_dir, db).cancel(milestone_id, reason=reason)
+    click.echo(f"{milestone_id}: cancelled")
+
+
+@cli.command()
+@common
+@click.argument("milestone_id", metavar="[ID]", required=False)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+def history(config_dir, db, milestone_id, fmt):
+    """The audit trail: every sync change and progress report, oldest first."""
+    from ukjp_monitor.report import event_record, to_json_array
+
+    programme, events = monitor(config_dir, db).history(milestone_id)
+    rows = [event_record(e, programme.timezone) for e in events]
+    if fmt == "json":
+        emit(to_json_array(rows))
+    else:
+        from ukjp_monitor import tables
+
+        tables.print_events(rows)
+
+
+@cli.command()
+@common
+@as_of_option
+@click.option("--format", "fmt", type=click.Choice(["ics", "json", "csv"]), required=True)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write to this file instead of standard output.",
+)
+def export(config_dir, db, as_of, fmt, output):
+    """A calendar feed (ics) of the plan, or its data (json, csv)."""
+    emit(monitor(config_dir, db).export(fmt, as_of=as_of), output)
+    if output is not None:
+        click.echo(f"wrote {output}", err=True)
