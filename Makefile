@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test lint screenshot clean
+.PHONY: install run test lint bench screenshot clean
 
 install: $(STAMP)
 
@@ -30,6 +30,11 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+## make bench: performance against the floors (bench/run.py); results in bench/results/.
+bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/python bench/run.py
 
 ## make screenshot: docs/digest.png, the sample digest in headless Chromium.
 screenshot: $(STAMP)

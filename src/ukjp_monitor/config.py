@@ -65,6 +65,18 @@ def load_config(directory: Path) -> Config:
     )
 
 
+def load_monitor(directory: Path, workstream_ids: set[str]) -> MonitorFile:
+    """Only ``monitor.yaml``, for commands that take the plan from the database.
+
+    ``check`` and ``digest`` need recipients and mail settings, not the plan;
+    a funder's milestones.yaml is most of their cost to parse.
+    """
+    monitor = _MonitorReader(directory / MONITOR_FILE, workstream_ids)
+    if monitor.problems:
+        raise ConfigError(monitor.problems)
+    return monitor.spec
+
+
 class _Section(NamedTuple):
     """A list section: what its items are called and which key names one."""
 

@@ -17,13 +17,13 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Engine
 
 from ukjp_monitor import changes, ledger, store, transitions
-from ukjp_monitor.config import Config
 from ukjp_monitor.db import writer
 from ukjp_monitor.digest import Recipient, compose_alert, compose_digest, iso_week
 from ukjp_monitor.errors import InputError
 from ukjp_monitor.mailer import Outgoing, Result, deliver, make_message, open_transport
 from ukjp_monitor.rendering import Rendered, Renderer
 from ukjp_monitor.settings import Settings
+from ukjp_monitor.specs import MonitorFile
 from ukjp_monitor.status import Assessment, evaluate
 
 
@@ -89,21 +89,23 @@ class Notifier:
         self,
         engine: Engine,
         settings: Settings,
-        config: Config,
         *,
+        programme: str,
+        monitor: MonitorFile,
         clock: Callable[[], datetime],
         attempts: int = 3,
         backoff: float = 1.0,
         sleep: Callable[[float], None] = time.sleep,
     ):
-        self.engine, self.settings, self.config, self.clock = engine, settings, config, clock
+        self.engine, self.settings, self.clock = engine, settings, clock
+        self.programme, self.mail = programme, monitor.mail
         self.attempts, self.backoff, self.sleep = attempts, backoff, sleep
         self.claimer = ledger.claimer_id()
         self.renderer = Renderer(
-            subject_prefix=config.monitor.mail.subject_prefix, template_dir=settings.templates_dir
+            subject_prefix=monitor.mail.subject_prefix, template_dir=settings.templates_dir
         )
         self.recipients = {
-            r.email: Recipient(r.email, r.name, r.workstreams) for r in config.monitor.recipients
+            r.email: Recipient(r.email, r.name, r.workstreams) for r in monitor.recipients
         }
 
     # -- check ----------------------------------------------------------------
@@ -142,7 +144,7 @@ class Notifier:
         # then; a later change of mind must not leave them pending forever.
         recipient = replace(self._recipient(claim.recipient), workstreams="all")
         alert = compose_alert(
-            programme=self.config.programme.name,
+            programme=self.programme,
             recipient=recipient,
             as_of=claim.as_of,
             lines=lines,
@@ -201,7 +203,7 @@ class Notifier:
             )
             found = changes.changes_since(conn, since)
         digest = compose_digest(
-            programme=self.config.programme.name,
+            programme=self.programme,
             recipient=self._recipient(email),
             as_of=as_of,
             since=since.date(),
@@ -243,7 +245,7 @@ class Notifier:
                 continue
             subjects[claim.message_id] = rendered.subject
             message = make_message(
-                sender=self.config.monitor.mail.sender,
+                sender=self.mail.sender,
                 recipient=claim.recipient,
                 subject=rendered.subject,
                 text=rendered.text,

@@ -167,11 +167,29 @@ class Monitor:
     # -- mail -------------------------------------------------------------
 
     def notifier(self, config: Config | None = None, **options) -> Notifier:
-        """The mail side (imports Jinja2 and the mailer, so only when mailing)."""
+        """The mail side (imports Jinja2 and the mailer, so only when mailing).
+
+        Without ``config`` only monitor.yaml is read: the plan, the programme
+        and its workstreams come from the database.
+        """
         from ukjp_monitor.notify import Notifier
 
+        if config is not None:
+            programme, monitor = config.programme.name, config.monitor
+        else:
+            from ukjp_monitor.config import load_monitor
+
+            with self.engine.connect() as conn:
+                programme = store.load_programme(conn).name
+                workstreams = set(store.load_workstreams(conn))
+            monitor = load_monitor(self.settings.config_dir, workstreams)
         return Notifier(
-            self.engine, self.settings, config or self.load_config(), clock=self.clock, **options
+            self.engine,
+            self.settings,
+            programme=programme,
+            monitor=monitor,
+            clock=self.clock,
+            **options,
         )
 
     def default_as_of(self, as_of: date | None) -> date:

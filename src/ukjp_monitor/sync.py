@@ -266,12 +266,13 @@ def _iso(day: date | None) -> str | None:
 
 
 def _sync_dependencies(conn, config: Config, old: dict[str, list[str]]) -> None:
-    for spec in config.milestones:
-        if sorted(old.get(spec.id, [])) == sorted(spec.depends_on):
-            continue
-        conn.execute(delete(Dependency).where(Dependency.milestone_id == spec.id))
-        if spec.depends_on:
-            conn.execute(
-                insert(Dependency),
-                [{"milestone_id": spec.id, "depends_on_id": dep} for dep in spec.depends_on],
-            )
+    """Replace the dependencies of every milestone whose list changed, in bulk."""
+    changed = [s for s in config.milestones if sorted(old.get(s.id, [])) != sorted(s.depends_on)]
+    stale = [s.id for s in changed if old.get(s.id)]
+    for start in range(0, len(stale), 500):  # stay under bound-parameter limits
+        conn.execute(
+            delete(Dependency).where(Dependency.milestone_id.in_(stale[start : start + 500]))
+        )
+    rows = [{"milestone_id": s.id, "depends_on_id": dep} for s in changed for dep in s.depends_on]
+    if rows:
+        conn.execute(insert(Dependency), rows)

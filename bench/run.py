@@ -1,0 +1,442 @@
+"""Measure ukjp-monitor against the least the same work could cost.
+
+    python bench/run.py                       # the full matrix (what `make bench` runs)
+    python bench/run.py --quick               # N up to 10,000, K=3: a few minutes
+    python bench/run.py --scenario status --backend sqlite --sizes 1000,10000
+    python bench/run.py --profile sync --backend sqlite --sizes 100000
+
+Every figure is a whole process (subprocess, wall clock from spawn to exit,
+peak RSS of the child from os.wait4), the median of K runs, and each
+scenario's floor is measured in the same run, interleaved with it
+(monitor, floor, monitor, floor…) so drift on the machine hits both alike.
+Setup — generating the config, the initial sync before `check`, a fresh copy
+of the database before every run that writes — happens outside the timed
+region, for both sides. Results go to bench/results/ (results.json,
+table.md, scaling.png); the table is printed too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import backends  # noqa: E402
+import machine  # noqa: E402
+from generate import AS_OF, write_config  # noqa: E402
+
+PY = sys.executable
+MONITOR = [PY, "-m", "ukjp_monitor"]
+RESULTS = HERE / "results"
+SIZES = [100, 1_000, 10_000, 100_000]
+DIGEST_RECIPIENTS = 1_000
+
+# scenario: (headline N, target ratio or None, target text, floor description)
+SCENARIOS = {
+    "status": (
+        10_000,
+        1.5,
+        "≤ 1.5× floor",
+        "SQLAlchemy reads N rows of a 12-column table, prints JSON",
+    ),
+    "sync": (
+        100_000,
+        3.0,
+        "≤ 3× floor, ≤ 300 MB",
+        "driver reads N rows, inserts N rows, one transaction",
+    ),
+    "check": (
+        100_000,
+        3.0,
+        "≤ 3× floor, ≤ 300 MB",
+        "driver reads N rows, inserts N rows, one transaction",
+    ),
+    "digest": (
+        10_000,
+        2.0,
+        "≤ 2× floor",
+        f"smtplib sends the same R={DIGEST_RECIPIENTS} messages over one connection",
+    ),
+    "flow": (10_000, 1.3, "adds ≤ 30% to no-op flow", "a no-op Prefect flow, same Prefect server"),
+}
+MEMORY_LIMIT_MB = {"sync": 300, "check": 300}
+
+
+@dataclass
+class Sample:
+    seconds: float
+    max_rss_mb: float
+    returncode: int
+
+
+@dataclass
+class Result:
+    scenario: str
+    backend: str
+    n: int
+    r: int
+    k: int
+    monitor: list[Sample] = field(default_factory=list)
+    floor: list[Sample] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.monitor) and all(s.returncode == 0 for s in self.monitor + self.floor)
+
+    def median(self, side: str) -> float:
+        return statistics.median(s.seconds for s in getattr(self, side))
+
+    def peak(self, side: str) -> float:
+        return max(s.max_rss_mb for s in getattr(self, side))
+
+
+# -- running a process ---------------------------------------------------------
+
+
+def timed(cmd: list[str], env: dict, *, cwd: Path = ROOT, stdout=None) -> Sample:
+    """Run cmd to completion: wall time from fork to reaping, and the child's own peak RSS.
+
+    bench/measure.py forks the child, so neither the runner's size nor its
+    start-up leaks into the figures (see measure.py).
+    """
+    report = Path("/tmp") / f"ukjp-measure-{os.getpid()}.json"
+    out = stdout if stdout is not None else subprocess.DEVNULL
+    done = subprocess.run(
+        [PY, str(HERE / "measure.py"), str(report), "--", *cmd],
+        env=env,
+        cwd=cwd,
+        stdout=out,
+        stderr=subprocess.PIPE,
+    )
+    m = json.loads(report.read_text())
+    if m["returncode"] != 0 or done.returncode != 0:
+        print(
+            f"    ! exit {m['returncode']}: {' '.join(cmd)}\n{done.stderr.decode()[-2000:]}",
+            file=sys.stderr,
+        )
+    return Sample(m["seconds"], m["max_rss_kb"] / 1024, m["returncode"])
+
+
+def quiet(cmd: list[str], env: dict, *, cwd: Path = ROOT) -> str:
+    """An untimed setup step; raises with its stderr when it fails."""
+    done = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"setup failed: {' '.join(cmd)}\n{done.stderr[-3000:]}")
+    return done.stdout
+
+
+def base_env(work: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("UKJP_", "PREFECT_"))}
+    env.update(
+        UKJP_OUTBOX_DIR=str(work / "outbox"), UKJP_ACTOR="bench", PYTHONDONTWRITEBYTECODE="1"
+    )
+    return env
+
+
+# -- the benchmark -------------------------------------------------------------
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.work = Path(args.workdir).resolve()
+        self.work.mkdir(parents=True, exist_ok=True)
+        self.results: list[Result] = []
+        self.prefect: backends.PrefectServer | None = None
+
+    def config(self, n: int, r: int) -> Path:
+        return write_config(self.work / f"config-n{n}-r{r}", n, r)
+
+    def env(self, db, cfg: Path, **extra) -> dict:
+        env = base_env(self.work)
+        env.update(UKJP_DATABASE_URL=db.url, UKJP_CONFIG_DIR=str(cfg), **extra)
+        return env
+
+    def k_for(self, n: int) -> int:
+        return self.args.k_large if n >= 100_000 else self.args.k
+
+    def alternate(self, result: Result, run_monitor, run_floor, k: int, warmup: bool) -> None:
+        """Monitor and floor in turn, K times each (plus an untimed warm-up each)."""
+        if warmup:
+            run_monitor()
+            run_floor()
+        for i in range(k):
+            result.monitor.append(run_monitor())
+            result.floor.append(run_floor())
+            m, f = result.monitor[-1], result.floor[-1]
+            print(
+                f"    run {i + 1}/{k}: monitor {m.seconds:7.3f}s {m.max_rss_mb:6.0f} MB"
+                f" | floor {f.seconds:7.3f}s {f.max_rss_mb:6.0f} MB",
+                flush=True,
+            )
+
+    # Each scenario: set up (untimed), then alternate monitor and floor.
+
+    def status(self, backend: backends.Backend, n: int) -> Result:
+        cfg = self.config(n, 1)
+        synced = backend.synced(cfg, self.env, n, check=False)
+        floor_db = backend.floor_table(cfg, n)
+        result = Result("status", backend.name, n, 1, self.k_for(n))
+        sink = open(self.work / "stdout.json", "wb")  # noqa: SIM115
+        cmd = [*MONITOR, "status", "--format", "json", "--as-of", AS_OF.isoformat()]
+        floor = [PY, str(HERE / "floors" / "status_json.py"), floor_db.sqlalchemy_url]
+        env = self.env(synced, cfg)
+        self.alternate(
+            result,
+            lambda: timed(cmd, env, stdout=sink),
+            lambda: timed(floor, env, stdout=sink),
+            result.k,
+            n < 100_000,
+        )
+        return result
+
+    def _read_insert_floor(self, backend, cfg, n):
+        floor_db = backend.floor_table(cfg, n)
+
+        def run():
+            backend.reset_floor_copy(floor_db)
+            return timed(
+                [
+                    PY,
+                    str(HERE / "floors" / "read_insert.py"),
+                    backend.driver,
+                    floor_db.driver_target,
+                ],
+                base_env(self.work),
+            )
+
+        return run
+
+    def sync(self, backend: backends.Backend, n: int) -> Result:
+        cfg = self.config(n, 1)
+        result = Result("sync", backend.name, n, 1, self.k_for(n))
+        floor = self._read_insert_floor(backend, cfg, n)
+
+        def run():
+            db = backend.empty(f"sync{n}")
+            return timed([*MONITOR, "sync"], self.env(db, cfg))
+
+        self.alternate(result, run, floor, result.k, n < 100_000)
+        return result
+
+    def check(self, backend: backends.Backend, n: int) -> Result:
+        cfg = self.config(n, 1)
+        synced = backend.synced(cfg, self.env, n, check=False)
+        result = Result("check", backend.name, n, 1, self.k_for(n))
+        floor = self._read_insert_floor(backend, cfg, n)
+        cmd = [*MONITOR, "check", "--as-of", AS_OF.isoformat()]
+
+        def run():
+            db = backend.copy(synced, f"check{n}")
+            return timed(cmd, self.env(db, cfg))
+
+        self.alternate(result, run, floor, result.k, n < 100_000)
+        return result
+
+    def digest(self, backend: backends.Backend, n: int) -> Result:
+        r = self.args.recipients
+        cfg = self.config(n, r)
+        synced = backend.synced(cfg, self.env, n, check=True)
+        result = Result("digest", backend.name, n, r, self.k_for(n))
+        cmd = [*MONITOR, "digest", "--send", "--as-of", AS_OF.isoformat()]
+        saved = self.work / f"digest-mail-{backend.name}-n{n}-r{r}"
+        shutil.rmtree(saved, ignore_errors=True)
+        counts: list[int] = []
+
+        def run_monitor(save: Path | None = None):
+            db = backend.copy(synced, f"digest{n}")  # a fresh ledger every run
+            with backends.SmtpSink(save) as sink:
+                env = self.env(
+                    db,
+                    cfg,
+                    UKJP_SMTP_HOST="127.0.0.1",
+                    UKJP_SMTP_PORT=str(sink.port),
+                    UKJP_SMTP_SECURITY="none",
+                )
+                sample = timed(cmd, env)
+            counts.append(sink.count)
+            return sample
+
+        def run_floor():
+            with backends.SmtpSink(None) as sink:
+                sample = timed(
+                    [
+                        PY,
+                        str(HERE / "floors" / "smtp_send.py"),
+                        "127.0.0.1",
+                        str(sink.port),
+                        str(saved),
+                    ],
+                    base_env(self.work),
+                )
+            if sink.count != r:
+                result.note += f" floor sink counted {sink.count} != {r};"
+            return sample
+
+        run_monitor(saved)  # untimed: captures the very messages the floor resends
+        self.alternate(result, run_monitor, run_floor, result.k, False)
+        bad = [c for c in counts if c != r]
+        result.note += (
+            f" sink counted {counts[-1]} messages per run"
+            if not bad
+            else f" SINK COUNT MISMATCH {bad} != {r};"
+        )
+        return result
+
+    def flow(self, backend: backends.Backend, n: int) -> Result:
+        result = Result("flow", backend.name, n, 1, self.k_for(n))
+        if not (ROOT / "flows" / "check.py").exists():
+            result.note = "skipped: flows/check.py does not exist yet"
+            return result
+        cfg = self.config(n, 1)
+        synced = backend.synced(cfg, self.env, n, check=False)
+        if self.prefect is None:
+            self.prefect = backends.PrefectServer(self.work / "prefect-home").start()
+        code = (
+            "from datetime import date; from flows.check import milestone_check; "
+            f"milestone_check(as_of=date.fromisoformat('{AS_OF.isoformat()}'))"
+        )
+
+        def run_monitor():
+            db = backend.copy(synced, f"flow{n}")
+            return timed([PY, "-c", code], self.env(db, cfg, **self.prefect.env()))
+
+        def run_floor():
+            return timed(
+                [PY, str(HERE / "floors" / "noop_flow.py")],
+                {**base_env(self.work), **self.prefect.env()},
+            )
+
+        self.alternate(result, run_monitor, run_floor, result.k, True)
+        return result
+
+    # -- driving ---------------------------------------------------------------
+
+    def plan(self) -> list[tuple[str, str, int]]:
+        a = self.args
+        out = []
+        for backend in a.backends:
+            for scenario in a.scenarios:
+                sizes = a.sizes or SIZES
+                if a.quick:
+                    sizes = [s for s in sizes if s <= 10_000]
+                if scenario == "digest" and not a.digest_100k:
+                    sizes = [s for s in sizes if s <= 10_000]
+                out += [(scenario, backend, n) for n in sizes]
+        return out
+
+    def run(self) -> None:
+        try:
+            for scenario, backend_name, n in self.plan():
+                backend = backends.make(backend_name, self.work)
+                print(f"== {scenario} on {backend_name}, N={n:,}", flush=True)
+                t0 = time.perf_counter()
+                try:
+                    result = getattr(self, scenario)(backend, n)
+                except Exception as exc:  # keep going: one broken scenario is a finding
+                    result = Result(scenario, backend_name, n, 0, 0, note=f"failed: {exc}"[:500])
+                    print(f"   {result.note}", file=sys.stderr)
+                finally:
+                    backend.cleanup()
+                print(
+                    f"   ({time.perf_counter() - t0:.0f}s including setup) {result.note}",
+                    flush=True,
+                )
+                self.results.append(result)
+                self.save()
+        finally:
+            if self.prefect is not None:
+                self.prefect.stop()
+
+    def save(self) -> None:
+        RESULTS.mkdir(exist_ok=True)
+        payload = {
+            "machine": machine.describe(),
+            "finished": datetime.now().isoformat(timespec="seconds"),
+            "as_of": AS_OF.isoformat(),
+            "args": {k: v for k, v in vars(self.args).items() if k != "func"},
+            "results": [{**asdict(r), "ok": r.ok} for r in self.results],
+        }
+        previous = RESULTS / "results.json"
+        if self.args.merge and previous.exists():
+            old = json.loads(previous.read_text())
+            keep = {(r["scenario"], r["backend"], r["n"]) for r in payload["results"]}
+            payload["results"] = [
+                r for r in old["results"] if (r["scenario"], r["backend"], r["n"]) not in keep
+            ] + payload["results"]
+        previous.write_text(json.dumps(payload, indent=1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="N ≤ 10,000 and K=3")
+    parser.add_argument(
+        "--scenario",
+        dest="scenarios",
+        action="append",
+        choices=list(SCENARIOS),
+        help="only this scenario (repeatable); default all",
+    )
+    parser.add_argument(
+        "--backend",
+        dest="backends",
+        action="append",
+        choices=["sqlite", "postgresql"],
+        help="repeatable; default both",
+    )
+    parser.add_argument(
+        "--sizes",
+        type=lambda s: [int(x) for x in s.split(",")],
+        help="comma-separated N values; default 100,1000,10000,100000",
+    )
+    parser.add_argument("-k", type=int, default=5, help="runs per figure (default 5)")
+    parser.add_argument("--k-large", type=int, default=3, help="runs per figure at N ≥ 100,000")
+    parser.add_argument("--recipients", type=int, default=DIGEST_RECIPIENTS)
+    parser.add_argument("--digest-100k", action="store_true", help="also digest at N=100,000")
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="keep earlier results.json rows for figures not re-measured",
+    )
+    parser.add_argument("--workdir", default="/tmp/ukjp-bench")
+    parser.add_argument(
+        "--profile",
+        metavar="SCENARIO",
+        choices=list(SCENARIOS),
+        help="run SCENARIO once under pyinstrument (see bench/profile.py)",
+    )
+    args = parser.parse_args()
+    # A SIGTERM still runs atexit, which drops the PostgreSQL databases.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    args.scenarios = args.scenarios or list(SCENARIOS)
+    args.backends = args.backends or ["sqlite", "postgresql"]
+    if args.quick:
+        args.k, args.k_large = min(args.k, 3), 1
+    if args.profile:
+        import profile_scenario
+
+        profile_scenario.main(args)
+        return
+    bench = Bench(args)
+    bench.run()
+    import report
+
+    report.write(RESULTS)
+
+
+if __name__ == "__main__":
+    main()
