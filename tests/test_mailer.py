@@ -7,13 +7,14 @@ import threading
 from contextlib import closing
 from datetime import UTC, datetime, timedelta, timezone
 from email.parser import BytesParser
-from email.policy import default
+from email.policy import SMTP, default
 
 import pytest
 
 from ukjp_monitor.mailer import (
     NO_STARTTLS,
     DeliveryError,
+    Letter,
     Outgoing,
     SmtpTransport,
     deliver,
@@ -408,3 +409,55 @@ def test_a_failed_outbox_write_leaves_nothing_and_may_be_retried(tmp_path):
     assert (result.sent, result.permanent) == (False, False)
     assert "FileExistsError" in result.error or "NotADirectoryError" in result.error
     assert sorted(p.name for p in tmp_path.iterdir()) == ["outbox"]
+
+
+# -- letters: one encoded body, many recipients ------------------------------------
+
+
+def letter_kwargs() -> dict:
+    return dict(
+        sender="UK–Japan S&T Monitor <monitor@example.org>",
+        subject="[UK–Japan S&T] Weekly digest 2026-W48 — 1 due",
+        text="héllo\n" * 50,
+        html="<p>é</p>" * 50,
+    )
+
+
+def test_a_letter_is_the_message_make_message_builds():
+    when = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+    kwargs = letter_kwargs()
+    encoded = Letter(**kwargs).to("Ada <ada@example.org>", message_id="<1@x>", date=when)
+    built = make_message(recipient="Ada <ada@example.org>", message_id="<1@x>", date=when, **kwargs)
+    reference = BytesParser(policy=default).parsebytes(built.as_bytes(policy=SMTP))
+    parsed = BytesParser(policy=default).parsebytes(encoded.data)
+    for header in ("From", "To", "Subject", "Message-ID", "Date", "MIME-Version"):
+        assert parsed[header] == reference[header], header
+    assert [p.get_content() for p in parsed.iter_parts()] == [
+        p.get_content() for p in reference.iter_parts()
+    ]
+    assert (encoded.envelope_sender, encoded.message_id) == ("monitor@example.org", "<1@x>")
+
+
+def test_a_letter_refuses_a_recipient_that_would_add_a_header():
+    with pytest.raises(ValueError, match="line break"):
+        Letter(**letter_kwargs()).to(
+            "ada@example.org\r\nBcc: eve@example.org",
+            message_id="<1@x>",
+            date=datetime.now(UTC),
+        )
+
+
+def test_letters_go_through_smtp_and_the_outbox(smtp_server, smtp_settings, tmp_path):
+    letter = Letter(**letter_kwargs())
+    items = [
+        Outgoing(
+            key=i, recipient=r, message=letter.to(r, message_id=f"<{i}@x>", date=datetime.now(UTC))
+        )
+        for i, r in enumerate(["ada@example.org", "bob@example.org"])
+    ]
+    assert all(r.sent for r in deliver(open_transport(smtp_settings), items))
+    assert [r.message["Message-ID"] for r in smtp_server.received] == ["<0@x>", "<1@x>"]
+    outbox = OutboxTransport(tmp_path)
+    for item in items + items:  # the second round is a resend: same files
+        outbox.send(item.message, item.recipient)
+    assert len(list(tmp_path.glob("*.eml"))) == 2

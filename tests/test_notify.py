@@ -29,6 +29,11 @@ def outbox(settings) -> list:
     ]
 
 
+def to(message) -> str:
+    """The address a message is to (the header also carries the name)."""
+    return message["To"].addresses[0].addr_spec
+
+
 def quick(monitor):
     """A notifier that retries without waiting."""
     return monitor.notifier(attempts=3, backoff=0, sleep=lambda _: None)
@@ -38,7 +43,7 @@ def test_the_first_check_records_every_milestones_state_and_alerts_on_the_pilot(
     report = synced.check(as_of=NOV_24)
     assert report.transitions == 8
     assert report.alerts.sent == 2
-    messages = {m["To"]: m for m in outbox(settings)}
+    messages = {to(m): m for m in outbox(settings)}
     assert set(messages) == {PMO, LEAD}
     assert "1 due" in messages[PMO]["Subject"] and "1 at risk" in messages[PMO]["Subject"]
     assert (
@@ -66,7 +71,7 @@ def test_a_milestone_going_overdue_alerts_only_its_followers(synced, settings, c
     report = synced.check(as_of=JAN_1)
     assert report.transitions == 1
     newest = outbox(settings)[-2:]
-    assert {m["To"] for m in newest} == {PMO, LEAD}
+    assert {to(m) for m in newest} == {PMO, LEAD}
     assert all("1 overdue" in m["Subject"] for m in newest)
 
 
@@ -76,7 +81,7 @@ def test_a_recipient_only_hears_about_workstreams_they_follow(synced, settings, 
         path.read_text().replace("workstreams: [life-sciences]", "workstreams: [quantum]")
     )
     synced.check(as_of=NOV_24)
-    assert [m["To"] for m in outbox(settings)] == [PMO]
+    assert [to(m) for m in outbox(settings)] == [PMO]
 
 
 def test_each_message_is_multipart_alternative_with_date_and_message_id(synced, settings):
@@ -176,3 +181,17 @@ def test_the_clock_decides_the_default_as_of_in_the_programme_time_zone(synced, 
     # 23:30 UTC on 31 March 2027 is already 1 April in London (BST).
     clock.now = datetime(2027, 3, 31, 23, 30, tzinfo=TODAY.tzinfo)
     assert synced.check().as_of == date(2027, 4, 1)
+
+
+def test_recipients_who_follow_the_same_workstreams_share_one_rendering(synced, config_dir):
+    text = (config_dir / "monitor.yaml").read_text()
+    head = text[: text.index("recipients:")]
+    people = "".join(f"  - email: p{i}@example.org\n    workstreams: [quantum]\n" for i in range(5))
+    (config_dir / "monitor.yaml").write_text(f"{head}recipients:\n{people}  - email: {PMO}\n")
+    notifier = synced.notifier()
+    rendered = []
+    original = notifier.renderer.digest
+    notifier.renderer.digest = lambda digest: rendered.append(digest) or original(digest)
+    report = synced.send_digests(as_of=NOV_24, notifier=notifier)
+    assert report.sent == 6
+    assert len(rendered) == 2  # one for the five quantum followers, one for everything

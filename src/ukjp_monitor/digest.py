@@ -3,7 +3,8 @@
 ``compose_alert`` and ``compose_digest`` take assessments and changes that
 the caller has already loaded and return plain data; ``rendering.py`` turns
 that into subject, text and HTML. Each recipient sees only the workstreams
-they follow.
+they follow. Neither names the recipient (the To header does), so one
+rendering serves everyone who follows the same workstreams.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ class ChangeLine:
 class Alert:
     programme: str
     as_of: date
-    recipient: Recipient
+    audience: str | tuple[str, ...]  # the workstreams followed ("all" for every one)
     lines: tuple[TransitionLine, ...]
 
     def counts(self) -> dict[str, int]:
@@ -90,7 +91,7 @@ class Digest:
     as_of: date
     week: str
     since: date
-    recipient: Recipient
+    audience: str | tuple[str, ...]  # the workstreams followed ("all" for every one)
     overdue: tuple[Assessment, ...]
     due: tuple[Assessment, ...]
     at_risk: tuple[Assessment, ...]
@@ -125,7 +126,7 @@ def compose_alert(
     mine = tuple(line for line in lines if line.alertable and recipient.follows(line.workstream))
     if not mine:
         return None
-    return Alert(programme, as_of, recipient, mine)
+    return Alert(programme, as_of, recipient.workstreams, mine)
 
 
 def compose_digest(
@@ -154,7 +155,7 @@ def compose_digest(
         as_of=as_of,
         week=iso_week(as_of),
         since=since,
-        recipient=recipient,
+        audience=recipient.workstreams,
         overdue=having(Status.OVERDUE),
         due=having(Status.DUE),
         at_risk=tuple(a for a in mine if a.at_risk),

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from email.utils import formataddr
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
@@ -20,7 +22,7 @@ from ukjp_monitor import changes, ledger, store, transitions
 from ukjp_monitor.db import writer
 from ukjp_monitor.digest import Recipient, compose_alert, compose_digest, iso_week
 from ukjp_monitor.errors import InputError
-from ukjp_monitor.mailer import Outgoing, Result, deliver, make_message, open_transport
+from ukjp_monitor.mailer import Letter, Outgoing, Result, deliver, open_transport
 from ukjp_monitor.rendering import Rendered, Renderer
 from ukjp_monitor.settings import Settings
 from ukjp_monitor.specs import MonitorFile
@@ -91,6 +93,7 @@ class Notifier:
         settings: Settings,
         *,
         programme: str,
+        timezone: str,
         monitor: MonitorFile,
         clock: Callable[[], datetime],
         attempts: int = 3,
@@ -99,6 +102,12 @@ class Notifier:
     ):
         self.engine, self.settings, self.clock = engine, settings, clock
         self.programme, self.mail = programme, monitor.mail
+        self.timezone = ZoneInfo(timezone)
+        # Caches for one notifier's life (one run): rendering is the costly
+        # part, and recipients who follow the same workstreams share it.
+        self._rendered: dict[tuple, Rendered | None] = {}
+        self._evaluated: dict[date, list[Assessment]] = {}
+        self._changed: dict[date, list] = {}
         self.attempts, self.backoff, self.sleep = attempts, backoff, sleep
         self.claimer = ledger.claimer_id()
         self.renderer = Renderer(
@@ -138,18 +147,22 @@ class Notifier:
         return self._send(ledger.ALERT, self._alert_messages)
 
     def _alert_messages(self, claim: ledger.Claim) -> Rendered | None:
-        with self.engine.connect() as conn:
-            lines = transitions.load_transition_lines(conn, claim.transition_ids)
-        # The rows were claimed for the workstreams the recipient followed
-        # then; a later change of mind must not leave them pending forever.
-        recipient = replace(self._recipient(claim.recipient), workstreams="all")
-        alert = compose_alert(
-            programme=self.programme,
-            recipient=recipient,
-            as_of=claim.as_of,
-            lines=lines,
-        )
-        return self.renderer.alert(alert) if alert else None
+        # Everyone following the same workstreams was claimed the same
+        # transitions, so one rendering serves them all.
+        key = ("alert", claim.as_of, claim.transition_ids)
+        if key not in self._rendered:
+            with self.engine.connect() as conn:
+                lines = transitions.load_transition_lines(conn, claim.transition_ids)
+            # The rows were claimed for the workstreams the recipient followed
+            # then; a later change of mind must not leave them pending forever.
+            alert = compose_alert(
+                programme=self.programme,
+                recipient=Recipient(claim.recipient),
+                as_of=claim.as_of,
+                lines=lines,
+            )
+            self._rendered[key] = self.renderer.alert(alert) if alert else None
+        return self._rendered[key]
 
     # -- digest ---------------------------------------------------------------
 
@@ -157,9 +170,8 @@ class Notifier:
         self, as_of: date, recipients: list[str] | None = None
     ) -> Iterator[tuple[Recipient, Rendered]]:
         """Each recipient's digest as it would be sent now; nothing is recorded."""
-        assessments = self._assess(as_of)
         for email in self._chosen(recipients):
-            yield self.recipients[email], self._render_digest(email, as_of, assessments)
+            yield self.recipients[email], self._digest_for(email, as_of)
 
     def send_digests(
         self, as_of: date, recipients: list[str] | None = None, *, force: bool = False
@@ -186,31 +198,50 @@ class Notifier:
 
     def send_claimed_digests(self) -> DeliveryReport:
         """Compose, render and send every digest this process holds or that was left pending."""
-        cache: dict[date, list[Assessment]] = {}
+        return self._send(
+            ledger.DIGEST, lambda claim: self._digest_for(claim.recipient, claim.as_of)
+        )
 
-        def render(claim: ledger.Claim) -> Rendered:
-            if claim.as_of not in cache:
-                cache[claim.as_of] = self._assess(claim.as_of)
-            return self._render_digest(claim.recipient, claim.as_of, cache[claim.as_of])
+    def _digest_for(self, email: str, as_of: date) -> Rendered:
+        """The recipient's digest, rendered once per audience.
 
-        return self._send(ledger.DIGEST, render)
-
-    def _render_digest(self, email: str, as_of: date, assessments) -> Rendered:
+        "Changes since" starts on the day (in the programme's time zone) of
+        the recipient's last digest, so everyone who got last week's digest
+        the same day, and follows the same workstreams, shares one rendering.
+        """
+        recipient = self._recipient(email)
         with self.engine.connect() as conn:
             last = ledger.last_digest_sent(conn, email)
-            since = last or datetime.combine(
-                as_of - timedelta(days=7), datetime.min.time(), tzinfo=self.clock().tzinfo
+        since = self._local_date(last) if last else as_of - timedelta(days=7)
+        key = ("digest", recipient.workstreams, as_of, since)
+        if key not in self._rendered:
+            digest = compose_digest(
+                programme=self.programme,
+                recipient=recipient,
+                as_of=as_of,
+                since=since,
+                assessments=self._assessments(as_of),
+                changes=self._changes(since),
             )
-            found = changes.changes_since(conn, since)
-        digest = compose_digest(
-            programme=self.programme,
-            recipient=self._recipient(email),
-            as_of=as_of,
-            since=since.date(),
-            assessments=assessments,
-            changes=found,
-        )
-        return self.renderer.digest(digest)
+            self._rendered[key] = self.renderer.digest(digest)
+        return self._rendered[key]
+
+    def _assessments(self, as_of: date) -> list[Assessment]:
+        if as_of not in self._evaluated:
+            self._evaluated[as_of] = self._assess(as_of)
+        return self._evaluated[as_of]
+
+    def _changes(self, since: date):
+        if since not in self._changed:
+            start = datetime.combine(since, datetime.min.time(), tzinfo=self.timezone)
+            with self.engine.connect() as conn:
+                self._changed[since] = changes.changes_since(conn, start)
+        return self._changed[since]
+
+    def _local_date(self, moment: datetime) -> date:
+        if moment.tzinfo is None:  # SQLite hands back naive UTC
+            moment = moment.replace(tzinfo=UTC)
+        return moment.astimezone(self.timezone).date()
 
     # -- shared ---------------------------------------------------------------
 
@@ -229,6 +260,11 @@ class Notifier:
             )
         return list(recipients)
 
+    def _address(self, email: str) -> str:
+        """``Name <address>`` for the To header, as monitor.yaml names them."""
+        name = self._recipient(email).name
+        return formataddr((name, email)) if name else email
+
     def _recipient(self, email: str) -> Recipient:
         # A recipient removed from the config since the claim still gets what
         # was promised, filtered to nothing but what was claimed for them.
@@ -238,22 +274,29 @@ class Notifier:
         with writer(self.engine).begin() as conn:
             ledger.take_over_abandoned(conn, now=self.clock(), claimer=self.claimer, kind=kind)
             claims = ledger.held_by(conn, self.claimer, kind)
-        report, outgoing, subjects = DeliveryReport(), [], {}
-        for claim in claims:
-            rendered = render(claim)
-            if rendered is None:
-                continue
-            subjects[claim.message_id] = rendered.subject
-            message = make_message(
-                sender=self.mail.sender,
-                recipient=claim.recipient,
-                subject=rendered.subject,
-                text=rendered.text,
-                html=rendered.html,
-                message_id=claim.message_id,
-                date=self.clock(),
-            )
-            outgoing.append(Outgoing(key=claim, recipient=claim.recipient, message=message))
+        report, subjects, letters = DeliveryReport(), {}, {}
+
+        def outgoing() -> Iterator[Outgoing]:
+            # Built one at a time, just before sending: a thousand copies of a
+            # large digest need not all be in memory at once.
+            for claim in claims:
+                rendered = render(claim)
+                if rendered is None:
+                    continue
+                if rendered not in letters:
+                    letters[rendered] = Letter(
+                        sender=self.mail.sender,
+                        subject=rendered.subject,
+                        text=rendered.text,
+                        html=rendered.html,
+                    )
+                subjects[claim.message_id] = rendered.subject
+                message = letters[rendered].to(
+                    self._address(claim.recipient),
+                    message_id=claim.message_id,
+                    date=self.clock(),
+                )
+                yield Outgoing(key=claim, recipient=claim.recipient, message=message)
 
         def on_result(result: Result) -> None:
             report.add(result)
@@ -267,12 +310,12 @@ class Notifier:
                     claimer=self.claimer,
                 )
 
-        if outgoing:
+        if claims:
             transport = open_transport(self.settings)
             try:
                 deliver(
                     transport,
-                    outgoing,
+                    outgoing(),
                     attempts=self.attempts,
                     backoff=self.backoff,
                     sleep=self.sleep,

@@ -11,11 +11,10 @@ import os
 import re
 import tempfile
 from datetime import UTC, datetime
-from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
 
-from ukjp_monitor.mailer import DeliveryError, _one_line, new_message_id
+from ukjp_monitor.mailer import DeliveryError, Encoded, Message, _one_line, new_message_id
 
 
 class OutboxTransport:
@@ -28,7 +27,7 @@ class OutboxTransport:
     def __init__(self, folder: Path):
         self.folder = Path(folder)
 
-    def send(self, message: EmailMessage, recipient: str) -> None:
+    def send(self, message: Message, recipient: str) -> None:
         """Write the file atomically; DeliveryError (temporary) if the disk refuses."""
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -39,15 +38,20 @@ class OutboxTransport:
     def close(self) -> None:
         pass
 
-    def _write(self, message: EmailMessage, recipient: str) -> None:
+    def _write(self, message: Message, recipient: str) -> None:
+        if isinstance(message, Encoded):
+            message_id, when, data = message.message_id, message.date, message.data
+        else:
+            message_id, when = message["Message-ID"], getattr(message["Date"], "datetime", None)
+            data = message.as_bytes(policy=SMTP)
         # Without a Message-ID there is nothing to recognise a resend by.
-        key = f"{message['Message-ID'] or new_message_id()}\n{recipient}".encode()
+        key = f"{message_id or new_message_id()}\n{recipient}".encode()
         digest = hashlib.sha256(key).hexdigest()[:12]
-        target = self.folder / f"{_stamp(message)}-{_safe(recipient)}-{digest}.eml"
+        target = self.folder / f"{_stamp(when)}-{_safe(recipient)}-{digest}.eml"
         fd, temp = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as file:
-                file.write(message.as_bytes(policy=SMTP))
+                file.write(data)
                 file.flush()
                 os.fsync(file.fileno())
             os.replace(temp, target)
@@ -61,9 +65,8 @@ class OutboxTransport:
         _sync_folder(self.folder)
 
 
-def _stamp(message: EmailMessage) -> str:
-    header = message["Date"]
-    when = getattr(header, "datetime", None) or datetime.now(UTC)
+def _stamp(when: datetime | None) -> str:
+    when = when or datetime.now(UTC)
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return when.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")

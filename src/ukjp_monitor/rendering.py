@@ -88,7 +88,7 @@ class Renderer:
             "alert",
             alert=alert,
             programme=alert.programme,
-            recipient=alert.recipient,
+            audience=alert.audience,
             as_of=alert.as_of,
             headline=headline(alert.counts()),
         )
@@ -100,7 +100,7 @@ class Renderer:
             "digest",
             digest=digest,
             programme=digest.programme,
-            recipient=digest.recipient,
+            audience=digest.audience,
             as_of=digest.as_of,
             headline=headline(digest.counts()),
             titles={a.milestone.id: a.milestone.title for group in shown for a in group},

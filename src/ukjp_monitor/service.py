@@ -174,19 +174,20 @@ class Monitor:
         """
         from ukjp_monitor.notify import Notifier
 
+        with self.engine.connect() as conn:
+            programme = store.load_programme(conn)
+            workstreams = set(store.load_workstreams(conn))
         if config is not None:
-            programme, monitor = config.programme.name, config.monitor
+            monitor = config.monitor
         else:
             from ukjp_monitor.config import load_monitor
 
-            with self.engine.connect() as conn:
-                programme = store.load_programme(conn).name
-                workstreams = set(store.load_workstreams(conn))
             monitor = load_monitor(self.settings.config_dir, workstreams)
         return Notifier(
             self.engine,
             self.settings,
-            programme=programme,
+            programme=programme.name,
+            timezone=programme.timezone,
             monitor=monitor,
             clock=self.clock,
             **options,
