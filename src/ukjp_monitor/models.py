@@ -3,7 +3,7 @@
 The schema itself is owned by the Alembic migrations in ``migrations/``;
 these classes must match them (a test compares the two). Nothing is ever
 deleted: a milestone that leaves the config is *retired*, and every change,
-progress report and (later) transition and delivery is an ``Event`` row.
+progress report, status transition and delivery is an ``Event`` row.
 """
 
 from __future__ import annotations
