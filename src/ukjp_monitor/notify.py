@@ -105,7 +105,9 @@ class Notifier:
         self.timezone = ZoneInfo(timezone)
         # Caches for one notifier's life (one run): rendering is the costly
         # part, and recipients who follow the same workstreams share it.
-        self._rendered: dict[tuple, Rendered | None] = {}
+        # Only the latest rendering is kept: messages go out grouped by
+        # audience (see ``_send``), so memory stays one message deep.
+        self._rendered: tuple[tuple, Rendered | None] | None = None
         self._evaluated: dict[date, list[Assessment]] = {}
         self._changed: dict[date, list] = {}
         self.attempts, self.backoff, self.sleep = attempts, backoff, sleep
@@ -150,7 +152,7 @@ class Notifier:
         # Everyone following the same workstreams was claimed the same
         # transitions, so one rendering serves them all.
         key = ("alert", claim.as_of, claim.transition_ids)
-        if key not in self._rendered:
+        if not self._cached(key):
             with self.engine.connect() as conn:
                 lines = transitions.load_transition_lines(conn, claim.transition_ids)
             # The rows were claimed for the workstreams the recipient followed
@@ -161,8 +163,8 @@ class Notifier:
                 as_of=claim.as_of,
                 lines=lines,
             )
-            self._rendered[key] = self.renderer.alert(alert) if alert else None
-        return self._rendered[key]
+            self._rendered = (key, self.renderer.alert(alert) if alert else None)
+        return self._rendered[1]
 
     # -- digest ---------------------------------------------------------------
 
@@ -214,7 +216,7 @@ class Notifier:
             last = ledger.last_digest_sent(conn, email)
         since = self._local_date(last) if last else as_of - timedelta(days=7)
         key = ("digest", recipient.workstreams, as_of, since)
-        if key not in self._rendered:
+        if not self._cached(key):
             digest = compose_digest(
                 programme=self.programme,
                 recipient=recipient,
@@ -223,8 +225,11 @@ class Notifier:
                 assessments=self._assessments(as_of),
                 changes=self._changes(since),
             )
-            self._rendered[key] = self.renderer.digest(digest)
-        return self._rendered[key]
+            self._rendered = (key, self.renderer.digest(digest))
+        return self._rendered[1]
+
+    def _cached(self, key: tuple) -> bool:
+        return self._rendered is not None and self._rendered[0] == key
 
     def _assessments(self, as_of: date) -> list[Assessment]:
         if as_of not in self._evaluated:
@@ -260,6 +265,10 @@ class Notifier:
             )
         return list(recipients)
 
+    def _audience_key(self, claim: ledger.Claim) -> tuple:
+        followed = self._recipient(claim.recipient).workstreams
+        return (claim.as_of, claim.transition_ids, (followed,) if followed == "all" else followed)
+
     def _address(self, email: str) -> str:
         """``Name <address>`` for the To header, as monitor.yaml names them."""
         name = self._recipient(email).name
@@ -274,24 +283,30 @@ class Notifier:
         with writer(self.engine).begin() as conn:
             ledger.take_over_abandoned(conn, now=self.clock(), claimer=self.claimer, kind=kind)
             claims = ledger.held_by(conn, self.claimer, kind)
-        report, subjects, letters = DeliveryReport(), {}, {}
+        # Neighbours with the same content share one rendering and one letter.
+        claims.sort(key=self._audience_key)
+        report, subjects = DeliveryReport(), {}
 
         def outgoing() -> Iterator[Outgoing]:
             # Built one at a time, just before sending: a thousand copies of a
             # large digest need not all be in memory at once.
+            letter: tuple[Rendered, Letter] | None = None
             for claim in claims:
                 rendered = render(claim)
                 if rendered is None:
                     continue
-                if rendered not in letters:
-                    letters[rendered] = Letter(
-                        sender=self.mail.sender,
-                        subject=rendered.subject,
-                        text=rendered.text,
-                        html=rendered.html,
+                if letter is None or letter[0] is not rendered:
+                    letter = (
+                        rendered,
+                        Letter(
+                            sender=self.mail.sender,
+                            subject=rendered.subject,
+                            text=rendered.text,
+                            html=rendered.html,
+                        ),
                     )
                 subjects[claim.message_id] = rendered.subject
-                message = letters[rendered].to(
+                message = letter[1].to(
                     self._address(claim.recipient),
                     message_id=claim.message_id,
                     date=self.clock(),
