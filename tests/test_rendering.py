@@ -10,6 +10,7 @@ import pytest
 from jinja2 import FileSystemLoader, TemplateSyntaxError
 
 from ukjp_monitor.digest import (
+    ALERT_LINES,
     ChangeLine,
     Recipient,
     TransitionLine,
@@ -267,3 +268,38 @@ def test_templates_are_compiled_once_however_many_messages(tmp_path):
 
 def test_the_shipped_templates_folder_is_the_repositorys():
     assert shipped_templates() == Path(__file__).resolve().parents[1] / "templates"
+
+
+def many_changes(n: int) -> list[TransitionLine]:
+    statuses = ["approaching", "due", "overdue"]
+    return [
+        TransitionLine(
+            i,
+            f"m-{i}",
+            f"Milestone {i}",
+            "quantum",
+            date(2026, 11, 24),
+            None,
+            statuses[i % 3],
+            None,
+            False,
+            "2026-H2",
+        )
+        for i in range(n)
+    ]
+
+
+def test_a_long_alert_lists_the_most_urgent_hundred_and_counts_the_rest(renderer):
+    alert = compose_alert(
+        programme="P",
+        recipient=Recipient("a@example.org"),
+        as_of=date(2026, 11, 24),
+        lines=many_changes(250),
+    )
+    assert len(alert.lines) == ALERT_LINES and alert.omitted == 150
+    assert alert.counts() == {"overdue": 83, "due": 83, "approaching": 84, "at risk": 0}
+    assert [line.new_status for line in alert.lines[:83]] == ["overdue"] * 83
+    rendered = renderer.alert(alert)
+    assert "83 overdue, 83 due, 84 approaching" in rendered.subject
+    assert "…and 150 more" in rendered.text
+    assert "and 150 more" in rendered.html

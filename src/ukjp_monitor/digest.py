@@ -19,6 +19,10 @@ from ukjp_monitor.status import Assessment, Status
 ALERT_STATUSES = frozenset({Status.APPROACHING, Status.DUE, Status.OVERDUE})
 #: How far back "recently completed" reaches.
 RECENT_DAYS = 30
+#: The most changes one alert lists; a first check on a large portfolio can
+#: find tens of thousands, and a mail that long helps nobody.
+ALERT_LINES = 100
+_ALERT_ORDER = {"overdue": 0, "due": 1, "approaching": 2}
 
 
 @dataclass(frozen=True)
@@ -71,18 +75,29 @@ class ChangeLine:
 
 @dataclass(frozen=True)
 class Alert:
+    """What changed for one audience. ``lines`` lists at most ``ALERT_LINES``
+    of them, most urgent first; ``totals`` and ``omitted`` count them all."""
+
     programme: str
     as_of: date
     audience: str | tuple[str, ...]  # the workstreams followed ("all" for every one)
     lines: tuple[TransitionLine, ...]
+    totals: tuple[tuple[str, int], ...] = ()
+    omitted: int = 0
 
     def counts(self) -> dict[str, int]:
-        counts = {s.value: 0 for s in (Status.OVERDUE, Status.DUE, Status.APPROACHING)}
-        for line in self.lines:
-            if line.new_status in counts and line.new_status != line.old_status:
-                counts[line.new_status] += 1
-        counts["at risk"] = sum(line.became_at_risk for line in self.lines)
-        return counts
+        return dict(self.totals) if self.totals else _alert_counts(self.lines)
+
+
+def _alert_counts(lines: Iterable[TransitionLine]) -> dict[str, int]:
+    counts = {s.value: 0 for s in (Status.OVERDUE, Status.DUE, Status.APPROACHING)}
+    risk = 0
+    for line in lines:
+        if line.new_status in counts and line.new_status != line.old_status:
+            counts[line.new_status] += 1
+        risk += line.became_at_risk
+    counts["at risk"] = risk
+    return counts
 
 
 @dataclass(frozen=True)
@@ -123,10 +138,18 @@ def compose_alert(
     *, programme: str, recipient: Recipient, as_of: date, lines: Iterable[TransitionLine]
 ) -> Alert | None:
     """The recipient's alert, or None when none of ``lines`` concerns them."""
-    mine = tuple(line for line in lines if line.alertable and recipient.follows(line.workstream))
+    mine = [line for line in lines if line.alertable and recipient.follows(line.workstream)]
     if not mine:
         return None
-    return Alert(programme, as_of, recipient.workstreams, mine)
+    shown = sorted(mine, key=lambda line: _ALERT_ORDER.get(line.new_status, 3))[:ALERT_LINES]
+    return Alert(
+        programme,
+        as_of,
+        recipient.workstreams,
+        tuple(shown),
+        totals=tuple(_alert_counts(mine).items()),
+        omitted=len(mine) - len(shown),
+    )
 
 
 def compose_digest(
