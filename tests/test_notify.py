@@ -170,6 +170,17 @@ def test_the_cli_check_digest_and_run_commands(run_cli, settings):
     assert run_cli("digest", "--force").exit_status == 2
 
 
+def test_a_digest_html_preview_is_written_to_a_file_for_one_recipient(run_cli, tmp_path):
+    run_cli("sync")
+    target = tmp_path / "digest.html"
+    result = run_cli("digest", "--as-of", "2026-11-24", "--recipient", PMO, "--html", target)
+    assert result.exit_status == 0
+    assert "Weekly digest 2026-W48" in target.read_text()
+    several = run_cli("digest", "--html", tmp_path / "all.html")
+    assert several.exit_status == 2
+    assert "choose one with --recipient" in several.stderr
+
+
 def test_a_digest_html_preview_is_written_to_a_folder(run_cli, tmp_path):
     run_cli("sync")
     result = run_cli("digest", "--as-of", "2026-11-24", "--html", tmp_path / "html")

@@ -64,11 +64,12 @@ def check(config_dir, db, as_of):
 @click.option("--force", is_flag=True, help="With --send: send even if this week's has gone.")
 @click.option(
     "--html",
-    "html_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Preview: also write each digest's HTML into this folder.",
+    "html_to",
+    type=click.Path(path_type=Path),
+    metavar="FILE.html|DIR",
+    help="Preview: also write the HTML to FILE.html (one recipient) or DIR/EMAIL.html.",
 )
-def digest(config_dir, db, as_of, send, recipients, force, html_dir):
+def digest(config_dir, db, as_of, send, recipients, force, html_to):
     """The weekly digest: a preview on stdout, or --send to deliver it."""
     m = monitor(config_dir, db)
     if send:
@@ -77,12 +78,26 @@ def digest(config_dir, db, as_of, send, recipients, force, html_dir):
         return
     if force:
         raise click.UsageError("--force only makes sense with --send")
-    for email, rendered in m.preview_digests(as_of=as_of, recipients=list(recipients)):
+    previews = m.preview_digests(as_of=as_of, recipients=list(recipients))
+    if html_to is not None and html_to.suffix in (".html", ".htm") and len(previews) > 1:
+        raise click.UsageError(
+            f"--html {html_to} is one file but there are {len(previews)} digests; "
+            "choose one with --recipient, or give a folder"
+        )
+    for email, rendered in previews:
         click.echo(f"To: {email}\nSubject: {rendered.subject}\n\n{rendered.text}")
-        if html_dir is not None:
-            html_dir.mkdir(parents=True, exist_ok=True)
-            (html_dir / f"{email}.html").write_text(rendered.html, encoding="utf-8")
-            click.echo(f"wrote {html_dir / (email + '.html')}", err=True)
+        if html_to is not None:
+            target = _html_target(html_to, email)
+            target.write_text(rendered.html, encoding="utf-8")
+            click.echo(f"wrote {target}", err=True)
+
+
+def _html_target(html_to: Path, email: str) -> Path:
+    if html_to.suffix in (".html", ".htm"):
+        html_to.parent.mkdir(parents=True, exist_ok=True)
+        return html_to
+    html_to.mkdir(parents=True, exist_ok=True)
+    return html_to / f"{email}.html"
 
 
 @cli.command()
