@@ -194,19 +194,6 @@ def last_digest_sent(conn: Connection, recipient: str) -> datetime | None:
     ).scalar()
 
 
-def digest_claimed(conn: Connection, recipient: str, week: str) -> bool:
-    return (
-        conn.execute(
-            select(D.id).where(D.recipient == recipient, D.dedupe_key == f"digest:{week}")
-        ).first()
-        is not None
-    )
-
-
-def counts(conn: Connection) -> dict[str, int]:
-    return dict(conn.execute(select(D.state, func.count()).group_by(D.state)).all())
-
-
 def _row(kind, recipient, key, message_id, as_of, now, claimer, **extra) -> dict:
     return {
         "kind": kind,

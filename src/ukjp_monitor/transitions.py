@@ -132,9 +132,3 @@ def load_transition_lines(conn: Connection, ids: Sequence[int]) -> list[Transiti
         .order_by(Workstream.position, M.position, T.id)
     )
     return [TransitionLine(*row) for row in conn.execute(query)]
-
-
-def transitions_since(conn: Connection, since: datetime) -> list[TransitionLine]:
-    """Every transition recorded after ``since`` (for a digest's changes)."""
-    ids = conn.execute(select(T.id).where(T.recorded_at > since)).scalars().all()
-    return load_transition_lines(conn, ids)
