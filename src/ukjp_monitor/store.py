@@ -6,6 +6,7 @@ over 100,000 milestones must cost little more than reading the rows.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -201,6 +202,22 @@ def record_completion(
     )
 
 
+def forecast_columns(forecast: Period | None, *, reforecast: bool = True) -> dict[str, Any]:
+    """The milestone columns that hold a forecast (``reforecast=False`` clears it)."""
+    return {
+        "reforecast": reforecast,
+        "forecast_text": str(forecast) if forecast else None,
+        "forecast_start": forecast.start if forecast else None,
+        "forecast_end": forecast.end if forecast else None,
+    }
+
+
+def current_forecast_text(row: Mapping[str, Any]) -> str:
+    """What a milestone row is forecast for now: its forecast, else its target."""
+    text = row["forecast_text"] if row["reforecast"] else row["target_text"]
+    return text or "TBC"
+
+
 def record_forecast(
     conn: Connection,
     milestone_id: str,
@@ -211,17 +228,8 @@ def record_forecast(
     actor: str | None,
 ) -> None:
     row = _live_row(conn, milestone_id)
-    old = (row["forecast_text"] if row["reforecast"] else row["target_text"]) or "TBC"
-    conn.execute(
-        update(Milestone)
-        .where(M.id == milestone_id)
-        .values(
-            reforecast=True,
-            forecast_text=str(forecast) if forecast else None,
-            forecast_start=forecast.start if forecast else None,
-            forecast_end=forecast.end if forecast else None,
-        )
-    )
+    old = current_forecast_text(row)
+    conn.execute(update(Milestone).where(M.id == milestone_id).values(**forecast_columns(forecast)))
     _record(
         conn,
         milestone_id,

@@ -27,6 +27,7 @@ from ukjp_monitor.config import Config
 from ukjp_monitor.history import EventKind
 from ukjp_monitor.models import Dependency, Event, Milestone, Programme, Workstream
 from ukjp_monitor.specs import MilestoneSpec
+from ukjp_monitor.store import current_forecast_text, forecast_columns
 
 _PLAIN_FIELDS = ("title", "workstream_id", "owner", "amount", "source", "notes", "lead_days")
 
@@ -172,10 +173,7 @@ def _row_for(spec: MilestoneSpec, position: int, lead_days: int) -> dict[str, An
 
 def _empty_progress() -> dict[str, Any]:
     return {
-        "reforecast": False,
-        "forecast_text": None,
-        "forecast_start": None,
-        "forecast_end": None,
+        **forecast_columns(None, reforecast=False),
         "completed_on": None,
         "cancelled_on": None,
         "cfg_forecast": None,
@@ -209,18 +207,12 @@ def _apply_progress(row, spec: MilestoneSpec, today: date, record) -> dict[str, 
     said = (str(spec.forecast) if spec.forecast else "TBC") if spec.states_forecast else None
     if said != row["cfg_forecast"]:
         changes["cfg_forecast"] = said
-        new = spec.forecast if said else None
-        fields = {
-            "reforecast": said is not None,
-            "forecast_text": str(new) if new else None,
-            "forecast_start": new.start if new else None,
-            "forecast_end": new.end if new else None,
-        }
+        fields = forecast_columns(spec.forecast if said else None, reforecast=said is not None)
         if any(row[k] != v for k, v in fields.items()):
             record(
                 EventKind.FORECAST,
                 spec.id,
-                old=_forecast_text(row),
+                old=current_forecast_text(row),
                 new=said or row["target_text"] or "TBC",
                 source="config",
             )
@@ -253,12 +245,6 @@ def _apply_progress(row, spec: MilestoneSpec, today: date, record) -> dict[str, 
             changes["cancelled_on"] = today if spec.cancelled else None
     row.update(changes)
     return changes
-
-
-def _forecast_text(row) -> str:
-    if row["reforecast"]:
-        return row["forecast_text"] or "TBC"
-    return row["target_text"] or "TBC"
 
 
 def _iso(day: date | None) -> str | None:
