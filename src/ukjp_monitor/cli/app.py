@@ -1,7 +1,7 @@
 """The command line's frame: the group, shared options, and ``main``.
 
 Commands live in ``plan.py`` (the programme and its progress) and
-``mail.py`` (checks, digests and scheduling): parse, call one ``Monitor``
+``jobs.py`` (checks, digests and scheduling): parse, call one ``Monitor``
 method, print. Errors become one sentence on stderr and an exit status (2 bad
 input, 1 a failed operation); see ``errors.py``. Heavy modules (Rich, the
 config loader, iCalendar, Jinja2) are imported inside the commands that need

@@ -1,4 +1,4 @@
-"""Commands that tell people and keep time: check, digest, run, health and serve."""
+"""The jobs and what runs and watches them: check, digest, run, health and serve."""
 
 from __future__ import annotations
 
