@@ -5,7 +5,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from ukjp_monitor.db import MIGRATIONS, SCHEMA_REVISION, current_revision, open_database
-from ukjp_monitor.models import Base
+from ukjp_monitor.schema import metadata
 
 
 def test_the_schema_revision_constant_names_the_newest_migration():
@@ -20,10 +20,10 @@ def test_first_use_applies_the_migrations(database_url):
     engine.dispose()
 
 
-def test_the_migrations_build_exactly_the_models(database_url):
+def test_the_migrations_build_exactly_the_schema(database_url):
     engine = open_database(database_url)
     with engine.connect() as conn:
-        differences = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        differences = compare_metadata(MigrationContext.configure(conn), metadata)
     engine.dispose()
     assert differences == []
 

@@ -8,9 +8,9 @@ from sqlalchemy import Connection, select
 
 from ukjp_monitor.digest import ChangeLine
 from ukjp_monitor.history import EventKind
-from ukjp_monitor.models import Event, Milestone, Transition, Workstream
+from ukjp_monitor.schema import events, milestones, transitions, workstreams
 
-M, E, T = Milestone.__table__.c, Event.__table__.c, Transition.__table__.c
+M, E, T, W = milestones.c, events.c, transitions.c, workstreams.c
 _PROGRESS = (
     EventKind.FORECAST,
     EventKind.REBASELINED,
@@ -23,8 +23,8 @@ _PROGRESS = (
 
 def changes_since(conn: Connection, since: datetime) -> list[ChangeLine]:
     """Status transitions and progress recorded after ``since``, in programme order."""
-    order = (Workstream.position, M.position)
-    transitions = conn.execute(
+    order = (W.position, M.position)
+    moves = conn.execute(
         select(
             T.milestone_id,
             M.title,
@@ -35,24 +35,24 @@ def changes_since(conn: Connection, since: datetime) -> list[ChangeLine]:
             T.old_at_risk,
             T.new_at_risk,
         )
-        .join(Milestone, Milestone.id == T.milestone_id)
-        .join(Workstream, Workstream.id == M.workstream_id)
+        .join(milestones, M.id == T.milestone_id)
+        .join(workstreams, W.id == M.workstream_id)
         .where(T.recorded_at > since)
         .order_by(*order, T.id)
     )
     lines = [
         ChangeLine(mid, title, ws, "status", old, new, as_of)
-        for mid, title, ws, old, new, as_of, old_risk, new_risk in transitions
+        for mid, title, ws, old, new, as_of, old_risk, new_risk in moves
         if old != new
     ]
-    events = conn.execute(
+    progress = conn.execute(
         select(E.milestone_id, M.title, M.workstream_id, E.kind, E.details, E.at)
-        .join(Milestone, Milestone.id == E.milestone_id)
-        .join(Workstream, Workstream.id == M.workstream_id)
+        .join(milestones, M.id == E.milestone_id)
+        .join(workstreams, W.id == M.workstream_id)
         .where(E.at > since, E.kind.in_([k.value for k in _PROGRESS]))
         .order_by(*order, E.id)
     )
-    for mid, title, ws, kind, details, at in events:
+    for mid, title, ws, kind, details, at in progress:
         old, new = _old_new(kind, details or {})
         lines.append(ChangeLine(mid, title, ws, kind, old, new, at.date()))
     return lines

@@ -26,9 +26,9 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from ukjp_monitor.history import EventKind
 from ukjp_monitor.mailer import Result, new_message_id
-from ukjp_monitor.models import Delivery, Event
+from ukjp_monitor.schema import deliveries, events
 
-D = Delivery.__table__.c
+D = deliveries.c
 LEASE = timedelta(minutes=15)
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 ALERT, DIGEST = "alert", "digest"
@@ -72,7 +72,7 @@ def claim_alerts(
             )
         )
     if rows:
-        conn.execute(insert(Delivery), rows)
+        conn.execute(insert(deliveries), rows)
 
 
 def claim_digest(
@@ -108,7 +108,7 @@ def take_over_abandoned(
         if holder == claimer or not _abandoned(holder, conn, message_id, now):
             continue
         result = conn.execute(
-            update(Delivery)
+            update(deliveries)
             .where(
                 D.message_id == message_id,
                 D.state == PENDING,
@@ -162,12 +162,12 @@ def mark(
     else:  # released: the next run takes it over at once
         values = {"state": PENDING, "claimed_by": None, "error": (result.error or "")[:1000]}
     conn.execute(
-        update(Delivery)
+        update(deliveries)
         .where(D.message_id == claim.message_id, D.claimed_by == claimer)
         .values(attempts=D.attempts + result.attempts, subject=subject, **values)
     )
     conn.execute(
-        insert(Event).values(
+        insert(events).values(
             at=now,
             milestone_id=None,
             kind=EventKind.DELIVERY.value,
@@ -217,7 +217,7 @@ def _insert_if_absent(conn: Connection, row: dict) -> bool:
     else:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
     statement = (
-        dialect_insert(Delivery)
+        dialect_insert(deliveries)
         .values(**row)
         .on_conflict_do_nothing(index_elements=["recipient", "dedupe_key"])
         .returning(D.id)

@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
 
-from ukjp_monitor.models import Run
+from ukjp_monitor.schema import runs
 
-R = Run.__table__.c
+R = runs.c
 CHECK, DIGEST = "check", "digest"
 RUNNING, COMPLETED, FAILED = "running", "completed", "failed"
 
@@ -53,7 +53,7 @@ def recorded(
     record = RunRecord(kind)
     with engine.begin() as conn:
         run_id = conn.execute(
-            insert(Run)
+            insert(runs)
             .values(
                 kind=kind,
                 started_at=clock(),
@@ -74,7 +74,7 @@ def recorded(
 def _finish(engine, run_id, record: RunRecord, now: datetime, *, error: str | None) -> None:
     with engine.begin() as conn:
         conn.execute(
-            update(Run)
+            update(runs)
             .where(R.id == run_id)
             .values(
                 finished_at=now,

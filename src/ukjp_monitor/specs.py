@@ -29,7 +29,7 @@ _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Unicode line and paragraph separators.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _NUMERIC_WEEKDAY = re.compile(r"\d")
-#: The longest id the database keeps (``models.ID``).
+#: The longest id the database keeps (``schema.ID``).
 ID_LENGTH = 100
 MAX_LEAD_DAYS = 3660
 

@@ -15,11 +15,11 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from ukjp_monitor.errors import InputError, NotSynced, UnknownMilestone
 from ukjp_monitor.history import EventKind
-from ukjp_monitor.models import Dependency, Event, Milestone, Programme, Workstream
 from ukjp_monitor.periods import Period, period_from_bounds
+from ukjp_monitor.schema import dependencies, events, milestones, programme, workstreams
 from ukjp_monitor.status import Milestone as Plan
 
-M = Milestone.__table__.c
+M = milestones.c
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class Details:
 
 
 def load_programme(conn: Connection) -> ProgrammeInfo:
-    row = conn.execute(select(Programme.__table__).where(Programme.id == 1)).mappings().first()
+    row = conn.execute(select(programme).where(programme.c.id == 1)).mappings().first()
     if row is None:
         raise NotSynced()
     return ProgrammeInfo(
@@ -62,9 +62,9 @@ def load_programme(conn: Connection) -> ProgrammeInfo:
 def load_workstreams(conn: Connection) -> dict[str, str]:
     """Active workstream ids to names, in config order."""
     rows = conn.execute(
-        select(Workstream.id, Workstream.name)
-        .where(Workstream.retired_at.is_(None))
-        .order_by(Workstream.position)
+        select(workstreams.c.id, workstreams.c.name)
+        .where(workstreams.c.retired_at.is_(None))
+        .order_by(workstreams.c.position)
     )
     return dict(rows.all())
 
@@ -93,17 +93,17 @@ def load_plan(
     """Milestones ready for evaluation, in workstream then config order."""
     query = (
         select(*_PLAN_COLUMNS)
-        .join(Workstream, Workstream.id == M.workstream_id)
-        .order_by(Workstream.position, M.position)
+        .join(workstreams, workstreams.c.id == M.workstream_id)
+        .order_by(workstreams.c.position, M.position)
     )
     if not include_retired:
         query = query.where(M.retired_at.is_(None))
     if ids is not None:
         query = query.where(M.id.in_(ids))
     depends: dict[str, list[str]] = {}
-    dep_query = select(Dependency.milestone_id, Dependency.depends_on_id)
+    dep_query = select(dependencies.c.milestone_id, dependencies.c.depends_on_id)
     if ids is not None:
-        dep_query = dep_query.where(Dependency.milestone_id.in_(ids))
+        dep_query = dep_query.where(dependencies.c.milestone_id.in_(ids))
     for milestone_id, depends_on_id in conn.execute(dep_query):
         depends.setdefault(milestone_id, []).append(depends_on_id)
     return [
@@ -126,8 +126,8 @@ def load_plan(
 
 def load_details(conn: Connection, milestone_id: str) -> Details:
     row = conn.execute(
-        select(Workstream.name, M.amount, M.source, M.notes, M.retired_at)
-        .join(Workstream, Workstream.id == M.workstream_id)
+        select(workstreams.c.name, M.amount, M.source, M.notes, M.retired_at)
+        .join(workstreams, workstreams.c.id == M.workstream_id)
         .where(M.id == milestone_id)
     ).first()
     if row is None:
@@ -145,19 +145,20 @@ def load_extras(conn: Connection) -> dict[str, dict[str, Any]]:
 
 def first_event_at(conn: Connection) -> datetime | None:
     """When the monitor started watching: its first recorded event."""
-    return conn.execute(select(func.min(Event.at))).scalar()
+    return conn.execute(select(func.min(events.c.at))).scalar()
 
 
 def load_events(conn: Connection, milestone_id: str | None = None) -> list[dict[str, Any]]:
     """The audit trail, oldest first; one milestone's when ``milestone_id`` is given."""
-    query = select(Event.at, Event.milestone_id, Event.kind, Event.actor, Event.details)
+    E = events.c
+    query = select(E.at, E.milestone_id, E.kind, E.actor, E.details)
     if milestone_id is not None:
-        query = query.where(Event.milestone_id == milestone_id)
-    return [dict(r) for r in conn.execute(query.order_by(Event.at, Event.id)).mappings()]
+        query = query.where(E.milestone_id == milestone_id)
+    return [dict(r) for r in conn.execute(query.order_by(E.at, E.id)).mappings()]
 
 
 def _live_row(conn: Connection, milestone_id: str) -> dict[str, Any]:
-    row = conn.execute(select(Milestone.__table__).where(M.id == milestone_id)).mappings().first()
+    row = conn.execute(select(milestones).where(M.id == milestone_id)).mappings().first()
     if row is None or row["retired_at"] is not None:
         raise UnknownMilestone(milestone_id)
     return dict(row)
@@ -165,7 +166,7 @@ def _live_row(conn: Connection, milestone_id: str) -> dict[str, Any]:
 
 def _record(conn, milestone_id, kind: EventKind, *, now, actor, **details) -> None:
     conn.execute(
-        insert(Event).values(
+        insert(events).values(
             at=now, milestone_id=milestone_id, kind=kind.value, actor=actor, details=details
         )
     )
@@ -187,7 +188,7 @@ def record_completion(
             f"milestone {milestone_id} was cancelled on {row['cancelled_on']}; "
             "a cancelled milestone cannot be completed"
         )
-    conn.execute(update(Milestone).where(M.id == milestone_id).values(completed_on=on))
+    conn.execute(update(milestones).where(M.id == milestone_id).values(completed_on=on))
     _record(
         conn,
         milestone_id,
@@ -229,7 +230,8 @@ def record_forecast(
 ) -> None:
     row = _live_row(conn, milestone_id)
     old = current_forecast_text(row)
-    conn.execute(update(Milestone).where(M.id == milestone_id).values(**forecast_columns(forecast)))
+    columns = forecast_columns(forecast)
+    conn.execute(update(milestones).where(M.id == milestone_id).values(**columns))
     _record(
         conn,
         milestone_id,
@@ -251,7 +253,7 @@ def record_cancellation(
         raise InputError(
             f"milestone {milestone_id} is already cancelled (since {row['cancelled_on']})"
         )
-    conn.execute(update(Milestone).where(M.id == milestone_id).values(cancelled_on=on))
+    conn.execute(update(milestones).where(M.id == milestone_id).values(cancelled_on=on))
     _record(
         conn,
         milestone_id,

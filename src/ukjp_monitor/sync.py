@@ -25,7 +25,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from ukjp_monitor.config import Config
 from ukjp_monitor.history import EventKind
-from ukjp_monitor.models import Dependency, Event, Milestone, Programme, Workstream
+from ukjp_monitor.schema import dependencies, events, milestones, programme, workstreams
 from ukjp_monitor.specs import MilestoneSpec
 from ukjp_monitor.store import current_forecast_text, forecast_columns
 
@@ -52,10 +52,10 @@ def sync_config(
     conn: Connection, config: Config, *, now: datetime, today: date, actor: str | None
 ) -> SyncReport:
     """Bring the database in line with ``config`` inside the caller's transaction."""
-    events: list[dict[str, Any]] = []
+    new_events: list[dict[str, Any]] = []
 
     def record(kind: EventKind, milestone_id: str | None, **details: Any) -> None:
-        events.append(
+        new_events.append(
             {
                 "at": now,
                 "milestone_id": milestone_id,
@@ -68,10 +68,10 @@ def sync_config(
     _sync_programme(conn, config, now, record)
     _sync_workstreams(conn, config, now)
     _sync_milestones(conn, config, now, today, record)
-    if events:
-        conn.execute(insert(Event), events)
-        conn.execute(update(Programme).where(Programme.id == 1).values(synced_at=now))
-    return SyncReport(Counter(e["kind"] for e in events))
+    if new_events:
+        conn.execute(insert(events), new_events)
+        conn.execute(update(programme).where(programme.c.id == 1).values(synced_at=now))
+    return SyncReport(Counter(e["kind"] for e in new_events))
 
 
 def _sync_programme(conn, config: Config, now, record) -> None:
@@ -83,38 +83,38 @@ def _sync_programme(conn, config: Config, now, record) -> None:
         "check_schedule": config.monitor.schedules.check,
         "digest_schedule": config.monitor.schedules.digest,
     }
-    row = conn.execute(select(Programme).where(Programme.id == 1)).mappings().first()
+    row = conn.execute(select(programme).where(programme.c.id == 1)).mappings().first()
     if row is None:
-        conn.execute(insert(Programme).values(id=1, synced_at=now, **wanted))
+        conn.execute(insert(programme).values(id=1, synced_at=now, **wanted))
         return
     changes = {k: [row[k], v] for k, v in wanted.items() if row[k] != v}
     if changes:
-        conn.execute(update(Programme).where(Programme.id == 1).values(**wanted))
+        conn.execute(update(programme).where(programme.c.id == 1).values(**wanted))
         record(EventKind.PROGRAMME, None, changes=changes)
 
 
 def _sync_workstreams(conn, config: Config, now) -> None:
-    existing = {r.id: r for r in conn.execute(select(Workstream))}
+    existing = {r.id: r for r in conn.execute(select(workstreams))}
     wanted = {w.id: (i, w.name) for i, w in enumerate(config.workstreams)}
     for wid, (position, name) in wanted.items():
         row = existing.get(wid)
         if row is None:
-            conn.execute(insert(Workstream).values(id=wid, name=name, position=position))
+            conn.execute(insert(workstreams).values(id=wid, name=name, position=position))
         elif (row.name, row.position, row.retired_at) != (name, position, None):
             conn.execute(
-                update(Workstream)
-                .where(Workstream.id == wid)
+                update(workstreams)
+                .where(workstreams.c.id == wid)
                 .values(name=name, position=position, retired_at=None)
             )
     for wid, row in existing.items():
         if wid not in wanted and row.retired_at is None:
-            conn.execute(update(Workstream).where(Workstream.id == wid).values(retired_at=now))
+            conn.execute(update(workstreams).where(workstreams.c.id == wid).values(retired_at=now))
 
 
 def _sync_milestones(conn, config: Config, now, today, record) -> None:
-    existing = {r["id"]: dict(r) for r in conn.execute(select(Milestone.__table__)).mappings()}
+    existing = {r["id"]: dict(r) for r in conn.execute(select(milestones)).mappings()}
     deps: dict[str, list[str]] = {}
-    for dep in conn.execute(select(Dependency.milestone_id, Dependency.depends_on_id)):
+    for dep in conn.execute(select(dependencies.c.milestone_id, dependencies.c.depends_on_id)):
         deps.setdefault(dep.milestone_id, []).append(dep.depends_on_id)
     inserts, updates = [], []
     for position, spec in enumerate(config.milestones):
@@ -140,15 +140,15 @@ def _sync_milestones(conn, config: Config, now, today, record) -> None:
             if changes:
                 updates.append((spec.id, changes))
     if inserts:
-        conn.execute(insert(Milestone), inserts)
+        conn.execute(insert(milestones), inserts)
     for milestone_id, changes in updates:
-        conn.execute(update(Milestone).where(Milestone.id == milestone_id).values(**changes))
+        conn.execute(update(milestones).where(milestones.c.id == milestone_id).values(**changes))
     _sync_dependencies(conn, config, deps)
     in_config = {spec.id for spec in config.milestones}
     for milestone_id, row in existing.items():
         if milestone_id not in in_config and row["retired_at"] is None:
             conn.execute(
-                update(Milestone).where(Milestone.id == milestone_id).values(retired_at=now)
+                update(milestones).where(milestones.c.id == milestone_id).values(retired_at=now)
             )
             record(EventKind.RETIRED, milestone_id)
 
@@ -257,8 +257,8 @@ def _sync_dependencies(conn, config: Config, old: dict[str, list[str]]) -> None:
     stale = [s.id for s in changed if old.get(s.id)]
     for start in range(0, len(stale), 500):  # stay under bound-parameter limits
         conn.execute(
-            delete(Dependency).where(Dependency.milestone_id.in_(stale[start : start + 500]))
+            delete(dependencies).where(dependencies.c.milestone_id.in_(stale[start : start + 500]))
         )
     rows = [{"milestone_id": s.id, "depends_on_id": dep} for s in changed for dep in s.depends_on]
     if rows:
-        conn.execute(insert(Dependency), rows)
+        conn.execute(insert(dependencies), rows)

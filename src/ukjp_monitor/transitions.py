@@ -18,17 +18,17 @@ from sqlalchemy import Connection, bindparam, func, insert, select, update
 from ukjp_monitor.digest import TransitionLine
 from ukjp_monitor.errors import InputError
 from ukjp_monitor.history import EventKind
-from ukjp_monitor.models import Event, Milestone, Programme, Transition, Workstream
+from ukjp_monitor.schema import events, milestones, programme, transitions, workstreams
 from ukjp_monitor.status import Assessment
 
-M = Milestone.__table__.c
-T = Transition.__table__.c
+M = milestones.c
+T = transitions.c
 
 
 def lock_checks(conn: Connection) -> None:
     """Serialise checks (SQLite serialises writers already)."""
     if conn.dialect.name == "postgresql":
-        conn.execute(select(Programme.id).where(Programme.id == 1).with_for_update())
+        conn.execute(select(programme.c.id).where(programme.c.id == 1).with_for_update())
 
 
 def last_checked_on(conn: Connection) -> date | None:
@@ -63,7 +63,7 @@ def record_transitions(
     if not moved:
         return []
     conn.execute(
-        update(Milestone)
+        update(milestones)
         .where(M.id == bindparam("mid"))
         .values(checked_status=bindparam("s"), checked_at_risk=bindparam("r"), checked_on=as_of),
         [{"mid": a.milestone.id, "s": a.status.value, "r": a.at_risk} for a in moved],
@@ -82,12 +82,12 @@ def record_transitions(
         for a in moved
     ]
     ids = (
-        conn.execute(insert(Transition).returning(T.id, sort_by_parameter_order=True), rows)
+        conn.execute(insert(transitions).returning(T.id, sort_by_parameter_order=True), rows)
         .scalars()
         .all()
     )
     conn.execute(
-        insert(Event),
+        insert(events),
         [
             {
                 "at": now,
@@ -126,9 +126,9 @@ def load_transition_lines(conn: Connection, ids: Sequence[int]) -> list[Transiti
             T.new_at_risk,
             T.window_text,
         )
-        .join(Milestone, Milestone.id == T.milestone_id)
-        .join(Workstream, Workstream.id == M.workstream_id)
+        .join(milestones, milestones.c.id == T.milestone_id)
+        .join(workstreams, workstreams.c.id == M.workstream_id)
         .where(T.id.in_(list(ids)))
-        .order_by(Workstream.position, M.position, T.id)
+        .order_by(workstreams.c.position, M.position, T.id)
     )
     return [TransitionLine(*row) for row in conn.execute(query)]

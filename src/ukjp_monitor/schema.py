@@ -1,0 +1,188 @@
+"""The database schema as SQLAlchemy Core tables.
+
+The schema itself is owned by the Alembic migrations in ``migrations/``;
+these tables must match them (a test compares the two). Every query is
+written in Core against these tables, with no ORM: importing
+``sqlalchemy.orm`` and mapping classes would cost the query path ~60 ms
+for objects nothing uses. Nothing is ever deleted: a milestone that leaves
+the config is *retired*, and every change, progress report, status
+transition and delivery is a row of ``events``.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+ID = String(100)
+SERIAL = BigInteger().with_variant(Integer, "sqlite")
+WHEN = DateTime(timezone=True)
+
+metadata = MetaData()
+
+
+def _serial() -> Column:
+    return Column("id", SERIAL, primary_key=True, autoincrement=True)
+
+
+programme = Table(
+    "programme",
+    metadata,
+    Column("id", Integer, primary_key=True),  # the one programme: a single row, id 1
+    Column("name", String(300), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("source", String(2000)),
+    Column("lead_days", Integer, nullable=False),
+    Column("synced_at", WHEN, nullable=False),
+    # Kept here so that ``status`` and ``health`` can tell whether a scheduled
+    # run is overdue without reading the configuration.
+    Column("check_schedule", String(100)),
+    Column("digest_schedule", String(100)),
+)
+
+workstreams = Table(
+    "workstreams",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("retired_at", WHEN),
+)
+
+# A promise and where it has got to. ``target_*`` is the baseline as
+# announced; ``forecast_*`` is the current expectation when ``reforecast`` is
+# true (a forecast may itself be TBC). ``cfg_*`` remember what the config last
+# said about progress, so that a re-sync of unchanged config leaves progress
+# recorded with the CLI alone. ``checked_*`` is the state the last ``check``
+# saw; a transition is recorded when it moves.
+milestones = Table(
+    "milestones",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("title", String(500), nullable=False),
+    Column("workstream_id", ForeignKey("workstreams.id"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("owner", String(500)),
+    Column("amount", String(200)),
+    Column("source", String(2000)),
+    Column("notes", Text),
+    Column("lead_days", Integer, nullable=False),
+    Column("target_text", String(40)),
+    Column("target_start", Date),
+    Column("target_end", Date),
+    Column("reforecast", Boolean, nullable=False, default=False),
+    Column("forecast_text", String(40)),
+    Column("forecast_start", Date),
+    Column("forecast_end", Date),
+    Column("completed_on", Date),
+    Column("cancelled_on", Date),
+    Column("cfg_forecast", String(40)),
+    Column("cfg_completed_on", Date),
+    Column("cfg_cancelled", Boolean, nullable=False, default=False),
+    Column("retired_at", WHEN),
+    Column("checked_status", String(20)),
+    Column("checked_at_risk", Boolean),
+    Column("checked_on", Date),
+)
+
+dependencies = Table(
+    "dependencies",
+    metadata,
+    Column("milestone_id", ForeignKey("milestones.id"), primary_key=True),
+    Column("depends_on_id", ForeignKey("milestones.id"), primary_key=True),
+)
+
+# One line of the audit trail: what happened, when, by whom, and details.
+# ``kind`` is one of the ``EventKind`` values in ``history.py``; ``details``
+# holds the kind's own fields (old and new values, evidence, reason).
+events = Table(
+    "events",
+    metadata,
+    _serial(),
+    Column("at", WHEN, nullable=False),
+    Column("milestone_id", ID),
+    Column("kind", String(40), nullable=False),
+    Column("actor", String(200)),
+    Column("details", JSON, nullable=False, default=dict),
+    Index("ix_events_milestone_at", "milestone_id", "at"),
+)
+
+# A milestone's status (or risk) changed between two checks. Recorded once:
+# the checker locks the programme row, updates ``milestones.checked_*`` and
+# records the row in one transaction (two checkers at once never both do).
+transitions = Table(
+    "transitions",
+    metadata,
+    _serial(),
+    Column("milestone_id", ForeignKey("milestones.id"), nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("recorded_at", WHEN, nullable=False),
+    Column("old_status", String(20)),
+    Column("new_status", String(20), nullable=False),
+    Column("old_at_risk", Boolean),
+    Column("new_at_risk", Boolean, nullable=False),
+    Column("window_text", String(40)),
+    Index("ix_transitions_recorded_at", "recorded_at"),
+)
+
+# The ledger: one row per (recipient, thing to tell them), claimed before
+# sending and marked after. ``dedupe_key`` is ``transition:ID`` for an alert
+# line or ``digest:WEEK`` for a weekly digest; the unique constraint is what
+# makes a second claim (another process, a retry, a catch-up run) a no-op.
+# Rows sent together share ``message_id``, which a resend after a crash
+# reuses so mail clients drop the duplicate.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    _serial(),
+    Column("kind", String(10), nullable=False),
+    Column("recipient", String(320), nullable=False),
+    Column("dedupe_key", String(120), nullable=False),
+    Column("transition_id", ForeignKey("transitions.id")),
+    Column("week", String(10)),
+    Column("as_of", Date, nullable=False),
+    Column("message_id", String(200), nullable=False),
+    Column("state", String(10), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("claimed_by", String(200)),
+    Column("claimed_at", WHEN),
+    Column("sent_at", WHEN),
+    Column("subject", String(500)),
+    Column("error", String(1000)),
+    UniqueConstraint("recipient", "dedupe_key", name="uq_deliveries_recipient_key"),
+    Index("ix_deliveries_state", "state"),
+    Index("ix_deliveries_message_id", "message_id"),
+)
+
+# One check or digest run, however started (CLI, flow, ``serve``).
+# ``outcome`` is ``running`` until the run ends, then ``completed`` or
+# ``failed``; a ``running`` row whose process died stays so, and health
+# judges by the last run that ended.
+runs = Table(
+    "runs",
+    metadata,
+    _serial(),
+    Column("kind", String(10), nullable=False),
+    Column("started_at", WHEN, nullable=False),
+    Column("finished_at", WHEN),
+    Column("outcome", String(10), nullable=False),
+    Column("as_of", Date),
+    Column("trigger", String(20)),
+    Column("counts", JSON, nullable=False, default=dict),
+    Column("error", String(1000)),
+    Index("ix_runs_kind_started", "kind", "started_at"),
+)
