@@ -47,7 +47,8 @@ def record(a: Assessment) -> dict[str, Any]:
     ``target`` is null when TBC; ``forecast`` is null unless re-forecast, and
     "TBC" when re-forecast to no date.
     """
-    m, window = a.milestone, a.milestone.window
+    m, as_of = a.milestone, a.as_of
+    window = m.forecast if m.reforecast else m.target
     return {
         "id": m.id,
         "title": m.title,
@@ -58,14 +59,15 @@ def record(a: Assessment) -> dict[str, Any]:
         "forecast": (m.forecast.text if m.forecast else "TBC") if m.reforecast else None,
         "window_start": window.start.isoformat() if window else None,
         "window_end": window.end.isoformat() if window else None,
-        "completed_on": _iso(m.completed_on),
-        "cancelled_on": _iso(m.cancelled_on),
+        "completed_on": m.completed_on.isoformat() if m.completed_on else None,
+        "cancelled_on": m.cancelled_on.isoformat() if m.cancelled_on else None,
         "slip_days": a.slip_days,
         "at_risk": a.at_risk,
         "blocked_by": list(a.blocked_by),
         "depends_on": list(m.depends_on),
-        "days_to_start": a.days_to_start,
-        "days_to_end": a.days_to_end,
+        # Assessment.days_to_start/days_to_end, without looking the window up twice more.
+        "days_to_start": (window.start - as_of).days if window else None,
+        "days_to_end": (window.end - as_of).days if window else None,
         "lead_days": m.lead_days,
         "owner": m.owner,
         "as_of": a.as_of.isoformat(),

@@ -20,6 +20,7 @@ from ukjp_monitor.schema import dependencies, events, milestones, programme, wor
 from ukjp_monitor.status import Milestone as Plan
 
 M = milestones.c
+_MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -106,19 +107,31 @@ def load_plan(
         dep_query = dep_query.where(dependencies.c.milestone_id.in_(ids))
     for milestone_id, depends_on_id in conn.execute(dep_query):
         depends.setdefault(milestone_id, []).append(depends_on_id)
+    # Portfolios reuse a handful of windows ("2026-Q3", "FY2027"): one Period
+    # per distinct window rather than two per row.
+    periods: dict[tuple, Period | None] = {}
+
+    def period(text: str | None, start: date | None, end: date | None) -> Period | None:
+        key = (text, start, end)
+        found = periods.get(key, _MISSING)
+        if found is _MISSING:
+            found = periods[key] = period_from_bounds(text, start, end)
+        return found
+
+    no_deps: tuple[str, ...] = ()
     return [
         Plan(
-            id=r[0],
-            title=r[1],
-            workstream=r[2],
-            target=period_from_bounds(r[3], r[4], r[5]),
-            lead_days=r[6],
-            forecast=period_from_bounds(r[7], r[8], r[9]),
-            reforecast=r[10],
-            completed_on=r[11],
-            cancelled_on=r[12],
-            depends_on=tuple(sorted(depends.get(r[0], ()))),
-            owner=r[13],
+            r[0],  # id
+            r[1],  # title
+            r[2],  # workstream
+            period(r[3], r[4], r[5]),  # target
+            r[6],  # lead_days
+            period(r[7], r[8], r[9]),  # forecast
+            r[10],  # reforecast
+            r[11],  # completed_on
+            r[12],  # cancelled_on
+            tuple(sorted(depends[r[0]])) if r[0] in depends else no_deps,
+            r[13],  # owner
         )
         for r in conn.execute(query)
     ]
