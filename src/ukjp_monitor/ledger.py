@@ -24,6 +24,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import Connection, func, insert, select, update
 
+from ukjp_monitor import bulk
 from ukjp_monitor.history import EventKind
 from ukjp_monitor.mailer import Result, new_message_id
 from ukjp_monitor.schema import deliveries, events
@@ -71,8 +72,7 @@ def claim_alerts(
                 transition_id=transition_id,
             )
         )
-    if rows:
-        conn.execute(insert(deliveries), rows)
+    bulk.insert_rows(conn, deliveries, rows)
 
 
 def claim_digest(

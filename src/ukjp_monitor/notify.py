@@ -133,8 +133,7 @@ class Notifier:
         now = self.clock()
         with writer(self.engine).begin() as conn:
             transitions.lock_checks(conn)
-            ids = transitions.record_transitions(conn, assessments, as_of=as_of, now=now)
-            lines = transitions.load_transition_lines(conn, ids)
+            lines = transitions.record_transitions(conn, assessments, as_of=as_of, now=now)
             pairs = [
                 (r.email, line.transition_id)
                 for r in self.recipients.values()
@@ -142,7 +141,7 @@ class Notifier:
                 if line.alertable and r.follows(line.workstream)
             ]
             ledger.claim_alerts(conn, pairs, as_of=as_of, now=now, claimer=self.claimer)
-        return len(ids)
+        return len(lines)
 
     def send_alerts(self) -> DeliveryReport:
         """Send every alert this process holds or that was left pending."""

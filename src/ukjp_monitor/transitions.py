@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, func, select
 
+from ukjp_monitor import bulk
 from ukjp_monitor.digest import TransitionLine
 from ukjp_monitor.errors import InputError
 from ukjp_monitor.history import EventKind
@@ -37,8 +38,9 @@ def last_checked_on(conn: Connection) -> date | None:
 
 def record_transitions(
     conn: Connection, assessments: Sequence[Assessment], *, as_of: date, now: datetime
-) -> list[int]:
-    """Store every change since the last check; return the new transitions' ids.
+) -> list[TransitionLine]:
+    """Store every change since the last check; return them, in the order of
+    ``assessments`` (programme order when they come from ``store.load_plan``).
 
     Call inside a writer transaction after ``lock_checks``. Raises InputError
     when ``as_of`` is earlier than the last check: transitions only go forward.
@@ -62,51 +64,80 @@ def record_transitions(
     ]
     if not moved:
         return []
-    conn.execute(
-        update(milestones)
-        .where(M.id == bindparam("mid"))
-        .values(checked_status=bindparam("s"), checked_at_risk=bindparam("r"), checked_on=as_of),
-        [{"mid": a.milestone.id, "s": a.status.value, "r": a.at_risk} for a in moved],
+    bulk.update_rows(
+        conn,
+        milestones,
+        "id",
+        [
+            {
+                "id": a.milestone.id,
+                "checked_status": a.status.value,
+                "checked_at_risk": a.at_risk,
+                "checked_on": as_of,
+            }
+            for a in moved
+        ],
     )
-    rows = [
-        {
-            "milestone_id": a.milestone.id,
-            "as_of": as_of,
-            "recorded_at": now,
-            "old_status": seen.get(a.milestone.id, (None, None))[0],
-            "new_status": a.status.value,
-            "old_at_risk": seen.get(a.milestone.id, (None, None))[1],
-            "new_at_risk": a.at_risk,
-            "window_text": a.milestone.window.text if a.milestone.window else None,
-        }
-        for a in moved
-    ]
-    ids = (
-        conn.execute(insert(transitions).returning(T.id, sort_by_parameter_order=True), rows)
-        .scalars()
-        .all()
-    )
-    conn.execute(
-        insert(events),
+    # Checks are serialised (lock_checks), so the rows inserted here are
+    # exactly those with ids above the highest one before.
+    before = conn.execute(select(func.coalesce(func.max(T.id), 0))).scalar_one()
+    rows = []
+    for a in moved:
+        old_status, old_at_risk = seen.get(a.milestone.id, (None, None))
+        window = a.milestone.window
+        rows.append(
+            {
+                "milestone_id": a.milestone.id,
+                "as_of": as_of,
+                "recorded_at": now,
+                "old_status": old_status,
+                "new_status": a.status.value,
+                "old_at_risk": old_at_risk,
+                "new_at_risk": a.at_risk,
+                "window_text": window.text if window else None,
+            }
+        )
+    bulk.insert_rows(conn, transitions, rows)
+    ids = dict(
+        conn.execute(select(T.milestone_id, T.id).where(T.id > before)).all()
+    )  # one transition per milestone per check
+    when, kind = as_of.isoformat(), EventKind.TRANSITION.value
+    bulk.insert_rows(
+        conn,
+        events,
         [
             {
                 "at": now,
                 "milestone_id": row["milestone_id"],
-                "kind": EventKind.TRANSITION.value,
+                "kind": kind,
                 "actor": None,
                 "details": {
                     "old": row["old_status"],
                     "new": row["new_status"],
                     "old_at_risk": row["old_at_risk"],
                     "at_risk": row["new_at_risk"],
-                    "as_of": as_of.isoformat(),
-                    "transition": tid,
+                    "as_of": when,
+                    "transition": ids[row["milestone_id"]],
                 },
             }
-            for tid, row in zip(ids, rows, strict=True)
+            for row in rows
         ],
     )
-    return list(ids)
+    return [
+        TransitionLine(
+            ids[row["milestone_id"]],
+            row["milestone_id"],
+            a.milestone.title,
+            a.milestone.workstream,
+            as_of,
+            row["old_status"],
+            row["new_status"],
+            row["old_at_risk"],
+            row["new_at_risk"],
+            row["window_text"],
+        )
+        for a, row in zip(moved, rows, strict=True)
+    ]
 
 
 def load_transition_lines(conn: Connection, ids: Sequence[int]) -> list[TransitionLine]:

@@ -1,0 +1,122 @@
+"""Writing many rows at once through the driver, inside the caller's transaction.
+
+A check that finds 100,000 transitions writes 100,000 rows to three
+tables. Through SQLAlchemy's ``executemany`` each row's parameters are
+processed and batched in Python, which cost ~1.3 s per table; here every
+column's bind processor (the same conversion SQLAlchemy would apply: dates
+to text on SQLite, JSON to text) runs once per value and the rows go to the
+driver in one call: ``executemany`` on SQLite, ``COPY`` on PostgreSQL.
+
+Both functions take rows as mappings whose keys are column names, all rows
+with the same keys, and return nothing: callers that need the new ids read
+them back (see ``transitions.record_transitions``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import JSON, Connection, Dialect, Table
+from sqlalchemy.types import TypeEngine
+
+
+def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """INSERT ``rows`` into ``table``; columns left out take their defaults."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    values = _values(conn, table, columns, rows)
+    names = _names(conn, columns)
+    raw = conn.connection.driver_connection
+    if conn.dialect.name == "postgresql":
+        with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+            for row in values:
+                copy.write_row(row)
+    else:
+        marks = ", ".join("?" * len(columns))
+        raw.cursor().executemany(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", values)
+
+
+def update_rows(
+    conn: Connection, table: Table, key: str, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """UPDATE the row of ``table`` whose ``key`` column matches each row's.
+
+    On PostgreSQL the rows are copied into a temporary table and applied with
+    one ``UPDATE … FROM``; on SQLite it is one prepared UPDATE, executed many
+    times (SQLite has no network round trip to save).
+    """
+    if not rows:
+        return
+    columns = list(rows[0])
+    changed = [c for c in columns if c != key]
+    quote = conn.dialect.identifier_preparer.quote
+    raw = conn.connection.driver_connection
+    if conn.dialect.name == "postgresql":
+        staging = f"bulk_{table.name}"
+        with raw.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMP TABLE {staging} ON COMMIT DROP AS "
+                f"SELECT {_names(conn, columns)} FROM {table.name} WITH NO DATA"
+            )
+            with cursor.copy(f"COPY {staging} ({_names(conn, columns)}) FROM STDIN") as copy:
+                for row in _values(conn, table, columns, rows):
+                    copy.write_row(row)
+            assignments = ", ".join(f"{quote(c)} = s.{quote(c)}" for c in changed)
+            cursor.execute(
+                f"UPDATE {table.name} AS t SET {assignments} FROM {staging} AS s "
+                f"WHERE t.{quote(key)} = s.{quote(key)}"
+            )
+            cursor.execute(f"DROP TABLE {staging}")
+    else:
+        assignments = ", ".join(f"{quote(c)} = ?" for c in changed)
+        values = _values(conn, table, [*changed, key], rows)
+        # In key order, the index is walked once instead of at random: 3x faster
+        # at 100,000 rows once the table outgrows SQLite's page cache.
+        values.sort(key=itemgetter(-1))
+        raw.cursor().executemany(
+            f"UPDATE {table.name} SET {assignments} WHERE {quote(key)} = ?", values
+        )
+
+
+def _names(conn: Connection, columns: list[str]) -> str:
+    return ", ".join(conn.dialect.identifier_preparer.quote(c) for c in columns)
+
+
+def _values(
+    conn: Connection, table: Table, columns: list[str], rows: Sequence[Mapping[str, Any]]
+) -> list[list[Any]]:
+    """Each row as a list in ``columns`` order, converted as SQLAlchemy would."""
+    pick = itemgetter(*columns) if len(columns) > 1 else (lambda row: (row[columns[0]],))
+    converters = [
+        (i, convert)
+        for i, name in enumerate(columns)
+        if (convert := _converter(table.c[name].type, conn.dialect))
+    ]
+    values = [list(pick(row)) for row in rows]
+    for i, convert in converters:
+        for row in values:
+            row[i] = convert(row[i])
+    return values
+
+
+def _converter(type_: TypeEngine, dialect: Dialect) -> Callable[[Any], Any] | None:
+    """The column's bind processor, remembering its answers for values that
+    repeat (a check's every row has the same as-of date and timestamp)."""
+    process = type_.dialect_impl(dialect).bind_processor(dialect)
+    if process is None:
+        return None
+    if isinstance(type_, JSON):
+        return lambda value: None if value is None else process(value)
+    seen: dict[Any, Any] = {None: None}
+
+    def convert(value: Any) -> Any:
+        try:
+            return seen[value]
+        except KeyError:
+            seen[value] = result = process(value)
+            return result
+
+    return convert
