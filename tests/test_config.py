@@ -246,6 +246,32 @@ BROKEN = [
         problems=2,
     ),
     case(
+        "an alias to an anchor that is never defined is a YAML error on its line",
+        PLAN,
+        ("    notes: Leaders agreed", "    amount: *nowhere\n    notes: Leaders agreed"),
+        "not valid YAML: the alias *nowhere refers to no anchor &nowhere above it",
+        where="    amount: *nowhere",
+    ),
+    case(
+        "an anchor defined twice is a YAML error at the second",
+        PLAN,
+        (
+            "    notes: Leaders agreed",
+            "    amount: &money one\n    owner: &money two\n    notes: Leaders agreed",
+        ),
+        "not valid YAML: the anchor &money is already defined on line "
+        + str(shipped_line(PLAN, "    notes: Leaders agreed"))
+        + "; give each anchor a name of its own",
+        where="    owner: &money",
+    ),
+    case(
+        "a second document in the file is refused where it starts",
+        MONITOR,
+        ("    workstreams: [life-sciences]", "    workstreams: [life-sciences]\n---\nlead_days: 3"),
+        "not valid YAML: a second document starts here; the file must hold only one",
+        where="---",
+    ),
+    case(
         "a bad time zone suggests IANA names",
         PLAN,
         ("  timezone: Europe/London\n", "  timezone: Europe/Londres\n"),

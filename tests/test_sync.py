@@ -3,9 +3,9 @@
 from datetime import date
 
 import pytest
-from sqlalchemy import event
 
 from conftest import snapshot
+from ukjp_monitor import bulk
 from ukjp_monitor.errors import ConfigError
 
 PILOT = "rare-disease-pilot-start"
@@ -186,20 +186,24 @@ def test_an_invalid_config_writes_nothing(monitor, config_dir, database_url):
     assert snapshot(database_url) == before
 
 
-def test_sync_is_one_transaction(monitor, config_dir, database_url):
-    """A failure at the last statement (writing the audit trail) leaves
-    nothing of the sync behind: no re-baseline, no retirement."""
+def test_sync_is_one_transaction(monitor, config_dir, database_url, monkeypatch):
+    """A failure at the last statement (writing the audit trail, in bulk
+    through the driver) leaves nothing of the sync behind: no re-baseline,
+    no retirement."""
     monitor.sync()
     before = snapshot(database_url)
     edit(config_dir, "target: 2026-H2", "target: 2027-H1")
     edit(config_dir, "name: Governance and dialogue", "name: Governance")
+    write_rows = bulk.insert_rows
 
-    def fail_on_audit(conn, cursor, statement, *args):
-        if statement.lstrip().upper().startswith("INSERT INTO EVENTS"):
+    def fail_on_audit(conn, table, rows):
+        if table.name == "events":
+            write_rows(conn, table, rows)  # the rows reach the database first
             raise RuntimeError("disk full")
+        write_rows(conn, table, rows)
 
-    event.listen(monitor.engine, "before_cursor_execute", fail_on_audit)
+    monkeypatch.setattr(bulk, "insert_rows", fail_on_audit)
     with pytest.raises(RuntimeError, match="disk full"):
         monitor.sync()
-    event.remove(monitor.engine, "before_cursor_execute", fail_on_audit)
+    monkeypatch.undo()
     assert snapshot(database_url) == before

@@ -10,8 +10,8 @@ The rules users rely on:
   are applied when the config's value *changes* between syncs, so progress
   recorded with the CLI survives re-syncing a config that says nothing new.
 
-Rows are read and written with Core statements, not ORM objects, because a
-funder's portfolio has 100,000 milestones.
+Rows are read with Core statements and new rows written in bulk through the
+driver (``bulk``), because a funder's portfolio has 100,000 milestones.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
+from ukjp_monitor import bulk
 from ukjp_monitor.config import Config
 from ukjp_monitor.history import EventKind
 from ukjp_monitor.schema import dependencies, events, milestones, programme, workstreams
@@ -69,7 +70,7 @@ def sync_config(
     _sync_workstreams(conn, config, now)
     _sync_milestones(conn, config, now, today, record)
     if new_events:
-        conn.execute(insert(events), new_events)
+        bulk.insert_rows(conn, events, new_events)
         conn.execute(update(programme).where(programme.c.id == 1).values(synced_at=now))
     return SyncReport(Counter(e["kind"] for e in new_events))
 
@@ -139,8 +140,7 @@ def _sync_milestones(conn, config: Config, now, today, record) -> None:
                 record(EventKind.RESTORED, spec.id)
             if changes:
                 updates.append((spec.id, changes))
-    if inserts:
-        conn.execute(insert(milestones), inserts)
+    bulk.insert_rows(conn, milestones, inserts)
     for milestone_id, changes in updates:
         conn.execute(update(milestones).where(milestones.c.id == milestone_id).values(**changes))
     _sync_dependencies(conn, config, deps)
@@ -260,5 +260,4 @@ def _sync_dependencies(conn, config: Config, old: dict[str, list[str]]) -> None:
             delete(dependencies).where(dependencies.c.milestone_id.in_(stale[start : start + 500]))
         )
     rows = [{"milestone_id": s.id, "depends_on_id": dep} for s in changed for dep in s.depends_on]
-    if rows:
-        conn.execute(insert(dependencies), rows)
+    bulk.insert_rows(conn, dependencies, rows)

@@ -1,7 +1,7 @@
 """Read a YAML file into plain data that remembers the line of every item.
 
-Only the configuration loader uses this. It composes the document with
-PyYAML's C parser where available (a funder's portfolio runs to a million
+Only the configuration loader uses this. It reads the parser's events
+(PyYAML's C parser where available: a funder's portfolio runs to a million
 lines) and builds the data itself, so that:
 
 * every mapping and list knows the line of each key and item, for error
@@ -46,15 +46,23 @@ _UNCLOSED = {
 class LineDict(dict):
     """A mapping that knows its own line and the line of each key (1-based)."""
 
-    line: int = 1
-    key_lines: dict[str, int]
+    __slots__ = ("key_lines", "line")
+
+    def __init__(self, *args: Any, line: int = 1) -> None:
+        super().__init__(*args)
+        self.line = line
+        self.key_lines: dict[str, int] = {}
 
 
 class LineList(list):
     """A list that knows its own line and the line of each item (1-based)."""
 
-    line: int = 1
-    item_lines: list[int]
+    __slots__ = ("item_lines", "line")
+
+    def __init__(self, *args: Any, line: int = 1) -> None:
+        super().__init__(*args)
+        self.line = line
+        self.item_lines: list[int] = []
 
 
 @dataclass(frozen=True)
@@ -78,16 +86,16 @@ def read_yaml(path: Path, display: str) -> tuple[Any, list[Flaw]]:
         raise ConfigError([f"{display}: no such file"]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([f"{display}: cannot be read ({exc})"]) from None
+    loader = _Loader(text)
+    builder = _Builder(loader)
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        return builder.document(), builder.flaws
     except yaml.MarkedYAMLError as exc:
         raise ConfigError([f"{display}:{_syntax_problem(exc, text)}"]) from None
     except yaml.YAMLError as exc:
         raise ConfigError([f"{display}: not valid YAML: {exc}"]) from None
-    if node is None:
-        return None, []
-    builder = _Builder()
-    return builder.build(node, ()), builder.flaws
+    finally:
+        loader.dispose()
 
 
 def line_of(data: Any, path: tuple) -> int:
@@ -139,77 +147,158 @@ def _runaway_quote(text: str, mark: yaml.Mark) -> int | None:
     return last.start_mark.line + 1 if last.end_mark.line == mark.line else None
 
 
+@dataclass
+class _Anchor:
+    """What an anchor names: the built value, its line, and its text if a scalar."""
+
+    value: Any
+    line: int
+    text: str | None = None
+    open: bool = False
+
+
 class _Builder:
-    """Turns composed nodes into LineDict, LineList and scalars."""
+    """Builds LineDict, LineList and scalars straight from the parser's events.
 
-    def __init__(self):
+    PyYAML's composer would first build a node tree with two position marks
+    per node: for a 100,000-milestone file that took ~10 s and ~500 MB, while
+    the events alone take ~1 s and are dropped as soon as they are read. The
+    checks the composer makes (one document, anchors defined once and before
+    use) are made here, with messages that say what to change.
+    """
+
+    def __init__(self, loader: Any):
+        self.next_event = loader.get_event
+        self.check_event = loader.check_event
+        self.resolve = loader.resolve
         self.flaws: list[Flaw] = []
-        self.built: dict[int, Any] = {}
-        self.open: set[int] = set()
+        self.anchors: dict[str, _Anchor] = {}
+        self.texts: dict[str, str] = {}
 
-    def build(self, node: yaml.Node, path: tuple) -> Any:
-        if isinstance(node, yaml.ScalarNode):
-            return _scalar(node)
-        key = id(node)
-        if key in self.open:
-            self.flaws.append(Flaw(path, _line(node), "an alias here refers to itself"))
+    def document(self) -> Any:
+        self.next_event()  # stream start
+        if self.check_event(yaml.StreamEndEvent):
             return None
-        if key not in self.built:
-            self.open.add(key)
-            if isinstance(node, yaml.MappingNode):
-                self.built[key] = self._mapping(node, path)
-            else:
-                self.built[key] = self._sequence(node, path)
-            self.open.discard(key)
-        return self.built[key]
+        self.next_event()  # document start
+        value, _, _ = self.node(())
+        self.next_event()  # document end
+        if not self.check_event(yaml.StreamEndEvent):
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                "a second document starts here; the file must hold only one",
+                self.next_event().start_mark,
+            )
+        return value
 
-    def _mapping(self, node: yaml.MappingNode, path: tuple) -> LineDict:
-        result = LineDict()
-        result.line, result.key_lines = _line(node), {}
-        for key_node, value_node in node.value:
+    def node(self, path: tuple) -> tuple[Any, int, str | None]:
+        """The next node as (value, line, text as written if it is a scalar)."""
+        event = self.next_event()
+        if isinstance(event, yaml.AliasEvent):
+            return self._alias(event, path)
+        line = event.start_mark.line + 1
+        anchor = None
+        if event.anchor is not None:
+            if event.anchor in self.anchors:
+                first = self.anchors[event.anchor].line
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    f"the anchor &{event.anchor} is already defined on line {first}; "
+                    "give each anchor a name of its own",
+                    event.start_mark,
+                )
+            anchor = self.anchors[event.anchor] = _Anchor(None, line)
+        if isinstance(event, yaml.ScalarEvent):
+            tag = event.tag
+            if tag is None or tag == "!":
+                tag = self.resolve(yaml.ScalarNode, event.value, event.implicit)
+            # A portfolio repeats its keys and many values (workstream ids,
+            # owners) 100,000 times: keep one copy of each short text.
+            text = event.value
+            if len(text) <= 40:
+                text = self.texts.setdefault(text, text)
+            value = _scalar(tag, text)
+        else:
+            if anchor is not None:
+                anchor.open = True
+            if isinstance(event, yaml.MappingStartEvent):
+                value, text = self._mapping(line, path), None
+            else:
+                value, text = self._sequence(line, path), None
+        if anchor is not None:
+            anchor.value, anchor.text, anchor.open = value, text, False
+        return value, line, text
+
+    def _alias(self, event: yaml.AliasEvent, path: tuple) -> tuple[Any, int, str | None]:
+        anchor = self.anchors.get(event.anchor)
+        if anchor is None:
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"the alias *{event.anchor} refers to no anchor &{event.anchor} above it",
+                event.start_mark,
+            )
+        if anchor.open:
+            self.flaws.append(Flaw(path, anchor.line, "an alias here refers to itself"))
+            return None, anchor.line, None
+        return anchor.value, anchor.line, anchor.text
+
+    def _skip(self, path: tuple) -> None:
+        """Read past a node that is not kept, and past any flaws inside it."""
+        found = len(self.flaws)
+        self.node(path)
+        del self.flaws[found:]
+
+    def _mapping(self, line: int, path: tuple) -> LineDict:
+        result = LineDict(line=line)
+        while not self.check_event(yaml.MappingEndEvent):
             # A key is the text as written: ``yes`` or ``2026`` as a key is a
             # name, not a boolean or a number.
-            line = _line(key_node)
-            if not isinstance(key_node, yaml.ScalarNode):
+            found = len(self.flaws)
+            _, key_line, key = self.node(path)
+            if key is None:
+                del self.flaws[found:]
                 self.flaws.append(
-                    Flaw(path, line, "a key must be plain text, not a list or mapping")
+                    Flaw(path, key_line, "a key must be plain text, not a list or mapping")
                 )
-                continue
-            key = key_node.value
-            if key in result:
+                self._skip(path)
+            elif key in result:
                 first = result.key_lines[key]
                 message = f"key {key!r} is repeated (first on line {first}); give it only once"
-                self.flaws.append(Flaw(path, line, message))
+                self.flaws.append(Flaw(path, key_line, message))
+                self._skip(path)
             else:
-                result[key] = self.build(value_node, (*path, key))
-                result.key_lines[key] = line
+                result[key], _, _ = self.node((*path, key))
+                result.key_lines[key] = key_line
+        self.next_event()
         return result
 
-    def _sequence(self, node: yaml.SequenceNode, path: tuple) -> LineList:
-        items = LineList(self.build(item, (*path, i)) for i, item in enumerate(node.value))
-        items.line = _line(node)
-        items.item_lines = [_line(item) for item in node.value]
+    def _sequence(self, line: int, path: tuple) -> LineList:
+        items = LineList(line=line)
+        lines = items.item_lines
+        while not self.check_event(yaml.SequenceEndEvent):
+            value, item_line, _ = self.node((*path, len(items)))
+            items.append(value)
+            lines.append(item_line)
+        self.next_event()
         return items
 
 
-def _line(node: yaml.Node) -> int:
-    return node.start_mark.line + 1
-
-
-def _scalar(node: yaml.ScalarNode) -> Any:
+def _scalar(tag: str, value: str) -> Any:
     # Quoted scalars keep the str tag; only plain ones are resolved.
-    if node.tag == _NULL:
+    if tag == _NULL:
         return None
-    if node.tag == _BOOL:
-        return node.value.lower() in {"yes", "true", "on", "y"}
-    if node.tag == _INT:
+    if tag == _BOOL:
+        return value.lower() in {"yes", "true", "on", "y"}
+    if tag == _INT:
         try:
-            return int(node.value.replace("_", ""), 0)
+            return int(value.replace("_", ""), 0)
         except ValueError:
-            return node.value
-    if node.tag == _FLOAT:
+            return value
+    if tag == _FLOAT:
         try:
-            return float(node.value.replace("_", ""))
+            return float(value.replace("_", ""))
         except ValueError:
-            return node.value
-    return node.value
+            return value
+    return value

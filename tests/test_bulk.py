@@ -1,0 +1,104 @@
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import insert, select
+
+from ukjp_monitor import bulk
+from ukjp_monitor.db import open_database, writer
+from ukjp_monitor.schema import events, milestones, programme, runs, transitions, workstreams
+
+NOW = datetime(2026, 11, 24, 7, 0, 3, 120_000, tzinfo=UTC)
+
+
+@pytest.fixture
+def engine(database_url):
+    engine = open_database(database_url)
+    with engine.begin() as conn:
+        conn.execute(
+            insert(programme).values(
+                id=1, name="P", timezone="Europe/London", lead_days=30, synced_at=NOW
+            )
+        )
+        conn.execute(insert(workstreams).values(id="space", name="Space", position=0))
+    yield engine
+    engine.dispose()
+
+
+def milestone(n: int, **columns) -> dict:
+    return {
+        "id": f"m{n}",
+        "title": f"Milestone {n}",
+        "workstream_id": "space",
+        "position": n,
+        "lead_days": 30,
+        "target_start": date(2026, 7, 1),
+        "target_end": date(2026, 12, 31),
+        "reforecast": False,
+        "cfg_cancelled": False,
+        **columns,
+    }
+
+
+def test_bulk_rows_read_back_exactly_as_sqlalchemy_writes_them(engine):
+    """Dates, time-zone-aware timestamps, booleans, JSON and NULLs written
+    through the driver come back equal to the same rows written by SQLAlchemy."""
+    details = {"old": None, "new": "due", "at_risk": False, "as_of": "2026-11-24", "n": 7}
+    with writer(engine).begin() as conn:
+        conn.execute(insert(milestones), [milestone(1, notes="α – β")])
+        bulk.insert_rows(conn, milestones, [milestone(2, notes="α – β")])
+        row = {"at": NOW, "milestone_id": "m1", "kind": "transition", "actor": None}
+        conn.execute(insert(events), [{**row, "details": details}])
+        bulk.insert_rows(conn, events, [{**row, "milestone_id": "m2", "details": details}])
+    with engine.connect() as conn:
+        stored = {r.id: r._asdict() for r in conn.execute(select(milestones))}
+        trail = [r._asdict() for r in conn.execute(select(events).order_by(events.c.id))]
+    assert {**stored["m2"], "id": "m1", "title": "Milestone 1", "position": 1} == stored["m1"]
+    assert stored["m2"]["target_start"] == date(2026, 7, 1)
+    assert trail[0]["details"] == trail[1]["details"] == details
+    assert trail[0]["at"] == trail[1]["at"]
+    assert trail[1]["id"] > trail[0]["id"]  # the column left out took its default
+
+
+def test_bulk_update_changes_only_the_rows_and_columns_given(engine):
+    with writer(engine).begin() as conn:
+        bulk.insert_rows(conn, milestones, [milestone(n) for n in range(1, 4)])
+        bulk.update_rows(
+            conn,
+            milestones,
+            "id",
+            [
+                {"id": "m3", "checked_status": "due", "checked_at_risk": True, "checked_on": None},
+                {
+                    "id": "m1",
+                    "checked_status": "planned",
+                    "checked_at_risk": False,
+                    "checked_on": date(2026, 11, 24),
+                },
+            ],
+        )
+    with engine.connect() as conn:
+        checked = {
+            r.id: (r.checked_status, r.checked_at_risk, r.checked_on, r.title)
+            for r in conn.execute(select(milestones))
+        }
+    assert checked == {
+        "m1": ("planned", False, date(2026, 11, 24), "Milestone 1"),
+        "m2": (None, None, None, "Milestone 2"),
+        "m3": ("due", True, None, "Milestone 3"),
+    }
+
+
+def test_bulk_writes_are_part_of_the_callers_transaction(engine):
+    with pytest.raises(RuntimeError), writer(engine).begin() as conn:
+        bulk.insert_rows(conn, milestones, [milestone(1)])
+        bulk.update_rows(conn, milestones, "id", [{"id": "m1", "checked_status": "due"}])
+        raise RuntimeError("the check failed later")
+    with engine.connect() as conn:
+        assert conn.execute(select(milestones)).all() == []
+
+
+def test_nothing_to_write_is_no_statement(engine):
+    with writer(engine).begin() as conn:
+        bulk.insert_rows(conn, transitions, [])
+        bulk.update_rows(conn, runs, "id", [])
+        assert conn.execute(select(transitions)).all() == []
