@@ -11,6 +11,7 @@ from jinja2 import FileSystemLoader, TemplateSyntaxError
 
 from ukjp_monitor.digest import (
     ALERT_LINES,
+    SECTION_LINES,
     ChangeLine,
     Recipient,
     TransitionLine,
@@ -303,3 +304,16 @@ def test_a_long_alert_lists_the_most_urgent_hundred_and_counts_the_rest(renderer
     assert "83 overdue, 83 due, 84 approaching" in rendered.subject
     assert "…and 150 more" in rendered.text
     assert "and 150 more" in rendered.html
+
+
+def test_a_long_digest_section_lists_fifty_and_counts_the_rest(renderer):
+    late = [milestone(f"late-{i:03d}", "2026-03") for i in range(SECTION_LINES + 70)]
+    digest = make_digest(late + plan(), changes=[])
+    assert len(digest.overdue.shown) == SECTION_LINES and digest.overdue.omitted == 71
+    assert digest.counts()["overdue"] == SECTION_LINES + 70 + 1  # and plan()'s own
+    rendered = renderer.digest(digest)
+    assert f"Overdue ({SECTION_LINES + 71})" in rendered.text
+    assert "…and 71 more; 'ukjp-monitor status' lists every milestone." in rendered.text
+    assert "and 71 more" in rendered.html
+    assert "late-119" not in rendered.text  # the 120th is left out
+    assert "more;" not in rendered.text.split("Due (")[1]  # short sections are whole

@@ -9,11 +9,14 @@ rendering serves everyone who follows the same workstreams.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Generic, TypeVar
 
 from ukjp_monitor.status import Assessment, Status
+
+T = TypeVar("T")
 
 #: Transitions into these statuses are worth an alert; so is becoming at risk.
 ALERT_STATUSES = frozenset({Status.APPROACHING, Status.DUE, Status.OVERDUE})
@@ -22,6 +25,10 @@ RECENT_DAYS = 30
 #: The most changes one alert lists; a first check on a large portfolio can
 #: find tens of thousands, and a mail that long helps nobody.
 ALERT_LINES = 100
+#: A digest section lists at most this many entries (the heading counts them
+#: all): a funder's weekly digest must stay readable, and a few hundred
+#: kilobytes, however many thousand milestones are overdue.
+SECTION_LINES = 50
 _ALERT_ORDER = {"overdue": 0, "due": 1, "approaching": 2}
 
 
@@ -101,26 +108,50 @@ def _alert_counts(lines: Iterable[TransitionLine]) -> dict[str, int]:
 
 
 @dataclass(frozen=True)
+class Section(Generic[T]):
+    """The first ``SECTION_LINES`` entries of a digest section, and how many
+    there are in all."""
+
+    shown: tuple[T, ...] = ()
+    total: int = 0
+
+    @classmethod
+    def of(cls, entries: Iterable[T]) -> Section[T]:
+        entries = tuple(entries)
+        return cls(entries[:SECTION_LINES], len(entries))
+
+    @property
+    def omitted(self) -> int:
+        return self.total - len(self.shown)
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.shown)
+
+
+@dataclass(frozen=True)
 class Digest:
     programme: str
     as_of: date
     week: str
     since: date
     audience: str | tuple[str, ...]  # the workstreams followed ("all" for every one)
-    overdue: tuple[Assessment, ...]
-    due: tuple[Assessment, ...]
-    at_risk: tuple[Assessment, ...]
-    approaching: tuple[Assessment, ...]
-    changes: tuple[ChangeLine, ...]
-    unscheduled: tuple[Assessment, ...]
-    completed: tuple[Assessment, ...]
+    overdue: Section[Assessment]
+    due: Section[Assessment]
+    at_risk: Section[Assessment]
+    approaching: Section[Assessment]
+    changes: Section[ChangeLine]
+    unscheduled: Section[Assessment]
+    completed: Section[Assessment]
 
     def counts(self) -> dict[str, int]:
         return {
-            "overdue": len(self.overdue),
-            "due": len(self.due),
-            "at risk": len(self.at_risk),
-            "approaching": len(self.approaching),
+            "overdue": self.overdue.total,
+            "due": self.due.total,
+            "at risk": self.at_risk.total,
+            "approaching": self.approaching.total,
         }
 
     @property
@@ -169,8 +200,8 @@ def compose_digest(
     """
     mine = [a for a in assessments if recipient.follows(a.milestone.workstream)]
 
-    def having(status: Status) -> tuple[Assessment, ...]:
-        return tuple(a for a in mine if a.status is status)
+    def having(status: Status) -> Section[Assessment]:
+        return Section.of(a for a in mine if a.status is status)
 
     recent = as_of - timedelta(days=RECENT_DAYS)
     return Digest(
@@ -181,14 +212,16 @@ def compose_digest(
         audience=recipient.workstreams,
         overdue=having(Status.OVERDUE),
         due=having(Status.DUE),
-        at_risk=tuple(a for a in mine if a.at_risk),
+        at_risk=Section.of(a for a in mine if a.at_risk),
         approaching=having(Status.APPROACHING),
-        changes=tuple(c for c in changes if recipient.follows(c.workstream)),
+        changes=Section.of(c for c in changes if recipient.follows(c.workstream)),
         unscheduled=having(Status.UNSCHEDULED),
-        completed=tuple(
+        completed=Section.of(
             a
-            for a in having(Status.COMPLETED)
-            if a.milestone.completed_on and a.milestone.completed_on > recent
+            for a in mine
+            if a.status is Status.COMPLETED
+            and a.milestone.completed_on
+            and a.milestone.completed_on > recent
         ),
     )
 

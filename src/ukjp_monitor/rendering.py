@@ -103,7 +103,7 @@ class Renderer:
             audience=digest.audience,
             as_of=digest.as_of,
             headline=headline(digest.counts()),
-            titles={a.milestone.id: a.milestone.title for group in shown for a in group},
+            titles={a.milestone.id: a.milestone.title for group in shown for a in group.shown},
         )
 
     def _render(self, kind: str, **context: Any) -> Rendered:
