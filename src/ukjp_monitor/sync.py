@@ -30,6 +30,8 @@ from ukjp_monitor.schema import dependencies, events, milestones, programme, wor
 from ukjp_monitor.specs import MilestoneSpec
 from ukjp_monitor.store import current_forecast_text, forecast_columns
 
+M, D = milestones.c, dependencies.c
+
 _PLAIN_FIELDS = ("title", "workstream_id", "owner", "amount", "source", "notes", "lead_days")
 
 
@@ -49,30 +51,49 @@ class SyncReport:
         return ", ".join(f"{n} {kind}" for kind, n in sorted(self.counts.items()))
 
 
-def sync_config(
-    conn: Connection, config: Config, *, now: datetime, today: date, actor: str | None
-) -> SyncReport:
-    """Bring the database in line with ``config`` inside the caller's transaction."""
-    new_events: list[dict[str, Any]] = []
+#: Milestones are compared and written this many at a time, so that a sync
+#: holds one chunk of database rows and audit events, not the portfolio's.
+CHUNK = 2000
 
-    def record(kind: EventKind, milestone_id: str | None, **details: Any) -> None:
-        new_events.append(
+
+class _Audit:
+    """The events a sync records, written in bulk a chunk at a time."""
+
+    def __init__(self, conn: Connection, now: datetime, actor: str | None):
+        self.conn, self.now, self.actor = conn, now, actor
+        self.pending: list[dict[str, Any]] = []
+        self.counts: Counter[str] = Counter()
+
+    def record(self, kind: EventKind, milestone_id: str | None, **details: Any) -> None:
+        self.counts[kind.value] += 1
+        self.pending.append(
             {
-                "at": now,
+                "at": self.now,
                 "milestone_id": milestone_id,
                 "kind": kind.value,
-                "actor": actor,
+                "actor": self.actor,
                 "details": details,
             }
         )
 
-    _sync_programme(conn, config, now, record)
+    def flush(self, *, unless_under: int = 0) -> None:
+        if self.pending and len(self.pending) >= unless_under:
+            bulk.insert_rows(self.conn, events, self.pending)
+            self.pending = []
+
+
+def sync_config(
+    conn: Connection, config: Config, *, now: datetime, today: date, actor: str | None
+) -> SyncReport:
+    """Bring the database in line with ``config`` inside the caller's transaction."""
+    audit = _Audit(conn, now, actor)
+    _sync_programme(conn, config, now, audit.record)
     _sync_workstreams(conn, config, now)
-    _sync_milestones(conn, config, now, today, record)
-    if new_events:
-        bulk.insert_rows(conn, events, new_events)
+    _sync_milestones(conn, config, now, today, audit)
+    audit.flush()
+    if audit.counts:
         conn.execute(update(programme).where(programme.c.id == 1).values(synced_at=now))
-    return SyncReport(Counter(e["kind"] for e in new_events))
+    return SyncReport(audit.counts)
 
 
 def _sync_programme(conn, config: Config, now, record) -> None:
@@ -112,45 +133,63 @@ def _sync_workstreams(conn, config: Config, now) -> None:
             conn.execute(update(workstreams).where(workstreams.c.id == wid).values(retired_at=now))
 
 
-def _sync_milestones(conn, config: Config, now, today, record) -> None:
-    existing = {r["id"]: dict(r) for r in conn.execute(select(milestones)).mappings()}
-    deps: dict[str, list[str]] = {}
-    for dep in conn.execute(select(dependencies.c.milestone_id, dependencies.c.depends_on_id)):
-        deps.setdefault(dep.milestone_id, []).append(dep.depends_on_id)
-    inserts, updates = [], []
-    for position, spec in enumerate(config.milestones):
-        wanted = _row_for(spec, position, config.lead_days(spec))
-        row = existing.get(spec.id)
-        if row is None:
-            row = {**wanted, **_empty_progress()}
-            record(
-                EventKind.ADDED,
-                spec.id,
-                target=wanted["target_text"] or "TBC",
-                workstream=spec.workstream,
-                title=spec.title,
-            )
-            changes = _apply_progress(row, spec, today, record)
-            inserts.append(row)
-        else:
-            changes = _compare(row, wanted, deps.get(spec.id, []), spec, record)
-            changes.update(_apply_progress(row, spec, today, record))
-            if row["retired_at"] is not None:
-                changes["retired_at"] = row["retired_at"] = None
-                record(EventKind.RESTORED, spec.id)
-            if changes:
-                updates.append((spec.id, changes))
-    bulk.insert_rows(conn, milestones, inserts)
-    for milestone_id, changes in updates:
-        conn.execute(update(milestones).where(milestones.c.id == milestone_id).values(**changes))
-    _sync_dependencies(conn, config, deps)
-    in_config = {spec.id for spec in config.milestones}
-    for milestone_id, row in existing.items():
-        if milestone_id not in in_config and row["retired_at"] is None:
-            conn.execute(
-                update(milestones).where(milestones.c.id == milestone_id).values(retired_at=now)
-            )
-            record(EventKind.RETIRED, milestone_id)
+def _sync_milestones(conn, config: Config, now, today, audit: _Audit) -> None:
+    record = audit.record
+    live = set(conn.execute(select(M.id).where(M.retired_at.is_(None))).scalars())
+    specs = config.milestones
+    stale_deps: list[str] = []
+    new_deps: list[dict[str, str]] = []
+    for start in range(0, len(specs), CHUNK):
+        chunk = specs[start : start + CHUNK]
+        ids = [spec.id for spec in chunk]
+        existing = {
+            r["id"]: dict(r)
+            for r in conn.execute(select(milestones).where(M.id.in_(ids))).mappings()
+        }
+        deps: dict[str, list[str]] = {}
+        for mid, dep in conn.execute(
+            select(D.milestone_id, D.depends_on_id).where(D.milestone_id.in_(ids))
+        ):
+            deps.setdefault(mid, []).append(dep)
+        inserts, updates = [], []
+        for position, spec in enumerate(chunk, start):
+            wanted = _row_for(spec, position, config.lead_days(spec))
+            row = existing.get(spec.id)
+            if row is None:
+                row = {**wanted, **_empty_progress()}
+                record(
+                    EventKind.ADDED,
+                    spec.id,
+                    target=wanted["target_text"] or "TBC",
+                    workstream=spec.workstream,
+                    title=spec.title,
+                )
+                _apply_progress(row, spec, today, record)
+                inserts.append(row)
+            else:
+                changes = _compare(row, wanted, deps.get(spec.id, []), spec, record)
+                changes.update(_apply_progress(row, spec, today, record))
+                if row["retired_at"] is not None:
+                    changes["retired_at"] = row["retired_at"] = None
+                    record(EventKind.RESTORED, spec.id)
+                if changes:
+                    updates.append((spec.id, changes))
+            old = deps.get(spec.id, [])
+            if sorted(old) != sorted(spec.depends_on):
+                stale_deps.extend([spec.id] if old else [])
+                new_deps.extend(
+                    {"milestone_id": spec.id, "depends_on_id": d} for d in spec.depends_on
+                )
+        bulk.insert_rows(conn, milestones, inserts)
+        for milestone_id, changes in updates:
+            conn.execute(update(milestones).where(M.id == milestone_id).values(**changes))
+        audit.flush(unless_under=CHUNK)
+    # After every chunk: a dependency may name a milestone added in a later one.
+    _replace_dependencies(conn, stale_deps, new_deps)
+    in_config = {spec.id for spec in specs}
+    for milestone_id in sorted(live - in_config):
+        conn.execute(update(milestones).where(M.id == milestone_id).values(retired_at=now))
+        record(EventKind.RETIRED, milestone_id)
 
 
 def _row_for(spec: MilestoneSpec, position: int, lead_days: int) -> dict[str, Any]:
@@ -251,13 +290,8 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def _sync_dependencies(conn, config: Config, old: dict[str, list[str]]) -> None:
-    """Replace the dependencies of every milestone whose list changed, in bulk."""
-    changed = [s for s in config.milestones if sorted(old.get(s.id, [])) != sorted(s.depends_on)]
-    stale = [s.id for s in changed if old.get(s.id)]
+def _replace_dependencies(conn, stale: list[str], rows: list[dict[str, str]]) -> None:
+    """Replace the dependencies of the milestones whose list changed, in bulk."""
     for start in range(0, len(stale), 500):  # stay under bound-parameter limits
-        conn.execute(
-            delete(dependencies).where(dependencies.c.milestone_id.in_(stale[start : start + 500]))
-        )
-    rows = [{"milestone_id": s.id, "depends_on_id": dep} for s in changed for dep in s.depends_on]
+        conn.execute(delete(dependencies).where(D.milestone_id.in_(stale[start : start + 500])))
     bulk.insert_rows(conn, dependencies, rows)
