@@ -5,10 +5,19 @@ from datetime import date
 import pytest
 
 from conftest import snapshot
-from ukjp_monitor import bulk
+from ukjp_monitor import bulk, sync
 from ukjp_monitor.errors import ConfigError
 
 PILOT = "rare-disease-pilot-start"
+
+
+@pytest.fixture(autouse=True, params=["one chunk", "chunks of 3"])
+def chunk_size(request, monkeypatch):
+    """Every rule holds whether the portfolio fits in one chunk or spans
+    several: the shipped eight milestones in chunks of 3, with dependencies
+    on milestones in later chunks."""
+    if request.param == "chunks of 3":
+        monkeypatch.setattr(sync, "CHUNK", 3)
 
 
 def edit(config_dir, old: str, new: str, file: str = "milestones.yaml") -> None:
