@@ -14,8 +14,7 @@ PILOT = "rare-disease-pilot-start"
 @pytest.fixture(autouse=True, params=["one chunk", "chunks of 3"])
 def chunk_size(request, monkeypatch):
     """Every rule holds whether the portfolio fits in one chunk or spans
-    several: the shipped eight milestones in chunks of 3, with dependencies
-    on milestones in later chunks."""
+    several (the shipped eight milestones in chunks of 3)."""
     if request.param == "chunks of 3":
         monkeypatch.setattr(sync, "CHUNK", 3)
 
@@ -38,6 +37,17 @@ def test_the_first_sync_adds_every_milestone_with_an_event(monitor):
     standing = monitor.assess()
     assert len(standing.assessments) == 8
     assert len(events(monitor, kind="added")) == 8
+
+
+def test_a_dependency_on_a_milestone_further_down_the_file_is_kept(monitor, config_dir):
+    first = "nanopore-genesis-heads-of-terms"
+    edit(
+        config_dir,
+        f"  - id: {first}\n",
+        f"  - id: {first}\n    depends_on: [joint-committee-meeting]\n",
+    )
+    monitor.sync()
+    assert monitor.show(first).assessment.milestone.depends_on == ("joint-committee-meeting",)
 
 
 def test_config_progress_is_applied_on_first_sync(monitor):
