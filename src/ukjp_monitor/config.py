@@ -78,12 +78,18 @@ def load_monitor(directory: Path, workstream_ids: set[str]) -> MonitorFile:
 
 
 class _Section(NamedTuple):
-    """A list section: what its items are called and which key names one."""
+    """A list section: what its items are called and which key names one.
+
+    ``kept``: once an item is valid, only these keys (and their lines) stay
+    in the raw data, for the checks across items that may still point at
+    them; the rest of a 100,000-item file's raw data is let go as it goes.
+    """
 
     noun: str
     key: str
     label: str
     fold_case: bool = False
+    kept: tuple[str, ...] | None = None
 
 
 @dataclass
@@ -190,6 +196,8 @@ class _Reader:
             spec = self.validate(model, raw, (key, index))
             if spec is not None and items.claimed.get(identity, index) == index:
                 items.specs.append((index, spec))
+                if section.kept is not None:
+                    value[index] = _only(raw, section.kept)
         return items
 
     def list_at(self, key: str) -> LineList | None:
@@ -209,7 +217,7 @@ class _PlanReader(_Reader):
     required = sections
     lists: ClassVar = {
         "workstreams": _Section("workstream", "id", "id"),
-        "milestones": _Section("milestone", "id", "id"),
+        "milestones": _Section("milestone", "id", "id", kept=("id", "workstream", "depends_on")),
     }
     contents = "it needs programme, workstreams and milestones"
 
@@ -328,6 +336,14 @@ def find_cycles(graph: dict[str, list[str]]) -> list[list[str]]:
                 stack.append((child, iter(graph[child])))
                 path.append(child)
     return cycles
+
+
+def _only(item: LineDict, keys: tuple[str, ...]) -> LineDict:
+    kept = LineDict(line=item.line)
+    for key in keys:
+        if key in item:
+            kept[key], kept.key_lines[key] = item[key], item.key_lines[key]
+    return kept
 
 
 def _name_of(item: Any, key: str) -> str | None:

@@ -186,12 +186,15 @@ def mark(
     )
 
 
-def last_digest_sent(conn: Connection, recipient: str) -> datetime | None:
-    return conn.execute(
-        select(func.max(D.sent_at)).where(
-            D.recipient == recipient, D.kind == DIGEST, D.state == SENT
-        )
-    ).scalar()
+def last_digests_sent(conn: Connection) -> dict[str, datetime]:
+    """When each recipient's latest digest was sent (one query for all of them)."""
+    return dict(
+        conn.execute(
+            select(D.recipient, func.max(D.sent_at))
+            .where(D.kind == DIGEST, D.state == SENT)
+            .group_by(D.recipient)
+        ).all()
+    )
 
 
 def _row(kind, recipient, key, message_id, as_of, now, claimer, **extra) -> dict:

@@ -50,12 +50,7 @@ def make_message(
     ``date`` is naive (a Date header needs an offset).
     """
     headers = {"From": sender, "To": recipient, "Subject": subject, "Message-ID": message_id}
-    for name, value in headers.items():
-        # The same line boundaries (str.splitlines) that the email policy rejects.
-        if value.splitlines() not in ([], [value]):
-            raise ValueError(f"the {name} header may not contain a line break: {value!r}")
-    if date.utcoffset() is None:
-        raise ValueError("the message date must carry a time zone")
+    _check_headers(headers, date)
     message = EmailMessage(policy=SMTP)
     for name, value in headers.items():
         message[name] = value
@@ -65,6 +60,15 @@ def make_message(
     if html is not None:
         message.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
     return message
+
+
+def _check_headers(headers: dict[str, str], date: datetime) -> None:
+    for name, value in headers.items():
+        # The same line boundaries (str.splitlines) that the email policy rejects.
+        if value.splitlines() not in ([], [value]):
+            raise ValueError(f"the {name} header may not contain a line break: {value!r}")
+    if date.utcoffset() is None:
+        raise ValueError("the message date must carry a time zone")
 
 
 @dataclass(frozen=True)
@@ -107,17 +111,16 @@ class Letter:
 
     def to(self, recipient: str, *, message_id: str, date: datetime) -> Encoded:
         """The letter for ``recipient``; ValueError as ``make_message`` for bad headers."""
-        own = make_message(
-            sender="x@invalid",
-            recipient=recipient,
-            subject="x",
-            text="",
-            html=None,
-            message_id=message_id,
-            date=date,
-        )
-        head, _ = own.as_bytes(policy=SMTP).split(b"\r\n\r\n", 1)
-        mine = [h for h in _headers(head) if h.lower().startswith(_PER_RECIPIENT)]
+        _check_headers({"To": recipient, "Message-ID": message_id}, date)
+        # The headers alone, folded and encoded as the message would have them.
+        mine = [
+            SMTP.fold_binary(name, value).rstrip(b"\r\n")
+            for name, value in (
+                ("To", recipient),
+                ("Message-ID", message_id),
+                ("Date", format_datetime(date)),
+            )
+        ]
         data = b"\r\n".join([*self._shared[:1], *mine, *self._shared[1:]])
         return Encoded(data + b"\r\n\r\n" + self._body, self._envelope_sender, message_id, date)
 

@@ -110,6 +110,7 @@ class Notifier:
         self._rendered: tuple[tuple, Rendered | None] | None = None
         self._evaluated: dict[date, list[Assessment]] = {}
         self._changed: dict[date, list] = {}
+        self._last_digests: dict[str, datetime] | None = None
         self.attempts, self.backoff, self.sleep = attempts, backoff, sleep
         self.claimer = ledger.claimer_id()
         self.renderer = Renderer(
@@ -199,9 +200,15 @@ class Notifier:
 
     def send_claimed_digests(self) -> DeliveryReport:
         """Compose, render and send every digest this process holds or that was left pending."""
-        return self._send(
-            ledger.DIGEST, lambda claim: self._digest_for(claim.recipient, claim.as_of)
-        )
+        # Read once, before any of these is marked sent: each recipient's
+        # "changes since" starts from their previous digest, not this one.
+        self._last_digests = None
+        try:
+            return self._send(
+                ledger.DIGEST, lambda claim: self._digest_for(claim.recipient, claim.as_of)
+            )
+        finally:
+            self._last_digests = None
 
     def _digest_for(self, email: str, as_of: date) -> Rendered:
         """The recipient's digest, rendered once per audience.
@@ -211,8 +218,10 @@ class Notifier:
         the same day, and follows the same workstreams, shares one rendering.
         """
         recipient = self._recipient(email)
-        with self.engine.connect() as conn:
-            last = ledger.last_digest_sent(conn, email)
+        if self._last_digests is None:
+            with self.engine.connect() as conn:
+                self._last_digests = ledger.last_digests_sent(conn)
+        last = self._last_digests.get(email)
         since = self._local_date(last) if last else as_of - timedelta(days=7)
         key = ("digest", recipient.workstreams, as_of, since)
         if not self._cached(key):
