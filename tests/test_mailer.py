@@ -387,6 +387,16 @@ def test_a_resend_with_a_new_date_replaces_the_earlier_file(tmp_path):
     assert path.name.startswith("20261124T130000Z-")
 
 
+def test_a_resend_by_a_later_run_replaces_the_file_an_earlier_run_wrote(tmp_path):
+    message_id = new_message_id()
+    first = message_to("ada@example.org", message_id=message_id)
+    OutboxTransport(tmp_path).send(first, "ada@example.org")
+    later = message_to("ada@example.org", message_id=message_id, date=WHEN + timedelta(hours=1))
+    OutboxTransport(tmp_path).send(later, "ada@example.org")
+    (path,) = tmp_path.iterdir()
+    assert path.name.startswith("20261124T130000Z-")
+
+
 def test_outbox_file_names_sort_by_date(tmp_path):
     outbox = OutboxTransport(tmp_path)
     for hours in (2, 0, 1):

@@ -26,6 +26,10 @@ class OutboxTransport:
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
+        # File names by message key, read from the folder at the first write:
+        # looking for older copies with a glob per message made sending
+        # 1,000 digests take time quadratic in the files already there.
+        self._copies: dict[str, set[Path]] | None = None
 
     def send(self, message: Message, recipient: str) -> None:
         """Write the file atomically; DeliveryError (temporary) if the disk refuses."""
@@ -59,10 +63,19 @@ class OutboxTransport:
             Path(temp).unlink(missing_ok=True)
             raise
         # A resend may carry a new Date, hence a new name: keep only the newest copy.
-        for older in self.folder.glob(f"*-{digest}.eml"):
-            if older != target:
-                older.unlink(missing_ok=True)
+        copies = self._index().setdefault(digest, set())
+        for older in copies - {target}:
+            older.unlink(missing_ok=True)
+        copies.clear()
+        copies.add(target)
         _sync_folder(self.folder)
+
+    def _index(self) -> dict[str, set[Path]]:
+        if self._copies is None:
+            self._copies = {}
+            for path in self.folder.glob("*.eml"):
+                self._copies.setdefault(path.stem.rsplit("-", 1)[-1], set()).add(path)
+        return self._copies
 
 
 def _stamp(when: datetime | None) -> str:
