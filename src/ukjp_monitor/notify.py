@@ -110,7 +110,6 @@ class Notifier:
         self._rendered: tuple[tuple, Rendered | None] | None = None
         self._evaluated: dict[date, list[Assessment]] = {}
         self._changed: dict[date, list] = {}
-        self._last_digests: dict[str, datetime] | None = None
         self.attempts, self.backoff, self.sleep = attempts, backoff, sleep
         self.claimer = ledger.claimer_id()
         self.renderer = Renderer(
@@ -172,8 +171,9 @@ class Notifier:
         self, as_of: date, recipients: list[str] | None = None
     ) -> Iterator[tuple[Recipient, Rendered]]:
         """Each recipient's digest as it would be sent now; nothing is recorded."""
+        last_sent = self._last_digests_sent()
         for email in self._chosen(recipients):
-            yield self.recipients[email], self._digest_for(email, as_of)
+            yield self.recipients[email], self._digest_for(email, as_of, last_sent)
 
     def send_digests(
         self, as_of: date, recipients: list[str] | None = None, *, force: bool = False
@@ -202,15 +202,17 @@ class Notifier:
         """Compose, render and send every digest this process holds or that was left pending."""
         # Read once, before any of these is marked sent: each recipient's
         # "changes since" starts from their previous digest, not this one.
-        self._last_digests = None
-        try:
-            return self._send(
-                ledger.DIGEST, lambda claim: self._digest_for(claim.recipient, claim.as_of)
-            )
-        finally:
-            self._last_digests = None
+        last_sent = self._last_digests_sent()
+        return self._send(
+            ledger.DIGEST,
+            lambda claim: self._digest_for(claim.recipient, claim.as_of, last_sent),
+        )
 
-    def _digest_for(self, email: str, as_of: date) -> Rendered:
+    def _last_digests_sent(self) -> dict[str, datetime]:
+        with self.engine.connect() as conn:
+            return ledger.last_digests_sent(conn)
+
+    def _digest_for(self, email: str, as_of: date, last_sent: dict[str, datetime]) -> Rendered:
         """The recipient's digest, rendered once per audience.
 
         "Changes since" starts on the day (in the programme's time zone) of
@@ -218,10 +220,7 @@ class Notifier:
         the same day, and follows the same workstreams, shares one rendering.
         """
         recipient = self._recipient(email)
-        if self._last_digests is None:
-            with self.engine.connect() as conn:
-                self._last_digests = ledger.last_digests_sent(conn)
-        last = self._last_digests.get(email)
+        last = last_sent.get(email)
         since = self._local_date(last) if last else as_of - timedelta(days=7)
         key = ("digest", recipient.workstreams, as_of, since)
         if not self._cached(key):

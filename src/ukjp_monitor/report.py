@@ -48,7 +48,7 @@ def record(a: Assessment) -> dict[str, Any]:
     "TBC" when re-forecast to no date.
     """
     m, as_of = a.milestone, a.as_of
-    window = m.forecast if m.reforecast else m.target
+    window = m.window
     return {
         "id": m.id,
         "title": m.title,
@@ -59,8 +59,8 @@ def record(a: Assessment) -> dict[str, Any]:
         "forecast": (m.forecast.text if m.forecast else "TBC") if m.reforecast else None,
         "window_start": window.start.isoformat() if window else None,
         "window_end": window.end.isoformat() if window else None,
-        "completed_on": m.completed_on.isoformat() if m.completed_on else None,
-        "cancelled_on": m.cancelled_on.isoformat() if m.cancelled_on else None,
+        "completed_on": _iso(m.completed_on),
+        "cancelled_on": _iso(m.cancelled_on),
         "slip_days": a.slip_days,
         "at_risk": a.at_risk,
         "blocked_by": list(a.blocked_by),

@@ -20,7 +20,6 @@ from ukjp_monitor.schema import dependencies, events, milestones, programme, wor
 from ukjp_monitor.status import Milestone as Plan
 
 M = milestones.c
-_MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -113,10 +112,9 @@ def load_plan(
 
     def period(text: str | None, start: date | None, end: date | None) -> Period | None:
         key = (text, start, end)
-        found = periods.get(key, _MISSING)
-        if found is _MISSING:
-            found = periods[key] = period_from_bounds(text, start, end)
-        return found
+        if key not in periods:
+            periods[key] = period_from_bounds(text, start, end)
+        return periods[key]
 
     no_deps: tuple[str, ...] = ()
     return [

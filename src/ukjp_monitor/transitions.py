@@ -157,7 +157,7 @@ def load_transition_lines(conn: Connection, ids: Sequence[int]) -> list[Transiti
             T.new_at_risk,
             T.window_text,
         )
-        .join(milestones, milestones.c.id == T.milestone_id)
+        .join(milestones, M.id == T.milestone_id)
         .join(workstreams, workstreams.c.id == M.workstream_id)
         .where(T.id.in_(list(ids)))
         .order_by(workstreams.c.position, M.position, T.id)
