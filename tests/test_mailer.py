@@ -433,19 +433,46 @@ def letter_kwargs() -> dict:
     )
 
 
-def test_a_letter_is_the_message_make_message_builds():
+AWKWARD_TEXT = (
+    "trailing spaces   \n= signs = 3D\n.a dot starts this line\n"
+    + "long " * 40
+    + "\nwindows\r\nold mac\rtab\tend\t\n日本 🎌 ü\nno final newline"
+)
+
+
+@pytest.mark.parametrize(
+    ("recipient", "text", "html"),
+    [
+        ("Ada <ada@example.org>", "héllo\n" * 50, "<p>é</p>" * 50),
+        ("Zoë Ünal <zoe@example.org>", AWKWARD_TEXT, AWKWARD_TEXT.replace("\n", "<br>\n")),
+        ("ada@example.org", AWKWARD_TEXT, None),
+    ],
+    ids=["plain", "awkward", "text-only"],
+)
+def test_a_letter_is_the_message_make_message_builds(recipient, text, html):
     when = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
-    kwargs = letter_kwargs()
-    encoded = Letter(**kwargs).to("Ada <ada@example.org>", message_id="<1@x>", date=when)
-    built = make_message(recipient="Ada <ada@example.org>", message_id="<1@x>", date=when, **kwargs)
+    kwargs = letter_kwargs() | {"text": text, "html": html}
+    encoded = Letter(**kwargs).to(recipient, message_id="<1@x>", date=when)
+    built = make_message(recipient=recipient, message_id="<1@x>", date=when, **kwargs)
     reference = BytesParser(policy=default).parsebytes(built.as_bytes(policy=SMTP))
     parsed = BytesParser(policy=default).parsebytes(encoded.data)
     for header in ("From", "To", "Subject", "Message-ID", "Date", "MIME-Version"):
         assert parsed[header] == reference[header], header
-    assert [p.get_content() for p in parsed.iter_parts()] == [
-        p.get_content() for p in reference.iter_parts()
+    # Content-Type too, but for the multipart boundary, which is random.
+    assert parsed.get_content_type() == reference.get_content_type()
+    assert [p.get_content() for p in parsed.walk() if not p.is_multipart()] == [
+        p.get_content() for p in reference.walk() if not p.is_multipart()
     ]
     assert (encoded.envelope_sender, encoded.message_id) == ("monitor@example.org", "<1@x>")
+
+
+def test_a_letter_on_the_wire_is_seven_bit_with_short_crlf_lines():
+    letter = Letter(**letter_kwargs() | {"text": AWKWARD_TEXT, "html": AWKWARD_TEXT})
+    data = letter.to("Zoë <zoe@example.org>", message_id="<1@x>", date=datetime.now(UTC)).data
+    assert data.isascii()
+    lines = data.split(b"\r\n")
+    assert b"\n" not in b"".join(lines) and b"\r" not in b"".join(lines)
+    assert max(len(line) for line in lines) <= 78
 
 
 def test_a_letter_refuses_a_recipient_that_would_add_a_header():

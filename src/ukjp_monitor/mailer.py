@@ -9,6 +9,7 @@ ledger before the next message goes out.
 
 from __future__ import annotations
 
+import binascii
 import contextlib
 import logging
 import smtplib
@@ -17,7 +18,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, parseaddr
@@ -62,12 +63,12 @@ def make_message(
     return message
 
 
-def _check_headers(headers: dict[str, str], date: datetime) -> None:
+def _check_headers(headers: dict[str, str], date: datetime | None = None) -> None:
     for name, value in headers.items():
         # The same line boundaries (str.splitlines) that the email policy rejects.
         if value.splitlines() not in ([], [value]):
             raise ValueError(f"the {name} header may not contain a line break: {value!r}")
-    if date.utcoffset() is None:
+    if date is not None and date.utcoffset() is None:
         raise ValueError("the message date must carry a time zone")
 
 
@@ -83,61 +84,75 @@ class Encoded:
 
 #: Anything a transport sends.
 Message = EmailMessage | Encoded
-_PER_RECIPIENT = (b"to:", b"message-id:", b"date:")
 
 
 class Letter:
     """One rendered message, encoded once, addressed to many recipients.
 
-    Building and encoding the MIME parts is most of what sending costs (8 ms
-    for a large digest); recipients of the same content share the encoded
-    body and get only their own To, Date and Message-ID headers (0.1 ms).
-    The result is the message ``make_message`` would build (headers in another order).
+    Encoding the parts is most of what sending a large digest costs, so it
+    is done once per content, by the C quoted-printable encoder rather than
+    the email package's pure-Python one (2 ms rather than 12 ms for a 350 KB
+    digest); each recipient then gets only their own To, Date and Message-ID
+    headers (0.1 ms). The result is the message ``make_message`` would build,
+    with the headers in another order and the parts' lines folded at 76
+    rather than 78 columns.
     """
 
     def __init__(self, *, sender: str, subject: str, text: str, html: str | None):
-        template = make_message(
-            sender=sender,
-            recipient="placeholder@invalid",
-            subject=subject,
-            text=text,
-            html=html,
-            message_id="<placeholder@invalid>",
-            date=datetime.now(UTC),
-        )
-        head, self._body = template.as_bytes(policy=SMTP).split(b"\r\n\r\n", 1)
-        self._shared = [h for h in _headers(head) if not h.lower().startswith(_PER_RECIPIENT)]
+        _check_headers({"From": sender, "Subject": subject})
         self._envelope_sender = parseaddr(sender)[1]
+        self._from = _fold("From", sender)
+        self._shared = [_fold("Subject", subject), b"MIME-Version: 1.0"]
+        if html is None:
+            head, self._body = _text_part("plain", text).split(b"\r\n\r\n", 1)
+            self._shared.extend(head.split(b"\r\n"))
+            return
+        # "=" cannot start a quoted-printable line (it is written "=3D"), so
+        # a boundary made of it can never occur inside either part.
+        boundary = f"=={uuid.uuid4().hex}==".encode()
+        self._shared.append(b'Content-Type: multipart/alternative;\r\n boundary="%s"' % boundary)
+        self._body = b"".join(
+            b"--%s\r\n%s\r\n" % (boundary, part)
+            for part in (_text_part("plain", text), _text_part("html", html))
+        ) + (b"--%s--\r\n" % boundary)
 
     def to(self, recipient: str, *, message_id: str, date: datetime) -> Encoded:
         """The letter for ``recipient``; ValueError as ``make_message`` for bad headers."""
         _check_headers({"To": recipient, "Message-ID": message_id}, date)
-        # The headers alone, folded and encoded as the message would have them.
         mine = [
-            SMTP.fold_binary(name, value).rstrip(b"\r\n")
-            for name, value in (
-                ("To", recipient),
-                ("Message-ID", message_id),
-                ("Date", format_datetime(date)),
-            )
+            _fold("To", recipient),
+            _fold("Message-ID", message_id),
+            _fold("Date", format_datetime(date)),
         ]
-        data = b"\r\n".join([*self._shared[:1], *mine, *self._shared[1:]])
+        data = b"\r\n".join([self._from, *mine, *self._shared])
         return Encoded(data + b"\r\n\r\n" + self._body, self._envelope_sender, message_id, date)
+
+
+def _fold(name: str, value: str) -> bytes:
+    """One header field, folded and RFC 2047-encoded as the SMTP policy writes it."""
+    # A parsed header, not the bare string: fold_binary passes a string
+    # through as already encoded, so "Zoë" would not be RFC 2047-encoded.
+    header = SMTP.header_factory(name, value)
+    return header.fold(policy=SMTP).rstrip("\r\n").encode("ascii")
+
+
+def _text_part(subtype: str, content: str) -> bytes:
+    """A text/* part in UTF-8 and quoted-printable, CRLF line ends, ending in a line break.
+
+    Lines break where ``str.encode(...).splitlines()`` says, as the email
+    package's ``set_content`` breaks them, so a lone CR cannot reach the wire.
+    """
+    lines = content.encode("utf-8").splitlines()
+    encoded = binascii.b2a_qp(b"\n".join(lines) + b"\n", istext=True)
+    head = (
+        f'Content-Type: text/{subtype}; charset="utf-8"\r\n'
+        "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+    )
+    return head.encode() + encoded.replace(b"\n", b"\r\n")
 
 
 def _message_id(message: Message) -> str:
     return message.message_id if isinstance(message, Encoded) else message["Message-ID"]
-
-
-def _headers(head: bytes) -> list[bytes]:
-    """Header fields of an encoded head, each with its folded continuation lines."""
-    fields: list[bytes] = []
-    for line in head.split(b"\r\n"):
-        if line[:1] in (b" ", b"\t") and fields:
-            fields[-1] += b"\r\n" + line
-        else:
-            fields.append(line)
-    return fields
 
 
 def new_message_id(domain: str = "ukjp-monitor") -> str:
