@@ -9,6 +9,7 @@ the data holds, so no title can add a header.
 
 from __future__ import annotations
 
+import functools
 import re
 import textwrap
 from dataclasses import dataclass
@@ -31,6 +32,8 @@ TEMPLATES = (
     "digest.txt.j2",
     "digest.html.j2",
 )
+#: Filled paragraphs one Renderer remembers.
+WRAP_CACHE = 1 << 16
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 
@@ -78,7 +81,9 @@ class Renderer:
             news=news,
             following=following,
             longdate=longdate,
-            wrap=wrap,
+            # Digests for different audiences repeat the same entries, and
+            # filling paragraphs was a third of rendering a digest.
+            wrap=functools.lru_cache(maxsize=WRAP_CACHE)(wrap),
         )
         self._templates = {name: self.env.get_template(name) for name in TEMPLATES}
         self._inliner = css_inline.CSSInliner(load_remote_stylesheets=False)
