@@ -23,6 +23,7 @@ from ukjp_monitor.db import writer
 from ukjp_monitor.digest import Recipient, compose_alert, compose_digest, iso_week
 from ukjp_monitor.errors import InputError
 from ukjp_monitor.mailer import Letter, Outgoing, Result, deliver, open_transport
+from ukjp_monitor.prefetch import prefetched
 from ukjp_monitor.rendering import Rendered, Renderer
 from ukjp_monitor.settings import Settings
 from ukjp_monitor.specs import MonitorFile
@@ -337,7 +338,8 @@ class Notifier:
             try:
                 deliver(
                     transport,
-                    outgoing(),
+                    # The next messages are rendered while the server answers.
+                    prefetched(outgoing()),
                     attempts=self.attempts,
                     backoff=self.backoff,
                     sleep=self.sleep,
