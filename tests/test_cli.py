@@ -33,7 +33,10 @@ def test_validate_reports_what_it_found(run_cli):
 
 def test_sync_says_what_changed(run_cli):
     assert "8 added" in run_cli("sync").stdout
-    assert run_cli("sync").stdout.strip() == "synced: nothing changed"
+    assert run_cli("sync").stdout.strip() == (
+        "synced: nothing changed (the configuration files are those of the last sync)"
+    )
+    assert run_cli("sync", "--force").stdout.strip() == "synced: nothing changed"
 
 
 def test_status_json_has_the_documented_fields(synced):

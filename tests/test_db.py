@@ -4,7 +4,14 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
-from ukjp_monitor.db import MIGRATIONS, SCHEMA_REVISION, current_revision, open_database
+from ukjp_monitor.db import (
+    MIGRATIONS,
+    SCHEMA_REVISION,
+    create_db_engine,
+    current_revision,
+    open_database,
+    peek,
+)
 from ukjp_monitor.schema import metadata
 
 
@@ -63,3 +70,28 @@ def test_an_older_database_is_upgraded_on_first_use_and_keeps_its_rows(database_
     with upgraded.connect() as conn:
         assert conn.execute(text("SELECT name FROM workstreams")).scalar() == "W"
     upgraded.dispose()
+
+
+def read_programme_fingerprint(conn):
+    return conn.execute(text("SELECT config_sha256 FROM programme")).scalar()
+
+
+def test_peeking_at_a_database_that_is_not_there_creates_nothing(tmp_path):
+    missing = tmp_path / "not" / "yet" / "monitor.db"
+    assert peek(f"sqlite:///{missing}", read_programme_fingerprint) is None
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_peeking_at_a_database_before_its_tables_exist_finds_nothing(database_url):
+    assert peek(database_url, read_programme_fingerprint) is None
+    assert current_revision(create_db_engine(database_url)) is None  # nor were they made
+
+
+def test_peeking_at_a_database_that_cannot_be_reached_finds_nothing():
+    unreachable = "postgresql://nobody@127.0.0.1:9/none?connect_timeout=2"
+    assert peek(unreachable, read_programme_fingerprint) is None
+
+
+def test_peeking_reads_what_is_there(database_url):
+    open_database(database_url).dispose()
+    assert peek(database_url, lambda conn: current_revision(conn.engine)) == SCHEMA_REVISION

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from conftest import snapshot
-from ukjp_monitor import bulk, sync
+from ukjp_monitor import bulk, config, schema, sync
 from ukjp_monitor.errors import ConfigError
 
 PILOT = "rare-disease-pilot-start"
@@ -57,12 +57,59 @@ def test_config_progress_is_applied_on_first_sync(monitor):
     assert completion["details"]["source"] == "config"
 
 
-def test_resyncing_unchanged_config_changes_nothing(monitor, database_url):
+@pytest.mark.parametrize("force", [False, True], ids=["skipped", "read again"])
+def test_resyncing_unchanged_config_changes_nothing(monitor, database_url, force):
     monitor.sync()
     before = snapshot(database_url)
-    report = monitor.sync()
+    report = monitor.sync(force=force)
     assert not report.changed
+    assert report.skipped is not force
     assert snapshot(database_url) == before
+
+
+def test_files_unchanged_since_the_last_sync_are_not_read_again(monitor, config_dir):
+    monitor.sync()
+    assert monitor.sync().skipped
+    edit(config_dir, "target: 2026-H2", "target: 2027-Q1")
+    report = monitor.sync()
+    assert not report.skipped and report.counts == {"rebaselined": 1}
+    assert monitor.sync().skipped
+
+
+def test_an_edit_to_monitor_yaml_alone_is_read_too(monitor, config_dir):
+    monitor.sync()
+    edit(config_dir, "lead_days: 30", "lead_days: 45", file="monitor.yaml")
+    assert monitor.sync().counts["programme"] == 1
+
+
+def test_a_database_synced_from_other_files_or_by_another_version_reads_them(
+    monitor, config_dir, database_url
+):
+    monitor.sync()
+    with monitor.engine.begin() as conn:
+        conn.execute(schema.programme.update().values(config_sha256="0" * 64))
+    assert not monitor.sync().skipped
+    assert monitor.sync().skipped
+
+
+def test_a_fingerprint_covers_both_files_and_the_version(config_dir, monkeypatch):
+    first = config.fingerprint(config_dir)
+    assert first == config.fingerprint(config_dir)
+    monkeypatch.setattr(config, "__version__", "99.0")
+    assert config.fingerprint(config_dir) != first
+    monkeypatch.undo()
+    (config_dir / "monitor.yaml").write_text((config_dir / "monitor.yaml").read_text() + "\n")
+    assert config.fingerprint(config_dir) != first
+    (config_dir / "milestones.yaml").unlink()
+    assert config.fingerprint(config_dir) is None
+
+
+def test_an_invalid_config_is_reported_on_every_sync_not_only_the_first(monitor, config_dir):
+    monitor.sync()
+    edit(config_dir, "target: 2026-H2", "target: 2026-H3")
+    for _ in range(2):
+        with pytest.raises(ConfigError, match="2026-H3"):
+            monitor.sync()
 
 
 def test_a_changed_target_is_recorded_as_a_rebaseline_with_old_and_new(monitor, config_dir):
@@ -125,7 +172,7 @@ def test_progress_recorded_with_the_cli_survives_a_resync(monitor):
     )
     monitor.forecast(PILOT, "2027-Q1", reason="waiting for sequencers")
     monitor.cancel("joint-committee-meeting", reason="replaced by a ministerial dialogue")
-    monitor.sync()
+    monitor.sync(force=True)
     standing = {a.milestone.id: a for a in monitor.assess().assessments}
     assert standing["nanopore-genesis-heads-of-terms"].status == "completed"
     assert standing[PILOT].milestone.forecast.text == "2027-Q1"

@@ -7,16 +7,20 @@ with one cheap query first so the query path never pays for importing Alembic.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, ProgrammingError
 
 from ukjp_monitor.errors import InputError, OperationFailed
 
+T = TypeVar("T")
+
 # The newest migration in migrations/versions; a test keeps the two in step.
-SCHEMA_REVISION = "0003"
+SCHEMA_REVISION = "0004"
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_MS = 30_000
 MIGRATION_LOCK_KEY = 7_150_624_171  # any constant; names the lock in pg_locks
@@ -81,6 +85,30 @@ def _sqlite_engine(url) -> Engine:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def peek(url: str, read: Callable[[Connection], T]) -> T | None:
+    """What ``read`` finds in the database as it stands; None when there is
+    no database yet, it cannot be reached, or it predates what ``read`` reads.
+
+    Unlike ``open_database`` this creates and upgrades nothing, so a command
+    that may still fail on bad input can look first and leave no trace.
+    """
+    try:
+        parsed = make_url(normalise_url(url))
+    except ArgumentError:
+        return None
+    path = parsed.database if parsed.get_backend_name() == "sqlite" else None
+    if path and path != ":memory:" and not Path(path).is_file():
+        return None
+    engine = create_db_engine(url)
+    try:
+        with engine.connect() as connection:
+            return read(connection)
+    except DBAPIError:  # unreachable, or a table or column not there yet
+        return None
+    finally:
+        engine.dispose()
 
 
 def writer(engine: Engine) -> Engine:

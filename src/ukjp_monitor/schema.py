@@ -52,6 +52,9 @@ programme = Table(
     # run is overdue without reading the configuration.
     Column("check_schedule", String(100)),
     Column("digest_schedule", String(100)),
+    # The configuration files as of the last sync (``config.fingerprint``):
+    # while they are unchanged, a sync could change nothing and is skipped.
+    Column("config_sha256", String(64)),
 )
 
 workstreams = Table(

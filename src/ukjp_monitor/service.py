@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 
 from ukjp_monitor import store
-from ukjp_monitor.db import open_database, writer
+from ukjp_monitor.db import open_database, peek, writer
 from ukjp_monitor.errors import InputError
 from ukjp_monitor.periods import PeriodError, parse_period
 from ukjp_monitor.settings import Settings
@@ -95,15 +95,28 @@ class Monitor:
 
         return load_config(self.settings.config_dir)
 
-    def sync(self, config: Config | None = None) -> SyncReport:
-        """Validate (unless given a config), then load it in one transaction."""
-        from ukjp_monitor.sync import sync_config
+    def sync(self, *, force: bool = False) -> SyncReport:
+        """Validate the configuration, then load it in one transaction.
 
-        config = config or self.load_config()
+        Files byte for byte those of the last sync are not read again (a
+        sync of them could change nothing), unless ``force``.
+        """
+        from ukjp_monitor.config import fingerprint
+        from ukjp_monitor.sync import SyncReport, sync_config, synced_fingerprint
+
+        # Taken before reading: a file edited meanwhile is read again next time.
+        files = fingerprint(self.settings.config_dir)
+        # Peeked at, not opened: files that prove invalid must leave no database behind.
+        last = None if force else peek(self.settings.database_url, synced_fingerprint)
+        if files is not None and files == last:
+            return SyncReport(skipped=True)
+        config = self.load_config()
         now = self.clock()
         today = now.astimezone(ZoneInfo(config.programme.timezone)).date()
         with writer(self.engine).begin() as conn:
-            return sync_config(conn, config, now=now, today=today, actor=self.settings.actor)
+            return sync_config(
+                conn, config, now=now, today=today, actor=self.settings.actor, fingerprint=files
+            )
 
     # -- queries ------------------------------------------------------------
 
@@ -258,9 +271,8 @@ class Monitor:
 
     def run(self, *, as_of: date | None = None) -> RunReport:
         """The main job: sync, check, and this week's digest where it has not gone."""
-        config = self.load_config()
-        synced = self.sync(config)
-        notifier = self.notifier(config)
+        synced = self.sync()
+        notifier = self.notifier()
         checked = self.check(as_of=as_of, notifier=notifier)
         digests = self.send_digests(as_of=checked.as_of, notifier=notifier)
         return RunReport(synced, checked, digests)

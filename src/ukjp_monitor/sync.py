@@ -37,15 +37,19 @@ _PLAIN_FIELDS = ("title", "workstream_id", "owner", "amount", "source", "notes",
 
 @dataclass
 class SyncReport:
-    """What a sync changed, counted by event kind."""
+    """What a sync changed, counted by event kind; ``skipped`` when the
+    files were those of the last sync, so they were not read at all."""
 
     counts: Counter = field(default_factory=Counter)
+    skipped: bool = False
 
     @property
     def changed(self) -> bool:
         return sum(self.counts.values()) > 0
 
     def summary(self) -> str:
+        if self.skipped:
+            return "nothing changed (the configuration files are those of the last sync)"
         if not self.changed:
             return "nothing changed"
         return ", ".join(f"{n} {kind}" for kind, n in sorted(self.counts.items()))
@@ -83,17 +87,35 @@ class _Audit:
 
 
 def sync_config(
-    conn: Connection, config: Config, *, now: datetime, today: date, actor: str | None
+    conn: Connection,
+    config: Config,
+    *,
+    now: datetime,
+    today: date,
+    actor: str | None,
+    fingerprint: str | None = None,
 ) -> SyncReport:
-    """Bring the database in line with ``config`` inside the caller's transaction."""
+    """Bring the database in line with ``config`` inside the caller's transaction.
+
+    ``fingerprint`` (``config.fingerprint`` of the files, taken before they
+    were read) is kept, for ``synced_fingerprint`` to compare next time.
+    """
     audit = _Audit(conn, now, actor)
     _sync_programme(conn, config, now, audit.record)
     _sync_workstreams(conn, config, now)
     _sync_milestones(conn, config, now, today, audit)
     audit.flush()
-    if audit.counts:
-        conn.execute(update(programme).where(programme.c.id == 1).values(synced_at=now))
+    done = {"synced_at": now} if audit.counts else {}
+    if fingerprint != synced_fingerprint(conn):
+        done["config_sha256"] = fingerprint
+    if done:
+        conn.execute(update(programme).where(programme.c.id == 1).values(**done))
     return SyncReport(audit.counts)
+
+
+def synced_fingerprint(conn: Connection) -> str | None:
+    """The fingerprint of the files the last sync read; None before the first."""
+    return conn.execute(select(programme.c.config_sha256).where(programme.c.id == 1)).scalar()
 
 
 def _sync_programme(conn, config: Config, now, record) -> None:

@@ -32,9 +32,14 @@ def validate(config_dir, db):
 
 @cli.command()
 @common
-def sync(config_dir, db):
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Read the files even if they are byte for byte those of the last sync.",
+)
+def sync(config_dir, db, force):
     """Validate the configuration, then load it into the database."""
-    report = monitor(config_dir, db).sync()
+    report = monitor(config_dir, db).sync(force=force)
     click.echo(f"synced: {report.summary()}")
 
 
