@@ -9,7 +9,7 @@ from the wrong file fails.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from conftest import SHIPPED_CONFIG, snapshot
 from ukjp_monitor.config import find_cycles, load_config
 from ukjp_monitor.errors import ConfigError
+from ukjp_monitor.specs import ConfiguredMilestone, MilestoneSpec
 
 PLAN, MONITOR = "milestones.yaml", "monitor.yaml"
 WHOLE_FILE = None
@@ -486,6 +487,15 @@ def test_the_shipped_config_loads_with_the_monitor_defaults(config_dir):
     assert config.monitor.lead_days == 30
     assert config.monitor.schedules.check == "0 7 * * mon-fri"
     assert config.monitor.schedules.digest == "0 8 * * mon"
+
+
+def test_a_valid_milestone_is_kept_with_every_field_of_its_spec(config_dir):
+    kept = {f.name for f in fields(ConfiguredMilestone)}
+    assert kept == set(MilestoneSpec.model_fields) | {"states_forecast"}
+    pilot = milestone(load_config(config_dir), "rare-disease-pilot-start")
+    assert isinstance(pilot, ConfiguredMilestone)
+    assert (pilot.target.text, pilot.workstream) == ("2026-H2", "life-sciences")
+    assert isinstance(pilot.depends_on, tuple)
 
 
 def test_a_monitor_file_with_only_recipients_takes_the_defaults(config_dir):

@@ -10,6 +10,7 @@ where the subject (``milestone ID``, ``workstream ID``, ``recipient EMAIL``,
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, NamedTuple
@@ -19,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 from ukjp_monitor import __version__
 from ukjp_monitor.errors import ConfigError
 from ukjp_monitor.specs import (
+    ConfiguredMilestone,
     MilestoneSpec,
     MonitorFile,
     ProgrammeSpec,
@@ -41,10 +43,10 @@ class Config:
     directory: Path
     programme: ProgrammeSpec
     workstreams: tuple[WorkstreamSpec, ...]
-    milestones: tuple[MilestoneSpec, ...]
+    milestones: tuple[ConfiguredMilestone, ...]
     monitor: MonitorFile
 
-    def lead_days(self, milestone: MilestoneSpec) -> int:
+    def lead_days(self, milestone: ConfiguredMilestone) -> int:
         """The milestone's own lead time, else the monitor's default."""
         if milestone.lead_days is not None:
             return milestone.lead_days
@@ -103,6 +105,7 @@ class _Section(NamedTuple):
     ``kept``: once an item is valid, only these keys (and their lines) stay
     in the raw data, for the checks across items that may still point at
     them; the rest of a 100,000-item file's raw data is let go as it goes.
+    ``compact``: what a valid item is kept as, in place of its model.
     """
 
     noun: str
@@ -110,6 +113,7 @@ class _Section(NamedTuple):
     label: str
     fold_case: bool = False
     kept: tuple[str, ...] | None = None
+    compact: Callable[[Any], Any] | None = None
 
 
 @dataclass
@@ -215,7 +219,7 @@ class _Reader:
                 items.claimed[identity] = index
             spec = self.validate(model, raw, (key, index))
             if spec is not None and items.claimed.get(identity, index) == index:
-                items.specs.append((index, spec))
+                items.specs.append((index, section.compact(spec) if section.compact else spec))
                 if section.kept is not None:
                     value[index] = _only(raw, section.kept)
         return items
@@ -237,7 +241,13 @@ class _PlanReader(_Reader):
     required = sections
     lists: ClassVar = {
         "workstreams": _Section("workstream", "id", "id"),
-        "milestones": _Section("milestone", "id", "id", kept=("id", "workstream", "depends_on")),
+        "milestones": _Section(
+            "milestone",
+            "id",
+            "id",
+            kept=("id", "workstream", "depends_on"),
+            compact=MilestoneSpec.configured,
+        ),
     }
     contents = "it needs programme, workstreams and milestones"
 
@@ -292,7 +302,7 @@ class _PlanReader(_Reader):
             )
 
 
-def _dependency_problem(m: MilestoneSpec, j: int, dep: str, known: set[str]) -> str | None:
+def _dependency_problem(m: ConfiguredMilestone, j: int, dep: str, known: set[str]) -> str | None:
     if dep == m.id:
         return f"depends on itself; remove {dep!r} from depends_on"
     if dep in m.depends_on[:j]:

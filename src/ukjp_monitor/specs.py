@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import dataclass, fields
 from datetime import date
 from email.utils import parseaddr
 from functools import partial
@@ -189,6 +190,33 @@ class MilestoneSpec(Spec):
     def states_forecast(self) -> bool:
         """True when the config says something about the forecast (even TBC)."""
         return "forecast" in self.model_fields_set
+
+    def configured(self) -> ConfiguredMilestone:
+        """The valid milestone as the rest of ukjp-monitor keeps it."""
+        values = {f.name: getattr(self, f.name) for f in fields(ConfiguredMilestone)}
+        return ConfiguredMilestone(**values | {"depends_on": tuple(self.depends_on)})
+
+
+@dataclass(frozen=True, slots=True)
+class ConfiguredMilestone:
+    """A ``MilestoneSpec`` once valid: the same fields, immutable, and a
+    quarter of the memory (a model carries a dict and the set of keys
+    given; a funder's file holds 100,000 milestones)."""
+
+    id: str
+    title: str
+    workstream: str
+    target: Period | None
+    owner: str | None
+    amount: str | None
+    depends_on: tuple[str, ...]
+    lead_days: int | None
+    source: str | None
+    notes: str | None
+    forecast: Period | None
+    completed_on: date | None
+    cancelled: bool
+    states_forecast: bool
 
 
 class SchedulesSpec(Spec):

@@ -27,7 +27,7 @@ from ukjp_monitor import bulk
 from ukjp_monitor.config import Config
 from ukjp_monitor.history import EventKind
 from ukjp_monitor.schema import dependencies, events, milestones, programme, workstreams
-from ukjp_monitor.specs import MilestoneSpec
+from ukjp_monitor.specs import ConfiguredMilestone
 from ukjp_monitor.store import current_forecast_text, forecast_columns
 
 M, D = milestones.c, dependencies.c
@@ -214,7 +214,7 @@ def _sync_milestones(conn, config: Config, now, today, audit: _Audit) -> None:
         record(EventKind.RETIRED, milestone_id)
 
 
-def _row_for(spec: MilestoneSpec, position: int, lead_days: int) -> dict[str, Any]:
+def _row_for(spec: ConfiguredMilestone, position: int, lead_days: int) -> dict[str, Any]:
     target = spec.target
     return {
         "id": spec.id,
@@ -262,7 +262,7 @@ def _compare(row, wanted, old_deps, spec, record) -> dict[str, Any]:
     return changes
 
 
-def _apply_progress(row, spec: MilestoneSpec, today: date, record) -> dict[str, Any]:
+def _apply_progress(row, spec: ConfiguredMilestone, today: date, record) -> dict[str, Any]:
     """Apply progress keys whose config value changed since the last sync."""
     changes: dict[str, Any] = {}
     said = (str(spec.forecast) if spec.forecast else "TBC") if spec.states_forecast else None
