@@ -26,7 +26,8 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from ukjp_monitor import bulk
 from ukjp_monitor.history import EventKind
-from ukjp_monitor.mailer import Result, new_message_id
+from ukjp_monitor.letters import new_message_id
+from ukjp_monitor.mailer import Result
 from ukjp_monitor.schema import deliveries, events
 
 D = deliveries.c

@@ -22,7 +22,8 @@ from ukjp_monitor import changes, ledger, store, transitions
 from ukjp_monitor.db import writer
 from ukjp_monitor.digest import Recipient, compose_alert, compose_digest, iso_week
 from ukjp_monitor.errors import InputError
-from ukjp_monitor.mailer import Letter, Outgoing, Result, deliver, open_transport
+from ukjp_monitor.letters import Letter
+from ukjp_monitor.mailer import Outgoing, Result, deliver, open_transport
 from ukjp_monitor.prefetch import prefetched
 from ukjp_monitor.rendering import Rendered, Renderer
 from ukjp_monitor.settings import Settings
@@ -107,7 +108,9 @@ class Notifier:
         # Caches for one notifier's life (one run): rendering is the costly
         # part, and recipients who follow the same workstreams share it.
         # Only the latest rendering is kept: messages go out grouped by
-        # audience (see ``_send``), so memory stays one message deep.
+        # audience (see ``_send``), so memory stays a few messages deep.
+        # Rendering runs in ``_send``'s producer thread, the only user of
+        # these caches while it runs.
         self._rendered: tuple[tuple, Rendered | None] | None = None
         self._evaluated: dict[date, list[Assessment]] = {}
         self._changed: dict[date, list] = {}
@@ -296,8 +299,8 @@ class Notifier:
         report, subjects = DeliveryReport(), {}
 
         def outgoing() -> Iterator[Outgoing]:
-            # Built one at a time, just before sending: a thousand copies of a
-            # large digest need not all be in memory at once.
+            # Built a few ahead of sending (``prefetched``), never all at once:
+            # a thousand copies of a large digest need not be in memory together.
             letter: tuple[Rendered, Letter] | None = None
             for claim in claims:
                 rendered = render(claim)

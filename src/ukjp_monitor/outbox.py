@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from email.policy import SMTP
 from pathlib import Path
 
-from ukjp_monitor.mailer import DeliveryError, Encoded, Message, _one_line, new_message_id
+from ukjp_monitor.letters import Encoded, Message, new_message_id
+from ukjp_monitor.mailer import DeliveryError, _one_line
 
 
 class OutboxTransport:

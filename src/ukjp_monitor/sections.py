@@ -1,0 +1,184 @@
+"""Reading one YAML file of top-level sections into validated specs.
+
+``Reader`` holds what both configuration files share: reading the file with
+line numbers, checking its top-level keys, validating each item of a list
+section with its pydantic model, noticing names used twice, and wording each
+problem as ``FILE:LINE: SUBJECT: message``. ``config`` says which sections
+each file has and checks what spans items.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, NamedTuple
+
+from pydantic import BaseModel, ValidationError
+
+from ukjp_monitor.errors import ConfigError
+from ukjp_monitor.wording import describe_errors, shown, unknown_key
+from ukjp_monitor.yamlsource import LineDict, LineList, line_of, read_yaml
+
+
+class Section(NamedTuple):
+    """A list section: what its items are called and which key names one.
+
+    ``kept``: once an item is valid, only these keys (and their lines) stay
+    in the raw data, for the checks across items that may still point at
+    them; the rest of a 100,000-item file's raw data is let go as it goes.
+    ``compact``: what a valid item is kept as, in place of its model.
+    """
+
+    noun: str
+    key: str
+    label: str
+    fold_case: bool = False
+    kept: tuple[str, ...] | None = None
+    compact: Callable[[Any], Any] | None = None
+
+
+@dataclass
+class Items:
+    """The valid items of a list section, and every name claimed in it (even
+    by an item with mistakes, so that one mistake is not reported again as
+    an unknown reference)."""
+
+    specs: list[tuple[int, Any]] = field(default_factory=list)
+    claimed: dict[str, int] = field(default_factory=dict)
+
+
+class Reader:
+    """Shared machinery: read the file, validate items, word the problems."""
+
+    #: the top-level keys, in the order the messages list them.
+    sections: ClassVar[tuple[str, ...]] = ()
+    required: ClassVar[tuple[str, ...]] = ()
+    lists: ClassVar[dict[str, Section]] = {}
+    #: what to say about a file that is empty
+    contents: ClassVar[str] = ""
+    #: what to say about a file that is missing
+    needed: ClassVar[str] = ""
+
+    def __init__(self, path: Path):
+        self.display = str(path)
+        self.found: list[tuple[int, str]] = []
+        self.raw: Any = None
+        if not path.is_file():
+            self.found.append((0, f"{self.display}: no such file; {self.needed}"))
+            return
+        try:
+            self.raw, flaws = read_yaml(path, self.display)
+        except ConfigError as exc:
+            self.found.extend((0, problem) for problem in exc.problems)
+            return
+        for flaw in flaws:
+            self.problem(flaw.path, flaw.message, line=flaw.line)
+
+    @property
+    def problems(self) -> list[str]:
+        """Every problem found, in the order of the lines they are on."""
+        return [text for _, text in sorted(self.found, key=lambda found: found[0])]
+
+    def problem(self, path: tuple, message: str, *, line: int | None = None) -> None:
+        line = line_of(self.raw, path) if line is None else line
+        subject = self.subject(path)
+        about = f"{subject}: " if subject else ""
+        self.found.append((line, f"{self.display}:{line}: {about}{message}"))
+
+    def subject(self, path: tuple) -> str | None:
+        """``milestone ID`` and the like for a path into one item, else None."""
+        if path[:1] == ("programme",) and "programme" in self.sections:
+            return "programme"
+        if len(path) < 2 or path[0] not in self.lists or not isinstance(path[1], int):
+            return None
+        section = self.lists[path[0]]
+        items = self.raw.get(path[0]) if isinstance(self.raw, LineDict) else None
+        item = items[path[1]] if isinstance(items, LineList) and path[1] < len(items) else None
+        name = name_of(item, section.key)
+        return f"{section.noun} {name}" if name else f"{section.noun} #{path[1] + 1}"
+
+    def check_top(self) -> bool:
+        """The file is a mapping of known sections; False when it cannot be read on."""
+        if self.raw is None:
+            if not self.found:
+                self.problem((), f"the file is empty; {self.contents}")
+            return False
+        if not isinstance(self.raw, LineDict):
+            kind = kind_of(self.raw)
+            self.problem((), f"the file must be a mapping, not {kind}; {self.contents}")
+            return False
+        missing = {k for k in self.required if k not in self.raw}
+        for key in self.raw:
+            if key not in self.sections:
+                message, guess = unknown_key(key, self.sections)
+                missing.discard(guess)
+                self.problem((), message, line=self.raw.key_lines[key])
+        for key in sorted(missing, key=self.required.index):
+            self.problem((), f"{key!r} is required")
+        return True
+
+    def validate(self, model: type[BaseModel], data: Any, path: tuple) -> Any:
+        """Validate one item; on failure record its problems and return None."""
+        try:
+            return model.model_validate({} if data is None else data)
+        except ValidationError as exc:
+            for loc, message in describe_errors(exc.errors(include_url=False), model):
+                self.problem(path + loc, message)
+            return None
+
+    def read_items(self, key: str, model: type[BaseModel]) -> Items | None:
+        """Validate every item of a list section; None when the section is unusable."""
+        value, section = self.list_at(key), self.lists[key]
+        if value is None:
+            return None
+        items = Items()
+        for index, raw in enumerate(value):
+            name = name_of(raw, section.key)
+            identity = name.casefold() if name and section.fold_case else name
+            if identity in items.claimed:
+                first = line_of(self.raw, (key, items.claimed[identity]))
+                self.problem((key, index), f"the {section.label} is already used on line {first}")
+            elif identity:
+                items.claimed[identity] = index
+            spec = self.validate(model, raw, (key, index))
+            if spec is not None and items.claimed.get(identity, index) == index:
+                items.specs.append((index, section.compact(spec) if section.compact else spec))
+                if section.kept is not None:
+                    value[index] = only_keys(raw, section.kept)
+        return items
+
+    def list_at(self, key: str) -> LineList | None:
+        """The list under ``key``; None (and a problem, unless it is absent) if not a list."""
+        value, wanted = self.raw.get(key), f"a list of {self.lists[key].noun}s"
+        if isinstance(value, LineList):
+            return value
+        if value is None and key in self.raw:
+            self.problem((key,), f"{key}: is empty; it needs {wanted}")
+        elif key in self.raw:
+            self.problem((key,), f"{key}: must be {wanted}, not {kind_of(value)}")
+        return None
+
+
+def only_keys(item: LineDict, keys: tuple[str, ...]) -> LineDict:
+    kept = LineDict(line=item.line)
+    for key in keys:
+        if key in item:
+            kept[key], kept.key_lines[key] = item[key], item.key_lines[key]
+    return kept
+
+
+def name_of(item: Any, key: str) -> str | None:
+    """The item's name as written, if it can stand in a one-line message."""
+    name = item.get(key) if isinstance(item, dict) else None
+    if not isinstance(name, str) or not name.strip().isprintable():
+        return None
+    return name.strip()
+
+
+def kind_of(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "empty" if value is None else shown(value)

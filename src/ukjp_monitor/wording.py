@@ -1,0 +1,81 @@
+"""Pydantic's validation errors as the plain sentences the command line prints.
+
+One sentence per mistake, naming the key and what was given; an unknown key
+that looks like a typo of a known one says which ("did you mean 'target'?")
+and is not reported again as that key missing.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from pydantic import BaseModel
+
+_PHRASES = {
+    "string_type": "must be text",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "list_type": "must be a list such as [a, b]",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+}
+
+
+def describe_errors(errors: list[dict], model: type[BaseModel]) -> list[tuple[tuple, str]]:
+    """(location, message) for each pydantic error, typos folded into one."""
+    guessed = set()
+    described = []
+    for error in errors:
+        loc = tuple(error["loc"])
+        if error["type"] == "extra_forbidden":
+            message, guess = unknown_key(loc[-1], _keys(_model_at(model, loc[:-1])))
+            guessed.add((*loc[:-1], guess))
+            described.append((loc, message))
+        elif error["type"] != "missing":
+            described.append((loc, _describe(error, loc, model)))
+    for error in errors:
+        loc = tuple(error["loc"])
+        if error["type"] == "missing" and loc not in guessed:
+            described.append((loc[:-1], f"{loc[-1]!r} is required"))
+    return described
+
+
+def _describe(error: dict, loc: tuple, model: type[BaseModel]) -> str:
+    where = ".".join(str(part) for part in loc if isinstance(part, str))
+    kind, given = error["type"], shown(error.get("input"))
+    if kind == "value_error":
+        message = error["msg"].removeprefix("Value error, ")
+    elif kind in {"model_type", "dict_type", "model_attributes_type"}:
+        keys = ", ".join(_keys(_model_at(model, loc)))
+        message = f"must be a mapping with the keys {keys}, not {given}"
+    else:
+        phrase = _PHRASES.get(kind) or error["msg"][0].lower() + error["msg"][1:]
+        message = f"{phrase}, not {given}"
+    return f"{where}: {message}" if where else message
+
+
+def unknown_key(key: Any, accepted: tuple[str, ...] | list[str]) -> tuple[str, str | None]:
+    """The message for an unknown key, and the accepted key it is a typo of, if any."""
+    close = difflib.get_close_matches(str(key), accepted, n=1, cutoff=0.75)
+    if close:
+        return f"unknown key {key!r}; did you mean {close[0]!r}?", close[0]
+    return f"unknown key {key!r}; accepted keys: {', '.join(accepted)}", None
+
+
+def _keys(model: type[BaseModel]) -> list[str]:
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel]:
+    for part in loc:
+        info = model.model_fields.get(part) if isinstance(part, str) else None
+        annotation = getattr(info, "annotation", None)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            model = annotation
+    return model
+
+
+def shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
