@@ -146,3 +146,25 @@ def test_only_io_errors_are_retried(error, retried, monkeypatch):
         "bug": KeyError("x"),
     }[error]
     assert is_transient(exc) is retried
+
+
+def test_the_deployments_run_on_the_shipped_configurations_schedules():
+    """prefect.yaml repeats monitor.yaml's schedules (Prefect reads only its
+    own file); they must not drift apart, or health would judge the
+    deployments against times they do not keep."""
+    import yaml
+
+    from conftest import SHIPPED_CONFIG
+    from ukjp_monitor.config import load_config
+
+    config = load_config(SHIPPED_CONFIG)
+    deployments = yaml.safe_load((ROOT / "prefect.yaml").read_text())["deployments"]
+    schedules = {d["entrypoint"]: d["schedules"] for d in deployments}
+    assert schedules == {
+        "flows/check.py:milestone_check": [
+            {"cron": config.monitor.schedules.check, "timezone": config.programme.timezone}
+        ],
+        "flows/digest.py:weekly_digest": [
+            {"cron": config.monitor.schedules.digest, "timezone": config.programme.timezone}
+        ],
+    }
