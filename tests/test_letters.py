@@ -8,24 +8,8 @@ from email.policy import SMTP, default
 
 import pytest
 
+from sample_mail import SENDER, WHEN, message_to
 from ukjp_monitor.letters import Letter, make_message, new_message_id
-
-SENDER = "UK–Japan Monitor <monitor@example.org>"
-WHEN = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
-
-
-def message_to(recipient: str, *, html: str | None = "<p>Due <b>today</b></p>", **changes):
-    fields = dict(
-        sender=SENDER,
-        recipient=recipient,
-        subject="Milestones — 1 overdue, 2 due",
-        text="Due today: 2 — café",
-        html=html,
-        message_id=new_message_id(),
-        date=WHEN,
-    )
-    return make_message(**(fields | changes))
-
 
 # -- make_message ------------------------------------------------------------
 

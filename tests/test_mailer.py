@@ -11,7 +11,8 @@ from email.policy import default
 
 import pytest
 
-from ukjp_monitor.letters import Letter, make_message, new_message_id
+from sample_mail import SENDER, WHEN, message_to
+from ukjp_monitor.letters import Letter, new_message_id
 from ukjp_monitor.mailer import (
     NO_STARTTLS,
     DeliveryError,
@@ -23,8 +24,6 @@ from ukjp_monitor.mailer import (
 from ukjp_monitor.outbox import OutboxTransport
 from ukjp_monitor.settings import Settings
 
-SENDER = "UK–Japan Monitor <monitor@example.org>"
-WHEN = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 PASSWORD = "Zq7-unmistakable-s3cret"
 
 
@@ -33,19 +32,6 @@ class Backoffs(list):
 
     def __call__(self, seconds: float) -> None:
         self.append(seconds)
-
-
-def message_to(recipient: str, *, html: str | None = "<p>Due <b>today</b></p>", **changes):
-    fields = dict(
-        sender=SENDER,
-        recipient=recipient,
-        subject="Milestones — 1 overdue, 2 due",
-        text="Due today: 2 — café",
-        html=html,
-        message_id=new_message_id(),
-        date=WHEN,
-    )
-    return make_message(**(fields | changes))
 
 
 def outgoing(*recipients: str) -> list[Outgoing]:
