@@ -179,23 +179,20 @@ class Monitor:
 
     # -- mail -------------------------------------------------------------
 
-    def notifier(self, config: Config | None = None, **options) -> Notifier:
+    def notifier(self, **options) -> Notifier:
         """The mail side (imports Jinja2 and the mailer, so only when mailing).
 
-        Without ``config`` only monitor.yaml is read: the plan, the programme
-        and its workstreams come from the database.
+        Only monitor.yaml is read: the plan, the programme and its
+        workstreams come from the database.
         """
         from ukjp_monitor.notify import Notifier
 
         with self.engine.connect() as conn:
             programme = store.load_programme(conn)
             workstreams = set(store.load_workstreams(conn))
-        if config is not None:
-            monitor = config.monitor
-        else:
-            from ukjp_monitor.config import load_monitor
+        from ukjp_monitor.config import load_monitor
 
-            monitor = load_monitor(self.settings.config_dir, workstreams)
+        monitor = load_monitor(self.settings.config_dir, workstreams)
         return Notifier(
             self.engine,
             self.settings,
