@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from email.utils import formataddr
@@ -337,17 +338,18 @@ class Notifier:
                 )
 
         if claims:
-            transport = open_transport(self.settings)
-            try:
+            # The next messages are rendered while the server answers; closing
+            # stops that at once if marking fails, not when the traceback goes.
+            with (
+                closing(open_transport(self.settings)) as transport,
+                closing(prefetched(outgoing())) as messages,
+            ):
                 deliver(
                     transport,
-                    # The next messages are rendered while the server answers.
-                    prefetched(outgoing()),
+                    messages,
                     attempts=self.attempts,
                     backoff=self.backoff,
                     sleep=self.sleep,
                     on_result=on_result,
                 )
-            finally:
-                transport.close()
         return report
