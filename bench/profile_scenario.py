@@ -82,22 +82,12 @@ def _prepare(bench: bench_run.Bench, backend, scenario: str, n: int):
         cfg = bench.config(n, bench.args.recipients)
         db = backend.copy(backend.synced(cfg, bench.env, n, check=True), f"prof{n}")
         sink = backends.SmtpSink(None).__enter__()
-        env = bench.env(
-            db,
-            cfg,
-            UKJP_SMTP_HOST="127.0.0.1",
-            UKJP_SMTP_PORT=str(sink.port),
-            UKJP_SMTP_SECURITY="none",
-        )
-        return [*mon, "digest", "--send", *as_of], env, sink
+        return [*mon, "digest", "--send", *as_of], bench.mail_env(db, cfg, sink), sink
     if scenario == "flow":
         cfg = bench.config(n, 1)
         db = backend.copy(backend.synced(cfg, bench.env, n, check=False), f"prof{n}")
         if bench.prefect is None:
             bench.prefect = backends.PrefectServer(bench.work / "prefect-home").start()
-        code = (
-            "from datetime import date; from flows.check import milestone_check; "
-            f"milestone_check(as_of=date.fromisoformat('{AS_OF.isoformat()}'))"
-        )
-        return [bench_run.PY, "-c", code], bench.env(db, cfg, **bench.prefect.env()), None
+        env = bench.env(db, cfg, **bench.prefect.env())
+        return [bench_run.PY, "-c", bench_run.FLOW_CODE], env, None
     raise ValueError(scenario)

@@ -40,6 +40,11 @@ from generate import AS_OF, write_config  # noqa: E402
 
 PY = sys.executable
 MONITOR = [PY, "-m", "ukjp_monitor"]
+#: The measured flow: flows/check.py as a worker would run it, as of AS_OF.
+FLOW_CODE = (
+    "from datetime import date; from flows.check import milestone_check; "
+    f"milestone_check(as_of=date.fromisoformat('{AS_OF.isoformat()}'))"
+)
 RESULTS = HERE / "results"
 SIZES = [100, 1_000, 10_000, 100_000]
 DIGEST_RECIPIENTS = 1_000
@@ -166,6 +171,16 @@ class Bench:
         env.update(UKJP_DATABASE_URL=db.url, UKJP_CONFIG_DIR=str(cfg), **extra)
         return env
 
+    def mail_env(self, db, cfg: Path, sink: backends.SmtpSink) -> dict:
+        """``env`` with mail going to ``sink`` in clear."""
+        return self.env(
+            db,
+            cfg,
+            UKJP_SMTP_HOST="127.0.0.1",
+            UKJP_SMTP_PORT=str(sink.port),
+            UKJP_SMTP_SECURITY="none",
+        )
+
     def k_for(self, n: int) -> int:
         return self.args.k_large if n >= 100_000 else self.args.k
 
@@ -260,14 +275,7 @@ class Bench:
         def run_monitor(save: Path | None = None):
             db = backend.copy(synced, f"digest{n}")  # a fresh ledger every run
             with backends.SmtpSink(save) as sink:
-                env = self.env(
-                    db,
-                    cfg,
-                    UKJP_SMTP_HOST="127.0.0.1",
-                    UKJP_SMTP_PORT=str(sink.port),
-                    UKJP_SMTP_SECURITY="none",
-                )
-                sample = timed(cmd, env)
+                sample = timed(cmd, self.mail_env(db, cfg, sink))
             counts.append(sink.count)
             return sample
 
@@ -306,14 +314,10 @@ class Bench:
         synced = backend.synced(cfg, self.env, n, check=False)
         if self.prefect is None:
             self.prefect = backends.PrefectServer(self.work / "prefect-home").start()
-        code = (
-            "from datetime import date; from flows.check import milestone_check; "
-            f"milestone_check(as_of=date.fromisoformat('{AS_OF.isoformat()}'))"
-        )
 
         def run_monitor():
             db = backend.copy(synced, f"flow{n}")
-            return timed([PY, "-c", code], self.env(db, cfg, **self.prefect.env()))
+            return timed([PY, "-c", FLOW_CODE], self.env(db, cfg, **self.prefect.env()))
 
         def run_floor():
             return timed(

@@ -1,4 +1,5 @@
-"""The shape of the configuration files, as pydantic models.
+"""The shape of the configuration files, as pydantic models, and
+``ConfiguredMilestone``, the compact form a valid milestone is kept in.
 
 Field-level rules live here (types, id syntax, dates, emails, cron, time
 zones, text that may not carry line breaks); rules that span items
