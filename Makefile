@@ -4,16 +4,30 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The exact releases that make install takes (pyproject.toml keeps the ranges
+# for people who install the package): a new release of any dependency cannot
+# turn a fresh clone red. `make lock` refreshes it.
+LOCK   := constraints.txt
 
-.PHONY: install run test lint bench screenshot clean
+.PHONY: install lock run test test-clock lint bench screenshot clean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -c $(LOCK) -e '.[test]'
 	touch $(STAMP)
+
+## make lock: resolve the newest releases pyproject.toml allows into constraints.txt.
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet --upgrade pip
+	.lock-venv/bin/pip install --quiet -e '.[test,bench]'
+	( echo "# make lock: the releases make install uses; pyproject.toml keeps the ranges."; \
+	  .lock-venv/bin/pip freeze --exclude-editable --exclude ukjp-monitor ) > $(LOCK)
+	rm -rf .lock-venv
 
 ## make run: the main job on the shipped config (SQLite, mail to ./outbox),
 ## then where every milestone stands.
@@ -27,13 +41,20 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
 
+## make test-clock: the suite again with the wall clock moved weeks and years
+## ahead, at hours either side of midnight; the monitor's pinned clock (DESIGN
+## §11) must make the results the same.
+test-clock: $(STAMP)
+	$(BIN)/pytest -q --wall-clock "$$(date -u -d '+5 weeks' +%Y-%m-%dT23:45:00+00:00)"
+	$(BIN)/pytest -q --wall-clock "$$(date -u -d '+7 years +3 months' +%Y-%m-%dT04:10:00+00:00)"
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 ## make bench: performance against the floors (bench/run.py); results in bench/results/.
 bench: $(STAMP)
-	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/pip install --quiet -c $(LOCK) -e '.[test,bench]'
 	$(BIN)/python bench/run.py
 
 ## make screenshot: docs/digest.png, the sample digest in headless Chromium.

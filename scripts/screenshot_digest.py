@@ -15,7 +15,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from ukjp_monitor.config import Config, load_config
@@ -95,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--html-only", type=Path, help="write the HTML here and stop")
     args = parser.parse_args(argv)
 
-    config = load_config(args.config_dir)
+    # Read as of the end of the sample day, like the digest it shows.
+    config = load_config(args.config_dir, now=datetime.combine(args.as_of, time.max, tzinfo=UTC))
     rendered = Renderer(subject_prefix=config.monitor.mail.subject_prefix).digest(
         sample_digest(config, args.as_of)
     )

@@ -30,8 +30,65 @@ SHIPPED_CONFIG = ROOT / "config"
 POSTGRES_ADMIN_URL = os.environ.get(
     "UKJP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
-#: The day the tests pretend it is (a Tuesday), noon in London.
+#: The moment the tests pretend it is (a Tuesday), noon in London. Every
+#: test runs at this moment whatever the wall clock says: "future" and "past"
+#: in a test are counted from it.
 TODAY = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+
+class Clock:
+    """The one clock (DESIGN §11), pinned for a test and moved by hand.
+
+    Setting ``now`` moves it for in-process calls (through ``settings``) and
+    for every CLI call and subprocess the test starts (through ``UKJP_NOW``).
+    """
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, now: datetime = TODAY):
+        self._monkeypatch = monkeypatch
+        self.now = now
+
+    @property
+    def now(self) -> datetime:
+        return self._now
+
+    @now.setter
+    def now(self, moment: datetime) -> None:
+        self._now = moment
+        self._monkeypatch.setenv("UKJP_NOW", moment.isoformat())
+
+    def __call__(self) -> datetime:
+        return self._now
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--wall-clock",
+        metavar="WHEN",
+        help="Run the suite with the wall clock moved to WHEN (an ISO instant, "
+        "such as 2033-06-01T23:45:00+00:00), here and in every process a test "
+        "starts; the results must not change (make test-clock).",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    when = config.getoption("--wall-clock")
+    if not when:
+        return
+    import time_machine
+
+    # Ticking, so timeouts and sleeps behave; subprocesses move through
+    # tests/wall_clock/sitecustomize.py.
+    travel = time_machine.travel(datetime.fromisoformat(when), tick=True)
+    travel.start()
+    config.add_cleanup(travel.stop)
+    os.environ["TEST_WALL_CLOCK"] = when
+    here = str(Path(__file__).parent / "wall_clock")
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")]))
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    when = config.getoption("--wall-clock")
+    return f"wall clock moved to {when}; the monitor's clock is pinned to {TODAY}" if when else None
 
 
 @pytest.fixture(autouse=True)
@@ -44,6 +101,12 @@ def clean_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("UKJP_ACTOR", "tester")
     monkeypatch.setenv("UKJP_OUTBOX_DIR", str(tmp_path / "outbox"))
     monkeypatch.setenv("UKJP_DATABASE_URL", f"sqlite:///{tmp_path / 'default.db'}")
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch) -> Clock:
+    """Every test runs at ``TODAY``, in-process and in the processes it starts."""
+    return Clock(monkeypatch)
 
 
 @pytest.fixture(scope="session")
@@ -84,33 +147,19 @@ def config_dir(tmp_path) -> Path:
 
 
 @pytest.fixture
-def settings(database_url, config_dir, tmp_path) -> Settings:
+def settings(database_url, config_dir, tmp_path, clock) -> Settings:
     return Settings(
         database_url=database_url,
         config_dir=config_dir,
         outbox_dir=tmp_path / "outbox",
         actor="tester",
+        clock=clock,
     )
 
 
-@dataclass
-class Clock:
-    """A clock the test moves by hand."""
-
-    now: datetime = TODAY
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def monitor(settings, clock):
-    m = Monitor(settings, clock=clock)
+def monitor(settings):
+    m = Monitor(settings)
     yield m
     m.close()
 
@@ -176,9 +225,9 @@ def smtp_server():
 
 
 @pytest.fixture
-def smtp_settings(smtp_server, tmp_path) -> Settings:
+def smtp_settings(smtp_server, tmp_path, clock) -> Settings:
     """Settings that send to ``smtp_server`` over a plain connection."""
-    return Settings(outbox_dir=tmp_path / "outbox", **smtp_server.smtp_settings())
+    return Settings(outbox_dir=tmp_path / "outbox", clock=clock, **smtp_server.smtp_settings())
 
 
 @pytest.fixture(scope="session")

@@ -5,8 +5,11 @@ import io
 import json
 import subprocess
 import sys
+from datetime import timedelta
 
 import pytest
+
+from conftest import TODAY, snapshot
 
 PILOT = "rare-disease-pilot-start"
 AS_OF = ("--as-of", "2026-11-24")
@@ -182,7 +185,8 @@ def test_an_impossible_date_is_one_line_and_exit_2(synced, bad_date):
 
 
 def test_a_completion_in_the_future_is_refused(synced):
-    result = synced("complete", PILOT, "--on", "2099-01-01")
+    tomorrow = TODAY.date() + timedelta(days=1)
+    result = synced("complete", PILOT, "--on", tomorrow.isoformat())
     assert result.exit_status == 2
     assert "after today" in result.stderr
 
@@ -215,6 +219,39 @@ def test_cancel_needs_a_reason_and_is_kept_in_history(synced):
     )
     again = synced("cancel", "space-consultation", "--reason", "twice")
     assert again.exit_status == 2
+
+
+def test_cancel_is_dated_today_unless_told_otherwise(synced):
+    result = synced("cancel", "space-consultation", "--reason", "merged")
+    assert result.stdout.strip() == f"space-consultation: cancelled on {TODAY.date()}"
+    [event] = [
+        e
+        for e in json.loads(synced("history", "space-consultation", "--format", "json").stdout)
+        if e["kind"] == "cancelled"
+    ]
+    assert event["details"]["on"] == TODAY.date().isoformat()
+    assert event["details"]["reason"] == "merged"
+
+
+def test_a_cancellation_can_be_back_dated_and_replays_from_that_day(synced):
+    last_week = TODAY.date() - timedelta(days=7)
+    result = synced("cancel", PILOT, "--reason", "descoped", "--on", last_week.isoformat())
+    assert result.exit_status == 0, result.stderr
+    day_before = (last_week - timedelta(days=1)).isoformat()
+    assert status_json(synced)[PILOT]["status"] == "cancelled"
+    assert status_json(synced, "--as-of", day_before)[PILOT]["status"] != "cancelled"
+
+
+def test_a_cancellation_in_the_future_is_refused_and_writes_nothing(synced, settings):
+    before = snapshot(settings.database_url)
+    tomorrow = TODAY.date() + timedelta(days=1)
+    result = synced("cancel", PILOT, "--reason", "descoped", "--on", tomorrow.isoformat())
+    assert result.exit_status == 2
+    assert result.stderr.strip() == (
+        f"ukjp-monitor: the cancellation date {tomorrow} is after today ({TODAY.date()}); "
+        "record a cancellation once it has been decided"
+    )
+    assert snapshot(settings.database_url) == before
 
 
 def test_history_shows_sync_changes_and_progress(synced):

@@ -10,13 +10,13 @@ from the wrong file fails.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import make_url
 
-from conftest import SHIPPED_CONFIG, snapshot
+from conftest import SHIPPED_CONFIG, TODAY, snapshot
 from ukjp_monitor.config import find_cycles, load_config
 from ukjp_monitor.errors import ConfigError
 from ukjp_monitor.specs import ConfiguredMilestone, MilestoneSpec
@@ -188,6 +188,17 @@ BROKEN = [
         PLAN,
         ("    completed_on: 2026-02-03\n", "    completed_on: last week\n"),
         "milestone package-announced: completed_on: 'last week' is not a date; use YYYY-MM-DD",
+    ),
+    case(
+        "a completion dated after today has not happened and is refused",
+        PLAN,
+        (
+            "    completed_on: 2026-02-03\n",
+            f"    completed_on: {TODAY.date() + timedelta(days=1)}\n",
+        ),
+        f"milestone package-announced: completed_on {TODAY.date() + timedelta(days=1)} "
+        f"is after today ({TODAY.date()}); record a completion once it has happened, "
+        "or give a forecast",
     ),
     case(
         "a typo in a milestone key suggests the right one and nothing else",
@@ -480,7 +491,7 @@ def milestone(config, milestone_id):
 
 
 def test_the_shipped_config_loads_with_the_monitor_defaults(config_dir):
-    config = load_config(config_dir)
+    config = load_config(config_dir, now=TODAY)
     assert config.programme.timezone == "Europe/London"
     assert [w.id for w in config.workstreams][:2] == ["life-sciences", "quantum"]
     assert len(config.milestones) == 8
@@ -492,7 +503,7 @@ def test_the_shipped_config_loads_with_the_monitor_defaults(config_dir):
 def test_a_valid_milestone_is_kept_with_every_field_of_its_spec(config_dir):
     kept = {f.name for f in fields(ConfiguredMilestone)}
     assert kept == set(MilestoneSpec.model_fields) | {"states_forecast"}
-    pilot = milestone(load_config(config_dir), "rare-disease-pilot-start")
+    pilot = milestone(load_config(config_dir, now=TODAY), "rare-disease-pilot-start")
     assert isinstance(pilot, ConfiguredMilestone)
     assert (pilot.target.text, pilot.workstream) == ("2026-H2", "life-sciences")
     assert isinstance(pilot.depends_on, tuple)
@@ -500,7 +511,7 @@ def test_a_valid_milestone_is_kept_with_every_field_of_its_spec(config_dir):
 
 def test_a_monitor_file_with_only_recipients_takes_the_defaults(config_dir):
     (config_dir / MONITOR).write_text("recipients:\n  - email: pmo@example.org\n")
-    monitor = load_config(config_dir).monitor
+    monitor = load_config(config_dir, now=TODAY).monitor
     assert monitor.lead_days == 30
     assert (monitor.schedules.check, monitor.schedules.digest) == ("0 7 * * mon-fri", "0 8 * * mon")
     assert monitor.mail.sender == "UK–Japan S&T Monitor <monitor@example.org>"
@@ -510,13 +521,13 @@ def test_a_monitor_file_with_only_recipients_takes_the_defaults(config_dir):
 def test_a_milestone_lead_time_overrides_the_default_and_only_for_itself(config_dir):
     edit(config_dir, PLAN, PILOT_TARGET, PILOT_TARGET + "    lead_days: 45\n")
     edit(config_dir, MONITOR, "lead_days: 30 ", "lead_days: 14 ")
-    config = load_config(config_dir)
+    config = load_config(config_dir, now=TODAY)
     assert config.lead_days(milestone(config, "rare-disease-pilot-start")) == 45
     assert config.lead_days(milestone(config, "space-consultation")) == 14
 
 
 def test_a_recipient_follows_all_workstreams_or_only_those_listed(config_dir):
-    everyone, lead = load_config(config_dir).monitor.recipients
+    everyone, lead = load_config(config_dir, now=TODAY).monitor.recipients
     assert everyone.workstreams == "all"
     assert everyone.follows("quantum") and everyone.follows("life-sciences")
     assert lead.workstreams == ("life-sciences",)
@@ -543,14 +554,14 @@ def test_a_recipient_follows_all_workstreams_or_only_those_listed(config_dir):
 )
 def test_each_target_form_becomes_its_window(config_dir, written, start, end, text):
     edit(config_dir, PLAN, PILOT_TARGET, f"    target: {written}\n")
-    target = milestone(load_config(config_dir), "rare-disease-pilot-start").target
+    target = milestone(load_config(config_dir, now=TODAY), "rare-disease-pilot-start").target
     assert (target.start, target.end, str(target)) == (start, end, text)
 
 
 def test_tbc_null_and_an_omitted_target_leave_a_milestone_unscheduled(config_dir):
     edit(config_dir, PLAN, PILOT_TARGET, "    target: null\n")
     edit(config_dir, PLAN, "    target: 2026-02-03\n", "")
-    config = load_config(config_dir)
+    config = load_config(config_dir, now=TODAY)
     assert milestone(config, "rare-disease-pilot-start").target is None
     assert milestone(config, "package-announced").target is None
     assert milestone(config, "space-consultation").target is None
@@ -558,7 +569,7 @@ def test_tbc_null_and_an_omitted_target_leave_a_milestone_unscheduled(config_dir
 
 def test_progress_keys_are_parsed(config_dir):
     edit(config_dir, PLAN, PILOT_TARGET, PILOT_TARGET + "    forecast: 2027-Q1\n")
-    config = load_config(config_dir)
+    config = load_config(config_dir, now=TODAY)
     pilot = milestone(config, "rare-disease-pilot-start")
     assert (pilot.forecast.start, pilot.forecast.end) == (date(2027, 1, 1), date(2027, 3, 31))
     assert milestone(config, "package-announced").completed_on == date(2026, 2, 3)
@@ -567,13 +578,13 @@ def test_progress_keys_are_parsed(config_dir):
 def test_a_byte_order_mark_does_not_break_the_first_key(config_dir):
     path = config_dir / PLAN
     path.write_text("\ufeff" + path.read_text(encoding="utf-8"), encoding="utf-8")
-    assert load_config(config_dir).programme.name.startswith("UK–Japan")
+    assert load_config(config_dir, now=TODAY).programme.name.startswith("UK–Japan")
 
 
 def test_an_id_with_a_line_break_cannot_split_a_report_line(config_dir):
     edit(config_dir, PLAN, "  - id: space-consultation\n", '  - id: "space\\nconsultation"\n')
     with pytest.raises(ConfigError) as caught:
-        load_config(config_dir)
+        load_config(config_dir, now=TODAY)
     [problem] = caught.value.problems
     assert "\n" not in problem
     assert ": milestone #6: id: 'space\\nconsultation' is not an id" in problem

@@ -25,7 +25,7 @@ PMO, LEAD = "pmo@example.org", "life-sciences-lead@example.org"
 @pytest.fixture
 def mailing(settings, smtp_server, clock):
     """A synced monitor that mails ``smtp_server`` and retries without waiting."""
-    monitor = Monitor(settings.but(**smtp_server.smtp_settings()), clock=clock)
+    monitor = Monitor(settings.but(**smtp_server.smtp_settings()))
     monitor.sync()
     yield monitor
     monitor.close()

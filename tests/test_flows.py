@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, TODAY
 from ukjp_monitor.runs import latest
 
 NOV_24 = date(2026, 11, 24)
@@ -157,7 +157,7 @@ def test_the_deployments_run_on_the_shipped_configurations_schedules():
     from conftest import SHIPPED_CONFIG
     from ukjp_monitor.config import load_config
 
-    config = load_config(SHIPPED_CONFIG)
+    config = load_config(SHIPPED_CONFIG, now=TODAY)
     deployments = yaml.safe_load((ROOT / "prefect.yaml").read_text())["deployments"]
     schedules = {d["entrypoint"]: d["schedules"] for d in deployments}
     assert schedules == {

@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from conftest import snapshot
 from ukjp_monitor.errors import InputError
 from ukjp_monitor.health import GRACE, judge, previous_fire_time
 from ukjp_monitor.runs import LastRun
@@ -92,7 +93,7 @@ def test_every_check_and_digest_is_recorded_with_its_counts(monitor):
 def test_a_run_that_left_mail_undelivered_is_recorded_failed(monitor, settings, smtp_server, clock):
     from ukjp_monitor.service import Monitor
 
-    mailing = Monitor(settings.but(**smtp_server.smtp_settings()), clock=clock)
+    mailing = Monitor(settings.but(**smtp_server.smtp_settings()))
     mailing.sync()
     smtp_server.stop()
     mailing.send_digests(
@@ -107,10 +108,20 @@ def test_a_run_that_left_mail_undelivered_is_recorded_failed(monitor, settings, 
 def test_a_run_that_raised_is_recorded_failed_with_its_reason(monitor):
     monitor.sync()
     monitor.check(as_of=date(2026, 11, 24))
+    with pytest.raises(OSError), monitor.recorded("check"):
+        raise OSError("No space left on device")
+    [check, _] = monitor.health()
+    assert check.failed and check.last.error == "OSError: No space left on device"
+
+
+def test_a_refused_check_records_no_run_and_leaves_health_as_it_was(monitor, settings):
+    monitor.sync()
+    monitor.check(as_of=date(2026, 11, 24))
+    before = snapshot(settings.database_url)
     with pytest.raises(InputError, match="backwards"):
         monitor.check(as_of=date(2026, 1, 1))
-    [check, _] = monitor.health()
-    assert check.failed and check.last.error.startswith("InputError: the last check")
+    assert snapshot(settings.database_url) == before
+    assert all(verdict.ok for verdict in monitor.health())
 
 
 def test_the_health_command_exits_1_when_something_is_wrong(run_cli, monitor, clock):
@@ -119,11 +130,11 @@ def test_the_health_command_exits_1_when_something_is_wrong(run_cli, monitor, cl
     assert healthy.exit_status == 0
     assert healthy.stdout == "check: never ran\ndigest: never ran\n"
     monitor.check(as_of=date(2026, 11, 24))
-    with pytest.raises(InputError):
-        monitor.check(as_of=date(2026, 1, 1))
+    with pytest.raises(OSError), monitor.recorded("check"):
+        raise OSError("No space left on device")
     unhealthy = run_cli("health")
     assert unhealthy.exit_status == 1
-    assert "(failed): InputError" in unhealthy.stdout
+    assert "(failed): OSError: No space left on device" in unhealthy.stdout
 
 
 def test_status_ends_with_when_the_monitor_last_ran(run_cli, monitor):

@@ -32,6 +32,8 @@ def test_every_command_has_a_section_and_an_example(command):
         "UKJP_SMTP_SECURITY",
         "UKJP_SMTP_TIMEOUT",
         "UKJP_ACTOR",
+        "UKJP_TEMPLATES_DIR",
+        "UKJP_NOW",
     ],
 )
 def test_every_environment_variable_is_documented(variable):

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from conftest import TODAY
 from ukjp_monitor import scheduler
 from ukjp_monitor.config import load_config
 from ukjp_monitor.errors import InputError
@@ -92,7 +93,7 @@ def history(monitor, clock, *, synced: datetime, runs: dict[str, datetime]) -> N
 
 
 def test_the_triggers_come_from_monitor_yaml_in_the_programme_time_zone(config_dir):
-    triggers = scheduler.triggers(load_config(config_dir))
+    triggers = scheduler.triggers(load_config(config_dir, now=TODAY))
     check = triggers["check"]
     assert check.timezone == LONDON
     # 07:00 in London is 07:00 UTC in winter and 06:00 UTC in summer.
@@ -105,7 +106,7 @@ def test_the_triggers_come_from_monitor_yaml_in_the_programme_time_zone(config_d
 def test_a_schedule_changed_in_monitor_yaml_is_the_one_used(config_dir):
     path = config_dir / "monitor.yaml"
     path.write_text(path.read_text().replace('"0 8 * * mon"', '"30 9 * * fri"'))
-    digest = scheduler.triggers(load_config(config_dir))["digest"]
+    digest = scheduler.triggers(load_config(config_dir, now=TODAY))["digest"]
     assert digest.get_next_fire_time(None, TUESDAY_NOON) == datetime(
         2026, 11, 27, 9, 30, tzinfo=UTC
     )
@@ -147,7 +148,7 @@ def test_a_missed_monday_digest_goes_out_at_once_when_serve_comes_back_on_tuesda
         "missed while serve was down"
     ) in lines
     # After the catch-up the job goes back to its schedule.
-    assert s.get_job("digest").next_run_time > datetime.now(UTC)
+    assert s.get_job("digest").next_run_time > clock()
 
 
 def test_nothing_is_caught_up_when_no_firing_was_missed(monitor, clock, start):
@@ -160,7 +161,7 @@ def test_nothing_is_caught_up_when_no_firing_was_missed(monitor, clock, start):
     assert scheduler.missed_firings(monitor.engine, monitor.load_config(), clock()) == {}
     s, _, lines = start()
     assert not any("catching up" in line for line in lines)
-    assert all(job.next_run_time > datetime.now(UTC) for job in s.get_jobs())
+    assert all(job.next_run_time > clock() for job in s.get_jobs())
 
 
 def test_a_new_installation_catches_up_on_nothing(monitor, clock, start):
@@ -219,7 +220,7 @@ def test_a_failing_job_is_logged_in_one_line_and_serve_carries_on(caplog):
     ids=["spring-2026", "autumn-2026", "spring-2027", "autumn-2027"],
 )
 def test_the_digest_fires_once_a_week_at_eight_in_london_across_a_clock_change(config_dir, change):
-    digest = scheduler.triggers(load_config(config_dir))["digest"]
+    digest = scheduler.triggers(load_config(config_dir, now=TODAY))["digest"]
     changed = datetime.fromisoformat(change).replace(tzinfo=LONDON)
     assert changed.weekday() == 6  # the last Sunday of the month
     moment, firings = changed - timedelta(weeks=3), []
@@ -239,7 +240,7 @@ def test_cronsim_and_apscheduler_agree_on_every_firing_of_a_shipped_schedule_for
 ):
     """health (cronsim) and serve (APScheduler) read cron separately; they must
     agree on every firing, across both clock changes."""
-    config = load_config(config_dir)
+    config = load_config(config_dir, now=TODAY)
     cron, zone = getattr(config.monitor.schedules, kind), config.programme.timezone
     trigger = scheduler.triggers(config)[kind]
     start, end = datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)
@@ -338,9 +339,11 @@ def test_serve_catches_up_and_lets_the_running_job_finish_before_it_stops(
     database_url, config_dir, tmp_path
 ):
     # Synced three weeks ago, no run since: serve was down all that time.
-    settings = Settings(database_url=database_url, config_dir=config_dir, actor="tester")
-    weeks_ago = datetime.now(UTC) - timedelta(weeks=3)
-    Monitor(settings, clock=lambda: weeks_ago).sync()
+    weeks_ago = TODAY - timedelta(weeks=3)
+    settings = Settings(
+        database_url=database_url, config_dir=config_dir, actor="tester", clock=lambda: weeks_ago
+    )
+    Monitor(settings).sync()
     cwd = fake_flows(tmp_path / "repo", digest_seconds=1.5)
     process = serve_process(cwd, database_url, config_dir)
     lines = read_lines(process, 4)

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import ClassVar
+from zoneinfo import ZoneInfo
 
 from ukjp_monitor import __version__
 from ukjp_monitor.errors import ConfigError
@@ -48,9 +50,13 @@ class Config:
         return self.monitor.lead_days
 
 
-def load_config(directory: Path) -> Config:
-    """Read and validate both files; ConfigError lists every problem found."""
-    plan = _PlanReader(directory / MILESTONES_FILE)
+def load_config(directory: Path, *, now: datetime) -> Config:
+    """Read and validate both files; ConfigError lists every problem found.
+
+    ``now`` (the monitor's clock) is when the files are read: a completion
+    they record must not be dated after today in the programme's time zone.
+    """
+    plan = _PlanReader(directory / MILESTONES_FILE, now)
     monitor = _MonitorReader(directory / MONITOR_FILE, plan.workstream_ids)
     problems = plan.problems + monitor.problems
     if problems:
@@ -103,14 +109,14 @@ class _PlanReader(Reader):
             "milestone",
             "id",
             "id",
-            kept=("id", "workstream", "depends_on"),
+            kept=("id", "workstream", "depends_on", "completed_on"),
             compact=MilestoneSpec.configured,
         ),
     }
     contents = "it needs programme, workstreams and milestones"
     needed = NEEDED
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, now: datetime):
         super().__init__(path)
         self.programme = None
         self.workstreams, self.milestones = Items(), Items()
@@ -122,6 +128,8 @@ class _PlanReader(Reader):
         self._read_workstreams()
         self.milestones = self.read_items("milestones", MilestoneSpec) or Items()
         self._check_references()
+        if self.programme is not None:
+            self._check_completions(now.astimezone(ZoneInfo(self.programme.timezone)).date())
 
     def _read_workstreams(self) -> None:
         workstreams = self.read_items("workstreams", WorkstreamSpec)
@@ -159,6 +167,16 @@ class _PlanReader(Reader):
                 + " → ".join([*cycle, cycle[0]])
                 + "; remove one of them",
             )
+
+    def _check_completions(self, today: date) -> None:
+        """A completion is a fact: one dated after today has not happened yet."""
+        for index, m in self.milestones.specs:
+            if m.completed_on is not None and m.completed_on > today:
+                self.problem(
+                    ("milestones", index, "completed_on"),
+                    f"completed_on {m.completed_on} is after today ({today}); "
+                    "record a completion once it has happened, or give a forecast",
+                )
 
 
 def _dependency_problem(m: ConfiguredMilestone, j: int, dep: str, known: set[str]) -> str | None:

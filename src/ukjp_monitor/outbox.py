@@ -79,10 +79,7 @@ class OutboxTransport:
         return self._copies
 
 
-def _stamp(when: datetime | None) -> str:
-    when = when or datetime.now(UTC)
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
+def _stamp(when: datetime) -> str:
     return when.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, delete, insert, select, update
 
+from ukjp_monitor.errors import InputError
 from ukjp_monitor.schema import runs
 
 R = runs.c
@@ -49,6 +50,11 @@ def recorded(
     """Record a run: a ``running`` row now, its outcome when the block ends.
 
     An exception marks the run failed (with its first line) and propagates.
+    Bad input (InputError) at the command line is the exception to that: the
+    person who typed it sees the refusal, and a refused command writes
+    nothing, so its row is removed (DESIGN §11). A scheduled run refused for
+    bad input stays recorded failed: nobody watches it, and ``health`` must
+    say that monitoring has stopped.
     """
     record = RunRecord(kind)
     with engine.begin() as conn:
@@ -65,6 +71,13 @@ def recorded(
         ).scalar_one()
     try:
         yield record
+    except InputError as exc:
+        if trigger != "cli":
+            _finish(engine, run_id, record, clock(), error=_first_line(exc))
+            raise
+        with engine.begin() as conn:
+            conn.execute(delete(runs).where(R.id == run_id))
+        raise
     except BaseException as exc:
         _finish(engine, run_id, record, clock(), error=_first_line(exc))
         raise

@@ -29,8 +29,7 @@ from ukjp_monitor.config import Config
 from ukjp_monitor.errors import InputError
 from ukjp_monitor.health import previous_fire_time
 from ukjp_monitor.runs import latest
-from ukjp_monitor.service import utc_now
-from ukjp_monitor.settings import Settings
+from ukjp_monitor.settings import Clock, Settings
 
 KINDS = ("check", "digest")
 #: The flow each kind runs: module under flows/, function (DESIGN.md §8).
@@ -80,7 +79,7 @@ def start(
     engine: Engine,
     jobs: Mapping[str, Job],
     *,
-    clock: Callable[[], datetime] = utc_now,
+    clock: Clock,
     echo: Callable[[str], object] = _echo,
 ) -> BackgroundScheduler:
     """Start a scheduler running ``jobs[kind]`` on each kind's schedule, plus one
@@ -95,7 +94,7 @@ def start(
         # A catch-up is this job fired early. Should a normal firing follow it
         # at once (serve back at 06:59), the second run finds nothing left to
         # send: the ledger, not the scheduler, keeps delivery once-only.
-        first = {"next_run_time": datetime.now(zone)} if kind in missed else {}
+        first = {"next_run_time": clock().astimezone(zone)} if kind in missed else {}
         scheduler.add_job(
             _logged(kind, jobs[kind]),
             trigger,

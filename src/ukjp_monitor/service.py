@@ -7,9 +7,8 @@ Nothing here imports Prefect or Jinja2; the query path (``assess``, ``show``,
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -28,10 +27,6 @@ if TYPE_CHECKING:
     from ukjp_monitor.notify import CheckReport, DeliveryReport, Notifier
     from ukjp_monitor.rendering import Rendered
     from ukjp_monitor.sync import SyncReport
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -65,15 +60,9 @@ class RunReport:
 class Monitor:
     """ukjp-monitor as a library: one instance per settings and database."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        *,
-        clock: Callable[[], datetime] = utc_now,
-        trigger: str = "cli",
-    ):
+    def __init__(self, settings: Settings, *, trigger: str = "cli"):
         self.settings = settings
-        self.clock = clock
+        self.clock = settings.clock  # the one clock (DESIGN §11)
         self.trigger = trigger  # who starts runs: cli, flow or serve (kept with each run)
         self._engine: Engine | None = None
 
@@ -93,7 +82,7 @@ class Monitor:
     def load_config(self) -> Config:
         from ukjp_monitor.config import load_config
 
-        return load_config(self.settings.config_dir)
+        return load_config(self.settings.config_dir, now=self.clock())
 
     def sync(self, *, force: bool = False) -> SyncReport:
         """Validate the configuration, then load it in one transaction.
@@ -312,20 +301,29 @@ class Monitor:
                 actor=self.settings.actor,
             )
 
-    def cancel(self, milestone_id: str, *, reason: str) -> None:
+    def cancel(self, milestone_id: str, *, reason: str, on: date | None = None) -> date:
+        """Cancel a milestone as of ``on`` (default today, never after it);
+        returns the day recorded."""
         reason = _line(reason)
         if not reason:
             raise InputError("a cancellation needs a reason (--reason TEXT)")
         with writer(self.engine).begin() as conn:
             today = self.today(store.load_programme(conn))
+            if on is not None and on > today:
+                raise InputError(
+                    f"the cancellation date {on} is after today ({today}); "
+                    "record a cancellation once it has been decided"
+                )
+            on = on or today
             store.record_cancellation(
                 conn,
                 milestone_id,
-                on=today,
+                on=on,
                 reason=reason,
                 now=self.clock(),
                 actor=self.settings.actor,
             )
+        return on
 
 
 def _line(text: str | None) -> str | None:

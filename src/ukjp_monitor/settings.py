@@ -1,22 +1,50 @@
-"""Settings from the environment: the only module that reads it.
+"""Settings from the environment: the only module that reads it, and the one clock.
 
 See README.md, "Environment", for the variables. Command-line options
 (``--db``, ``--config-dir``) override them; tests override them in one place,
 the ``settings`` fixture.
+
+Every "now" in the monitor comes from ``Settings.clock`` (DESIGN §11). It is
+the wall clock unless ``UKJP_NOW`` pins it to one instant: then a command, a
+flow run or ``serve`` sees that moment whenever it reads the time, and
+behaves as it would then (the test suite runs every process this way).
 """
 
 from __future__ import annotations
 
 import getpass
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ukjp_monitor.errors import InputError
 
 DEFAULT_DATABASE = "ukjp-monitor.db"
 SECURITY_MODES = ("starttls", "ssl", "none")
+
+#: What every "now" is read from: an aware datetime (UTC).
+Clock = Callable[[], datetime]
+
+
+def wall_clock() -> datetime:
+    """The real time, in UTC: the only read of the wall clock in the monitor."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class PinnedClock:
+    """A clock that always reads ``instant`` (``UKJP_NOW``).
+
+    Stopped rather than running on from the instant: successive commands
+    pinned to one moment must not appear to happen in reverse order.
+    """
+
+    instant: datetime
+
+    def __call__(self) -> datetime:
+        return self.instant
 
 
 @dataclass(frozen=True)
@@ -32,6 +60,7 @@ class Settings:
     smtp_timeout: float = 30.0
     actor: str | None = None
     templates_dir: Path | None = None
+    clock: Clock = field(default=wall_clock, compare=False)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -56,6 +85,7 @@ class Settings:
             templates_dir=Path(env["UKJP_TEMPLATES_DIR"])
             if env.get("UKJP_TEMPLATES_DIR")
             else None,
+            clock=_clock(env.get("UKJP_NOW")),
         )
 
     def but(self, **changes) -> Settings:
@@ -74,6 +104,21 @@ def _number(env: Mapping[str, str], name: str, default, kind):
     if value is None or value <= 0:
         raise InputError(f"{name} is {raw!r}; it must be a positive number")
     return value
+
+
+def _clock(pinned: str | None) -> Clock:
+    if not pinned:
+        return wall_clock
+    try:
+        start = datetime.fromisoformat(pinned.strip())
+    except ValueError:
+        start = None
+    if start is None or start.tzinfo is None:
+        raise InputError(
+            f"UKJP_NOW is {pinned!r}; give an instant with its offset, "
+            "such as 2026-11-24T12:00:00+00:00"
+        )
+    return PinnedClock(start.astimezone(UTC))
 
 
 def _login_name() -> str | None:

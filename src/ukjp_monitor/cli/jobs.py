@@ -124,6 +124,6 @@ def serve(config_dir, db):
     config = m.load_config()
     jobs = scheduler.flow_jobs(m.settings)
     try:
-        scheduler.serve(config, m.engine, jobs, echo=click.echo)
+        scheduler.serve(config, m.engine, jobs, clock=m.clock, echo=click.echo)
     finally:
         m.close()

@@ -144,10 +144,11 @@ def forecast(config_dir, db, milestone_id, target, reason):
 @common
 @click.argument("milestone_id", metavar="ID")
 @click.option("--reason", metavar="TEXT", required=True, help="Why it was cancelled.")
-def cancel(config_dir, db, milestone_id, reason):
+@click.option("--on", "on", type=DATE, help="The day it was cancelled (default today).")
+def cancel(config_dir, db, milestone_id, reason, on):
     """Cancel a milestone (kept, reported grey)."""
-    monitor(config_dir, db).cancel(milestone_id, reason=reason)
-    click.echo(f"{milestone_id}: cancelled")
+    on = monitor(config_dir, db).cancel(milestone_id, reason=reason, on=on)
+    click.echo(f"{milestone_id}: cancelled on {on}")
 
 
 @cli.command()
