@@ -12,7 +12,7 @@ from prefect import task
 from sqlalchemy.exc import OperationalError
 
 from ukjp_monitor.errors import InputError, OperationFailed
-from ukjp_monitor.service import Monitor
+from ukjp_monitor.jobs.monitor import Monitor
 
 #: Task retries for I/O: a database restarting, a mail server briefly away.
 #: Temporary SMTP replies are already retried inside a run by the mailer;

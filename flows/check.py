@@ -2,7 +2,8 @@
 
 Loads the configuration (so edits reach the database without anyone running
 ``sync`` by hand, under ``serve`` as on workers), records status transitions
-as of a date and sends the alerts they call for.
+as of a date and sends the alerts they call for: ``Monitor.check`` with
+``sync=True``, one recorded check run.
 A run that could not deliver every alert ends Failed (after being recorded as
 failed), so the Prefect UI and any automation on it see what ``health`` sees;
 what was not sent stays pending in the ledger for the next run.
@@ -16,31 +17,15 @@ from prefect import flow, get_run_logger, task
 
 from flows import io_task_options, open_database
 from ukjp_monitor.errors import OperationFailed
-from ukjp_monitor.notify import DeliveryReport, Notifier
-from ukjp_monitor.service import Monitor
-from ukjp_monitor.settings import Settings
+from ukjp_monitor.jobs.monitor import Monitor, flow_settings
+from ukjp_monitor.jobs.notifier import CheckReport
 
 
-@task(name="sync-config", **io_task_options())
-def sync_config(monitor: Monitor) -> str:
-    summary = monitor.sync().summary()
-    get_run_logger().info("synced: %s", summary)
-    return summary
-
-
-@task(name="record-transitions", **io_task_options())
-def record_transitions(notifier: Notifier, as_of: date) -> int:
-    recorded = notifier.record_transitions(as_of)
-    get_run_logger().info("%d transitions recorded as of %s", recorded, as_of)
-    return recorded
-
-
-@task(name="send-alerts", **io_task_options())
-def send_alerts(notifier: Notifier) -> DeliveryReport:
-    report = notifier.send_alerts()
-    get_run_logger().info(
-        "alerts: %d sent, %d pending, %d failed", report.sent, report.pending, report.failed
-    )
+@task(name="sync-and-check", **io_task_options())
+def sync_and_check(monitor: Monitor, as_of: date | None) -> CheckReport:
+    """One recorded check run; retried whole on I/O errors (the ledger keeps it once-only)."""
+    report = monitor.check(as_of=as_of, sync=True)
+    get_run_logger().info("%d transitions recorded as of %s", report.transitions, report.as_of)
     return report
 
 
@@ -51,20 +36,14 @@ def milestone_check(as_of: date | None = None) -> dict[str, int]:
     ``as_of`` defaults to today in the programme's time zone. Returns the
     counts: transitions, sent, pending, failed, skipped.
     """
-    monitor = Monitor(Settings.from_env(), trigger="flow")
+    monitor = Monitor(flow_settings(), trigger="flow")
     try:
         open_database(monitor)
-        with monitor.recorded("check") as run:
-            sync_config(monitor)
-            notifier = monitor.notifier()
-            run.as_of = as_of = monitor.default_as_of(as_of)
-            transitions = record_transitions(notifier, as_of)
-            report = send_alerts(notifier)
-            run.counts = counts = {"transitions": transitions, **report.counts()}
-            run.failed = None if report.ok else report.summary("alert")
+        report = sync_and_check(monitor, as_of)
     finally:
         monitor.close()
-    get_run_logger().info("check as of %s: %s", as_of, report.summary("alert"))
-    if not report.ok:
-        raise OperationFailed(report.summary("alert"))
-    return counts
+    summary = report.alerts.summary("alert")
+    get_run_logger().info("check as of %s: %s", report.as_of, summary)
+    if not report.alerts.ok:
+        raise OperationFailed(summary)
+    return report.counts()

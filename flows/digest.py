@@ -1,9 +1,10 @@
 """The weekly digest as a Prefect flow: ``ukjp-monitor digest --send`` on a worker.
 
-Claims this ISO week's digest for each recipient, then sends what it holds;
-the ledger, not the scheduler, makes a second run in the same week send
-nothing. With ``send=False`` it renders the digests and logs their subjects,
-recording nothing. A run that could not deliver every digest ends Failed.
+Claims this ISO week's digest for each recipient, then sends what it holds
+(``Monitor.send_digests``, one recorded digest run); the ledger, not the
+scheduler, makes a second run in the same week send nothing. With
+``send=False`` it renders the digests and logs their subjects, recording
+nothing. A run that could not deliver every digest ends Failed.
 """
 
 from __future__ import annotations
@@ -14,23 +15,19 @@ from prefect import flow, get_run_logger, task
 
 from flows import io_task_options, open_database
 from ukjp_monitor.errors import OperationFailed
-from ukjp_monitor.notify import DeliveryReport, Notifier
-from ukjp_monitor.service import Monitor
-from ukjp_monitor.settings import Settings
-
-
-@task(name="claim-digests", **io_task_options())
-def claim_digests(notifier: Notifier, as_of: date) -> int:
-    skipped = notifier.claim_digests(as_of)
-    get_run_logger().info("%d recipients already had this week's digest", skipped)
-    return skipped
+from ukjp_monitor.jobs.monitor import Monitor, flow_settings
+from ukjp_monitor.jobs.notifier import DeliveryReport
 
 
 @task(name="send-digests", **io_task_options())
-def send_claimed_digests(notifier: Notifier) -> DeliveryReport:
-    report = notifier.send_claimed_digests()
+def send_digests(monitor: Monitor, as_of: date | None) -> DeliveryReport:
+    report = monitor.send_digests(as_of=as_of)
     get_run_logger().info(
-        "digests: %d sent, %d pending, %d failed", report.sent, report.pending, report.failed
+        "digests: %d sent, %d pending, %d failed, %d already sent this week",
+        report.sent,
+        report.pending,
+        report.failed,
+        report.skipped,
     )
     return report
 
@@ -50,7 +47,7 @@ def weekly_digest(as_of: date | None = None, send: bool = True) -> dict[str, int
     ``as_of`` defaults to today in the programme's time zone. Returns the
     counts (sent, pending, failed, skipped), or ``previewed`` when not sending.
     """
-    monitor = Monitor(Settings.from_env(), trigger="flow")
+    monitor = Monitor(flow_settings(), trigger="flow")
     try:
         open_database(monitor)
         if not send:
@@ -62,16 +59,3 @@ def weekly_digest(as_of: date | None = None, send: bool = True) -> dict[str, int
     if not report.ok:
         raise OperationFailed(report.summary("digest"))
     return report.counts()
-
-
-def send_digests(monitor: Monitor, as_of: date | None) -> DeliveryReport:
-    """Claim, then send, inside one recorded digest run."""
-    with monitor.recorded("digest") as run:
-        notifier = monitor.notifier()
-        run.as_of = as_of = monitor.default_as_of(as_of)
-        skipped = claim_digests(notifier, as_of)
-        report = send_claimed_digests(notifier)
-        report.skipped = skipped
-        run.counts = report.counts()
-        run.failed = None if report.ok else report.summary("digest")
-    return report

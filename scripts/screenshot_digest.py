@@ -18,10 +18,11 @@ import tempfile
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from ukjp_monitor.config import Config, load_config
-from ukjp_monitor.digest import Digest, Recipient, compose_digest
-from ukjp_monitor.rendering import Renderer
-from ukjp_monitor.status import Milestone, evaluate
+from ukjp_monitor.config.loader import Config, load_config
+from ukjp_monitor.notify.compose import Digest, compose_digest
+from ukjp_monitor.notify.rendering import Renderer
+from ukjp_monitor.plan.records import Recipient
+from ukjp_monitor.plan.status import Milestone, evaluate
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_FLAGS = (

@@ -22,7 +22,7 @@ from sqlalchemy.exc import OperationalError
 
 from smtp_server import SmtpServer
 from ukjp_monitor.cli import main
-from ukjp_monitor.service import Monitor
+from ukjp_monitor.jobs.monitor import Monitor
 from ukjp_monitor.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

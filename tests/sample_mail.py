@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from ukjp_monitor.letters import make_message, new_message_id
+from ukjp_monitor.notify.letters import make_message
+from ukjp_monitor.plan.records import new_message_id
 
 SENDER = "UK–Japan Monitor <monitor@example.org>"
 WHEN = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)

@@ -3,9 +3,9 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import insert, select
 
-from ukjp_monitor import bulk
-from ukjp_monitor.db import open_database, writer
-from ukjp_monitor.schema import events, milestones, programme, runs, transitions, workstreams
+from ukjp_monitor.store import bulk
+from ukjp_monitor.store.db import open_database, writer
+from ukjp_monitor.store.schema import events, milestones, programme, runs, transitions, workstreams
 
 NOW = datetime(2026, 11, 24, 7, 0, 3, 120_000, tzinfo=UTC)
 

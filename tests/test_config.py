@@ -17,9 +17,9 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from conftest import SHIPPED_CONFIG, TODAY, snapshot
-from ukjp_monitor.config import find_cycles, load_config
+from ukjp_monitor.config.loader import find_cycles, load_config
+from ukjp_monitor.config.specs import ConfiguredMilestone, MilestoneSpec
 from ukjp_monitor.errors import ConfigError
-from ukjp_monitor.specs import ConfiguredMilestone, MilestoneSpec
 
 PLAN, MONITOR = "milestones.yaml", "monitor.yaml"
 WHOLE_FILE = None

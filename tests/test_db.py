@@ -4,7 +4,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
-from ukjp_monitor.db import (
+from ukjp_monitor.store.db import (
     MIGRATIONS,
     SCHEMA_REVISION,
     create_db_engine,
@@ -12,7 +12,7 @@ from ukjp_monitor.db import (
     open_database,
     peek,
 )
-from ukjp_monitor.schema import metadata
+from ukjp_monitor.store.schema import metadata
 
 
 def test_the_schema_revision_constant_names_the_newest_migration():
@@ -55,7 +55,7 @@ def test_sqlite_uses_write_ahead_logging_and_waits_when_busy(tmp_path):
 def test_an_older_database_is_upgraded_on_first_use_and_keeps_its_rows(database_url):
     from alembic import command
 
-    from ukjp_monitor.db import create_db_engine, writer
+    from ukjp_monitor.store.db import create_db_engine, writer
 
     engine = create_db_engine(database_url)
     config = Config()

@@ -15,8 +15,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import event
 
-from ukjp_monitor.ledger import LEASE
-from ukjp_monitor.service import Monitor
+from ukjp_monitor.jobs.monitor import Monitor
+from ukjp_monitor.store.ledger import LEASE
 
 NOV_24 = date(2026, 11, 24)
 PMO, LEAD = "pmo@example.org", "life-sciences-lead@example.org"

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from conftest import ROOT, TODAY
-from ukjp_monitor.runs import latest
+from ukjp_monitor.store.runs import latest
 
 NOV_24 = date(2026, 11, 24)
 PMO, LEAD = "pmo@example.org", "life-sciences-lead@example.org"
@@ -155,7 +155,7 @@ def test_the_deployments_run_on_the_shipped_configurations_schedules():
     import yaml
 
     from conftest import SHIPPED_CONFIG
-    from ukjp_monitor.config import load_config
+    from ukjp_monitor.config.loader import load_config
 
     config = load_config(SHIPPED_CONFIG, now=TODAY)
     deployments = yaml.safe_load((ROOT / "prefect.yaml").read_text())["deployments"]

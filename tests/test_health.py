@@ -6,8 +6,8 @@ import pytest
 
 from conftest import snapshot
 from ukjp_monitor.errors import InputError
-from ukjp_monitor.health import GRACE, judge, previous_fire_time
-from ukjp_monitor.runs import LastRun
+from ukjp_monitor.jobs.health import GRACE, judge, previous_fire_time
+from ukjp_monitor.store.runs import LastRun
 
 WEEKDAYS_7 = "0 7 * * mon-fri"
 MONDAYS_8 = "0 8 * * mon"
@@ -91,7 +91,7 @@ def test_every_check_and_digest_is_recorded_with_its_counts(monitor):
 
 
 def test_a_run_that_left_mail_undelivered_is_recorded_failed(monitor, settings, smtp_server, clock):
-    from ukjp_monitor.service import Monitor
+    from ukjp_monitor.jobs.monitor import Monitor
 
     mailing = Monitor(settings.but(**smtp_server.smtp_settings()))
     mailing.sync()

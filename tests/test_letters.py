@@ -9,7 +9,8 @@ from email.policy import SMTP, default
 import pytest
 
 from sample_mail import SENDER, WHEN, message_to
-from ukjp_monitor.letters import Letter, make_message, new_message_id
+from ukjp_monitor.notify.letters import Letter, make_message
+from ukjp_monitor.plan.records import new_message_id
 
 # -- make_message ------------------------------------------------------------
 

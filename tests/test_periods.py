@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
-from ukjp_monitor.periods import ACCEPTED_FORMS, Period, PeriodError, parse_day, parse_period
+from ukjp_monitor.plan.periods import ACCEPTED_FORMS, Period, PeriodError, parse_day, parse_period
 
 D = date
 

@@ -24,9 +24,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from conftest import POSTGRES_ADMIN_URL, ROOT
-from ukjp_monitor.runs import latest
-from ukjp_monitor.service import Monitor
+from ukjp_monitor.jobs.monitor import Monitor
 from ukjp_monitor.settings import Settings
+from ukjp_monitor.store.runs import latest
 
 PREFECT = str(Path(sys.executable).with_name("prefect"))
 PMO, LEAD = "pmo@example.org", "life-sciences-lead@example.org"

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from ukjp_monitor.prefetch import SWITCH_SECONDS, prefetched
+from ukjp_monitor.notify.prefetch import SWITCH_SECONDS, prefetched
 
 
 class Source:

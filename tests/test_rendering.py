@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from jinja2 import FileSystemLoader, TemplateSyntaxError
 
-from ukjp_monitor.digest import (
+from ukjp_monitor.notify.compose import (
     ALERT_LINES,
     SECTION_LINES,
     ChangeLine,
@@ -18,9 +18,9 @@ from ukjp_monitor.digest import (
     compose_alert,
     compose_digest,
 )
-from ukjp_monitor.periods import parse_period
-from ukjp_monitor.rendering import TEMPLATES, Renderer, shipped_templates
-from ukjp_monitor.status import Milestone, evaluate
+from ukjp_monitor.notify.rendering import TEMPLATES, Renderer, shipped_templates
+from ukjp_monitor.plan.periods import parse_period
+from ukjp_monitor.plan.status import Milestone, evaluate
 
 AS_OF = date(2026, 11, 24)
 PREFIX = "[UK–Japan S&T]"

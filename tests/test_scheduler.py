@@ -16,11 +16,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from conftest import TODAY
-from ukjp_monitor import scheduler
-from ukjp_monitor.config import load_config
+from ukjp_monitor.config.loader import load_config
 from ukjp_monitor.errors import InputError
-from ukjp_monitor.health import previous_fire_time
-from ukjp_monitor.service import Monitor
+from ukjp_monitor.jobs import scheduler
+from ukjp_monitor.jobs.health import previous_fire_time
+from ukjp_monitor.jobs.monitor import Monitor
 from ukjp_monitor.settings import Settings
 
 LONDON = ZoneInfo("Europe/London")
@@ -203,7 +203,7 @@ def test_a_failing_job_is_logged_in_one_line_and_serve_carries_on(caplog):
     def broken():
         raise RuntimeError("mail server on fire\nsecond line")
 
-    with caplog.at_level("INFO", logger="ukjp_monitor.scheduler"):
+    with caplog.at_level("INFO", logger="ukjp_monitor.jobs.scheduler"):
         scheduler._logged("check", broken)()
     messages = [r.getMessage() for r in caplog.records if r.levelname != "DEBUG"]
     assert messages[0] == "check: started"

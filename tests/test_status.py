@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from ukjp_monitor import periods, status
-from ukjp_monitor.status import Rag, Status
+from ukjp_monitor.plan import periods, status
+from ukjp_monitor.plan.status import Rag, Status
 
 D = date
 #: The window most rows use: 2026-Q3 is [1 Jul, 30 Sep 2026]; the default lead is 30 days.

@@ -5,8 +5,9 @@ from datetime import date
 import pytest
 
 from conftest import snapshot
-from ukjp_monitor import bulk, config, schema, sync
+from ukjp_monitor.config import loader
 from ukjp_monitor.errors import ConfigError
+from ukjp_monitor.store import bulk, schema, sync
 
 PILOT = "rare-disease-pilot-start"
 
@@ -93,15 +94,15 @@ def test_a_database_synced_from_other_files_or_by_another_version_reads_them(
 
 
 def test_a_fingerprint_covers_both_files_and_the_version(config_dir, monkeypatch):
-    first = config.fingerprint(config_dir)
-    assert first == config.fingerprint(config_dir)
-    monkeypatch.setattr(config, "__version__", "99.0")
-    assert config.fingerprint(config_dir) != first
+    first = loader.fingerprint(config_dir)
+    assert first == loader.fingerprint(config_dir)
+    monkeypatch.setattr(loader, "__version__", "99.0")
+    assert loader.fingerprint(config_dir) != first
     monkeypatch.undo()
     (config_dir / "monitor.yaml").write_text((config_dir / "monitor.yaml").read_text() + "\n")
-    assert config.fingerprint(config_dir) != first
+    assert loader.fingerprint(config_dir) != first
     (config_dir / "milestones.yaml").unlink()
-    assert config.fingerprint(config_dir) is None
+    assert loader.fingerprint(config_dir) is None
 
 
 def test_an_invalid_config_is_reported_on_every_sync_not_only_the_first(monitor, config_dir):

@@ -19,8 +19,8 @@ from sqlalchemy.exc import DBAPIError
 
 from ukjp_monitor import __version__
 from ukjp_monitor.errors import ConfigError, MonitorError
-from ukjp_monitor.periods import PeriodError, parse_day
-from ukjp_monitor.service import Monitor
+from ukjp_monitor.jobs.monitor import Monitor
+from ukjp_monitor.plan.periods import PeriodError, parse_day
 from ukjp_monitor.settings import Settings
 
 

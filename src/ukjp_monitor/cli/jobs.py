@@ -15,11 +15,9 @@ from ukjp_monitor.errors import OperationFailed
 def health(config_dir, db):
     """When check and digest last ran; exit 1 if one is overdue or last failed."""
     m = monitor(config_dir, db)
-    from ukjp_monitor.health import describe
-    from ukjp_monitor.store import load_programme
+    from ukjp_monitor.jobs.health import describe
 
-    with m.engine.connect() as conn:
-        timezone = load_programme(conn).timezone
+    timezone = m.programme().timezone
     verdicts = m.health()
     for verdict in verdicts:
         click.echo(describe(verdict, timezone))
@@ -118,12 +116,11 @@ def run(config_dir, db, as_of):
 @common
 def serve(config_dir, db):
     """Run the check and digest flows on monitor.yaml's schedules until stopped."""
-    from ukjp_monitor import scheduler
+    from ukjp_monitor.jobs import scheduler
 
     m = monitor(config_dir, db)
-    config = m.load_config()
-    jobs = scheduler.flow_jobs(m.settings)
     try:
+        config, jobs = m.load_config(), scheduler.flow_jobs(m.settings)
         scheduler.serve(config, m.engine, jobs, clock=m.clock, echo=click.echo)
     finally:
         m.close()

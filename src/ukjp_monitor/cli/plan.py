@@ -8,12 +8,12 @@ from pathlib import Path
 import click
 
 from ukjp_monitor.cli.app import DATE, as_of_option, cli, common, emit, monitor
-from ukjp_monitor.service import Monitor
-from ukjp_monitor.status import Status
+from ukjp_monitor.jobs.monitor import Monitor
+from ukjp_monitor.plan.status import Status
 
 
 def _health_line(m: Monitor, timezone: str) -> str:
-    from ukjp_monitor.health import describe
+    from ukjp_monitor.jobs.health import describe
 
     return "; ".join(describe(h, timezone) for h in m.health())
 
@@ -62,7 +62,7 @@ def sync(config_dir, db, force):
 )
 def status(config_dir, db, as_of, workstream, status_filter, fmt):
     """Every milestone with its status, RAG, window, days to go, slip and risk."""
-    from ukjp_monitor.report import record, to_csv, to_json_array
+    from ukjp_monitor.plan.report import record, to_csv, to_json_array
 
     m = monitor(config_dir, db)
     standing = m.assess(
@@ -73,11 +73,9 @@ def status(config_dir, db, as_of, workstream, status_filter, fmt):
     elif fmt == "csv":
         emit(to_csv([record(a) for a in standing.assessments]))
     else:
-        from ukjp_monitor import store, tables
+        from ukjp_monitor.cli import tables
 
-        with m.engine.connect() as conn:
-            names = store.load_workstreams(conn)
-        tables.print_standing(standing, names)
+        tables.print_standing(standing, m.workstream_names())
         click.echo(_health_line(m, standing.programme.timezone))
 
 
@@ -90,7 +88,7 @@ def status(config_dir, db, as_of, workstream, status_filter, fmt):
 )
 def show(config_dir, db, milestone_id, as_of, fmt):
     """One milestone with its full history."""
-    from ukjp_monitor.report import event_record, record, to_json
+    from ukjp_monitor.plan.report import event_record, record, to_json
 
     m = monitor(config_dir, db)
     report = m.show(milestone_id, as_of=as_of)
@@ -112,7 +110,7 @@ def show(config_dir, db, milestone_id, as_of, fmt):
             )
         )
     else:
-        from ukjp_monitor import tables
+        from ukjp_monitor.cli import tables
 
         tables.print_report(report, data, events)
 
@@ -159,14 +157,14 @@ def cancel(config_dir, db, milestone_id, reason, on):
 )
 def history(config_dir, db, milestone_id, fmt):
     """The audit trail: every sync change and progress report, oldest first."""
-    from ukjp_monitor.report import event_record, to_json_array
+    from ukjp_monitor.plan.report import event_record, to_json_array
 
     programme, events = monitor(config_dir, db).history(milestone_id)
     rows = [event_record(e, programme.timezone) for e in events]
     if fmt == "json":
         emit(to_json_array(rows))
     else:
-        from ukjp_monitor import tables
+        from ukjp_monitor.cli import tables
 
         tables.print_events(rows)
 

@@ -12,9 +12,9 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ukjp_monitor.report import record, to_csv, to_json
-from ukjp_monitor.service import Standing
-from ukjp_monitor.status import Status
+from ukjp_monitor.jobs.standing import Standing
+from ukjp_monitor.plan.report import record, to_csv, to_json
+from ukjp_monitor.plan.status import Status
 
 UID_DOMAIN = "ukjp-monitor"
 FORMATS = ("ics", "json", "csv")

@@ -6,9 +6,9 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select
 
-from ukjp_monitor.digest import ChangeLine
-from ukjp_monitor.history import EventKind
-from ukjp_monitor.schema import events, milestones, transitions, workstreams
+from ukjp_monitor.plan.history import EventKind
+from ukjp_monitor.plan.records import ChangeLine
+from ukjp_monitor.store.schema import events, milestones, transitions, workstreams
 
 M, E, T, W = milestones.c, events.c, transitions.c, workstreams.c
 _PROGRESS = (

@@ -9,14 +9,15 @@ once-only, so when in doubt the scheduler runs.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import logging
-import os
 import signal
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -24,12 +25,13 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Engine
 
-from ukjp_monitor import store
-from ukjp_monitor.config import Config
+from ukjp_monitor.config.loader import Config
 from ukjp_monitor.errors import InputError
-from ukjp_monitor.health import previous_fire_time
-from ukjp_monitor.runs import latest
+from ukjp_monitor.jobs.health import previous_fire_time
+from ukjp_monitor.jobs.monitor import flows_use
 from ukjp_monitor.settings import Clock, Settings
+from ukjp_monitor.store import queries
+from ukjp_monitor.store.runs import latest
 
 KINDS = ("check", "digest")
 #: The flow each kind runs: module under flows/, function (DESIGN.md §8).
@@ -62,7 +64,7 @@ def missed_firings(engine: Engine, config: Config, now: datetime) -> dict[str, d
     the runs table remembers. A new installation owes nothing from before it.
     """
     with engine.connect() as conn:
-        since = store.first_event_at(conn)
+        since = queries.first_event_at(conn)
     if since is None:
         return {}
     last, missed = latest(engine), {}
@@ -158,25 +160,39 @@ def find_flows(places: Iterable[Path] | None = None) -> Path:
 def flow_jobs(settings: Settings, root: Path | None = None) -> dict[str, Job]:
     """The real jobs, each running its Prefect flow in this process.
 
-    The flows read settings from the environment (DESIGN.md §8), so serve's
-    ``--db`` and ``--config-dir`` are exported there. Prefect is imported when
-    a job first runs: serve starts in a second, and a broken flow fails a run.
+    The flows take serve's settings (its ``--db`` and ``--config-dir``)
+    through ``flow_settings``, not through the environment, and are loaded
+    from ``root/flows`` without touching ``sys.path``. Prefect is imported
+    when a job first runs: serve starts in a second, and a broken flow fails
+    a run rather than serve.
     """
     root = root or find_flows()
-    if str(root) not in sys.path:
-        sys.path.insert(0, str(root))
-    os.environ["UKJP_DATABASE_URL"] = settings.database_url
-    os.environ["UKJP_CONFIG_DIR"] = str(settings.config_dir)
-    return {kind: _flow_runner(*FLOWS[kind]) for kind in KINDS}
+    return {kind: _flow_runner(root, settings, *FLOWS[kind]) for kind in KINDS}
 
 
-def _flow_runner(module: str, name: str) -> Job:
+def _flow_runner(root: Path, settings: Settings, module: str, name: str) -> Job:
     def run_flow():
         # Without PREFECT_API_URL Prefect runs the flow on a temporary local
         # server; with it, the run shows on that server. Either way, not ours.
-        return getattr(importlib.import_module(module), name)()
+        flow = getattr(_import_flows(root, module), name)
+        with flows_use(settings):
+            return flow()
 
     return run_flow
+
+
+def _import_flows(root: Path, module: str) -> ModuleType:
+    """``flows.check`` or ``flows.digest`` from ``root/flows``."""
+    if "flows" not in sys.modules:
+        folder = root / "flows"
+        spec = importlib.util.spec_from_file_location(
+            "flows", folder / "__init__.py", submodule_search_locations=[str(folder)]
+        )
+        assert spec is not None and spec.loader is not None
+        package = importlib.util.module_from_spec(spec)
+        sys.modules["flows"] = package
+        spec.loader.exec_module(package)
+    return importlib.import_module(module)
 
 
 def _logged(kind: str, job: Job) -> Job:

@@ -20,9 +20,10 @@ from typing import Any, ClassVar
 import css_inline
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from ukjp_monitor.digest import ALERT_STATUSES, Alert, ChangeLine, Digest, TransitionLine, headline
-from ukjp_monitor.report import when
-from ukjp_monitor.status import Assessment
+from ukjp_monitor.notify.compose import Alert, Digest, headline
+from ukjp_monitor.plan.records import ALERT_STATUSES, ChangeLine, TransitionLine
+from ukjp_monitor.plan.report import when
+from ukjp_monitor.plan.status import Assessment
 
 TEMPLATES = (
     "alert.subject.j2",
@@ -46,10 +47,11 @@ class Rendered:
 
 def shipped_templates() -> Path:
     """The templates inside the installed package, else the repository's ``templates/``."""
-    packaged = Path(__file__).with_name("templates")
+    package = Path(__file__).resolve().parents[1]  # ukjp_monitor/
+    packaged = package / "templates"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parents[2] / "templates"
+    return package.parents[1] / "templates"  # an editable install: the repository's
 
 
 class Renderer:

@@ -24,11 +24,10 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from ukjp_monitor import bulk
-from ukjp_monitor.history import EventKind
-from ukjp_monitor.letters import new_message_id
-from ukjp_monitor.mailer import Result
-from ukjp_monitor.schema import deliveries, events
+from ukjp_monitor.plan.history import EventKind
+from ukjp_monitor.plan.records import Result, new_message_id
+from ukjp_monitor.store import bulk
+from ukjp_monitor.store.schema import deliveries, events
 
 D = deliveries.c
 LEASE = timedelta(minutes=15)

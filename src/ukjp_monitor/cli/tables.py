@@ -12,9 +12,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ukjp_monitor.report import counts_line, when
-from ukjp_monitor.service import MilestoneReport, Standing
-from ukjp_monitor.status import Rag
+from ukjp_monitor.jobs.standing import MilestoneReport, Standing
+from ukjp_monitor.plan.report import counts_line, when
+from ukjp_monitor.plan.status import Rag
 
 RAG_STYLE = {Rag.RED: "bold red", Rag.AMBER: "bold yellow", Rag.GREEN: "green", Rag.GREY: "dim"}
 STATUS_STYLE = {

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from ukjp_monitor.runs import FAILED, LastRun
+from ukjp_monitor.store.runs import FAILED, LastRun
 
 #: How late a run may be before it counts as overdue.
 GRACE = timedelta(hours=1)

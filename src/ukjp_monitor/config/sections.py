@@ -16,9 +16,9 @@ from typing import Any, ClassVar, NamedTuple
 
 from pydantic import BaseModel, ValidationError
 
+from ukjp_monitor.config.wording import describe_errors, shown, unknown_key
+from ukjp_monitor.config.yamlsource import LineDict, LineList, line_of, read_yaml
 from ukjp_monitor.errors import ConfigError
-from ukjp_monitor.wording import describe_errors, shown, unknown_key
-from ukjp_monitor.yamlsource import LineDict, LineList, line_of, read_yaml
 
 
 class Section(NamedTuple):

@@ -15,12 +15,12 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, func, select
 
-from ukjp_monitor import bulk
-from ukjp_monitor.digest import TransitionLine
 from ukjp_monitor.errors import InputError
-from ukjp_monitor.history import EventKind
-from ukjp_monitor.schema import events, milestones, programme, transitions, workstreams
-from ukjp_monitor.status import Assessment
+from ukjp_monitor.plan.history import EventKind
+from ukjp_monitor.plan.records import TransitionLine
+from ukjp_monitor.plan.status import Assessment
+from ukjp_monitor.store import bulk
+from ukjp_monitor.store.schema import events, milestones, programme, transitions, workstreams
 
 M = milestones.c
 T = transitions.c

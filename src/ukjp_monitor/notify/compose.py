@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Generic, TypeVar
 
-from ukjp_monitor.status import Assessment, Status
+from ukjp_monitor.plan.records import ChangeLine, Recipient, TransitionLine
+from ukjp_monitor.plan.status import Assessment, Status
 
 T = TypeVar("T")
 
-#: Transitions into these statuses are worth an alert; so is becoming at risk.
-ALERT_STATUSES = frozenset({Status.APPROACHING, Status.DUE, Status.OVERDUE})
 #: How far back "recently completed" reaches.
 RECENT_DAYS = 30
 #: The most changes one alert lists; a first check on a large portfolio can
@@ -30,54 +29,6 @@ ALERT_LINES = 100
 #: kilobytes, however many thousand milestones are overdue.
 SECTION_LINES = 50
 _ALERT_ORDER = {"overdue": 0, "due": 1, "approaching": 2}
-
-
-@dataclass(frozen=True)
-class Recipient:
-    email: str
-    name: str | None = None
-    workstreams: str | tuple[str, ...] = "all"
-
-    def follows(self, workstream: str) -> bool:
-        return self.workstreams == "all" or workstream in self.workstreams
-
-
-@dataclass(frozen=True)
-class TransitionLine:
-    """One recorded status change, as an alert or digest shows it."""
-
-    transition_id: int
-    milestone_id: str
-    title: str
-    workstream: str
-    as_of: date
-    old_status: str | None
-    new_status: str
-    old_at_risk: bool | None
-    new_at_risk: bool
-    window_text: str | None
-
-    @property
-    def alertable(self) -> bool:
-        into_status = self.new_status in ALERT_STATUSES and self.new_status != self.old_status
-        return into_status or (self.new_at_risk and not self.old_at_risk)
-
-    @property
-    def became_at_risk(self) -> bool:
-        return self.new_at_risk and not self.old_at_risk
-
-
-@dataclass(frozen=True)
-class ChangeLine:
-    """Something that changed since the last digest, with old and new values."""
-
-    milestone_id: str
-    title: str
-    workstream: str
-    kind: str  # status, forecast, rebaselined, completed, reopened, cancelled, reinstated
-    old: str | None
-    new: str | None
-    on: date
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
-from ukjp_monitor.periods import Period
+from ukjp_monitor.plan.periods import Period
 
 
 class Status(StrEnum):

@@ -7,43 +7,30 @@ Nothing here imports Prefect or Jinja2; the query path (``assess``, ``show``,
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from ukjp_monitor import store
-from ukjp_monitor.db import open_database, peek, writer
 from ukjp_monitor.errors import InputError
-from ukjp_monitor.periods import PeriodError, parse_period
+from ukjp_monitor.jobs.standing import MilestoneReport, Standing
+from ukjp_monitor.plan.periods import PeriodError, parse_period
+from ukjp_monitor.plan.status import Status, evaluate
 from ukjp_monitor.settings import Settings
-from ukjp_monitor.status import Assessment, Status, evaluate
+from ukjp_monitor.store import queries
+from ukjp_monitor.store.db import open_database, peek, writer
 
 if TYPE_CHECKING:
-    from ukjp_monitor.config import Config
-    from ukjp_monitor.health import Health
-    from ukjp_monitor.notify import CheckReport, DeliveryReport, Notifier
-    from ukjp_monitor.rendering import Rendered
-    from ukjp_monitor.sync import SyncReport
-
-
-@dataclass(frozen=True)
-class Standing:
-    """The programme's milestones assessed as of one date."""
-
-    programme: store.ProgrammeInfo
-    as_of: date
-    assessments: list[Assessment]
-
-
-@dataclass(frozen=True)
-class MilestoneReport:
-    programme: store.ProgrammeInfo
-    assessment: Assessment
-    details: store.Details
-    events: list[dict[str, Any]]
+    from ukjp_monitor.config.loader import Config
+    from ukjp_monitor.jobs.health import Health
+    from ukjp_monitor.jobs.notifier import CheckReport, DeliveryReport, Notifier
+    from ukjp_monitor.notify.rendering import Rendered
+    from ukjp_monitor.store.sync import SyncReport
 
 
 @dataclass(frozen=True)
@@ -55,6 +42,26 @@ class RunReport:
     @property
     def ok(self) -> bool:
         return self.check.alerts.ok and self.digests.ok
+
+
+#: The settings that flows started in this context use (``serve`` sets them);
+#: a flow on a Prefect worker finds none and reads the environment.
+_FLOW_SETTINGS: ContextVar[Settings | None] = ContextVar("flow_settings", default=None)
+
+
+@contextmanager
+def flows_use(settings: Settings) -> Iterator[None]:
+    """Flows run inside the block take ``settings`` instead of the environment."""
+    token = _FLOW_SETTINGS.set(settings)
+    try:
+        yield
+    finally:
+        _FLOW_SETTINGS.reset(token)
+
+
+def flow_settings() -> Settings:
+    """The settings for a flow run: serve's, or else the environment's (DESIGN §8)."""
+    return _FLOW_SETTINGS.get() or Settings.from_env()
 
 
 class Monitor:
@@ -80,7 +87,7 @@ class Monitor:
     # -- configuration ------------------------------------------------------
 
     def load_config(self) -> Config:
-        from ukjp_monitor.config import load_config
+        from ukjp_monitor.config.loader import load_config
 
         return load_config(self.settings.config_dir, now=self.clock())
 
@@ -90,8 +97,8 @@ class Monitor:
         Files byte for byte those of the last sync are not read again (a
         sync of them could change nothing), unless ``force``.
         """
-        from ukjp_monitor.config import fingerprint
-        from ukjp_monitor.sync import SyncReport, sync_config, synced_fingerprint
+        from ukjp_monitor.config.loader import fingerprint
+        from ukjp_monitor.store.sync import SyncReport, sync_config, synced_fingerprint
 
         # Taken before reading: a file edited meanwhile is read again next time.
         files = fingerprint(self.settings.config_dir)
@@ -109,7 +116,17 @@ class Monitor:
 
     # -- queries ------------------------------------------------------------
 
-    def today(self, programme: store.ProgrammeInfo) -> date:
+    def programme(self) -> queries.ProgrammeInfo:
+        """The programme as last synced; NotSynced before the first sync."""
+        with self.engine.connect() as conn:
+            return queries.load_programme(conn)
+
+    def workstream_names(self) -> dict[str, str]:
+        """Each workstream's id and name, in the configured order."""
+        with self.engine.connect() as conn:
+            return queries.load_workstreams(conn)
+
+    def today(self, programme: queries.ProgrammeInfo) -> date:
         """Today in the programme's time zone (not the machine's)."""
         return self.clock().astimezone(ZoneInfo(programme.timezone)).date()
 
@@ -123,14 +140,14 @@ class Monitor:
         """Every live milestone assessed; filters apply after evaluation, so
         dependency risk still sees the whole programme."""
         with self.engine.connect() as conn:
-            programme = store.load_programme(conn)
+            programme = queries.load_programme(conn)
             if workstream is not None:
-                known = store.load_workstreams(conn)
+                known = queries.load_workstreams(conn)
                 if workstream not in known:
                     raise InputError(
                         f"no workstream has the id {workstream!r}; known: {', '.join(known)}"
                     )
-            plan = store.load_plan(conn)
+            plan = queries.load_plan(conn)
         as_of = as_of or self.today(programme)
         assessments = evaluate(plan, as_of)
         if workstream is not None:
@@ -141,29 +158,29 @@ class Monitor:
 
     def show(self, milestone_id: str, *, as_of: date | None = None) -> MilestoneReport:
         with self.engine.connect() as conn:
-            programme = store.load_programme(conn)
-            details = store.load_details(conn, milestone_id)
-            plan = store.load_plan(conn, include_retired=details.retired)
-            events = store.load_events(conn, milestone_id)
+            programme = queries.load_programme(conn)
+            details = queries.load_details(conn, milestone_id)
+            plan = queries.load_plan(conn, include_retired=details.retired)
+            events = queries.load_events(conn, milestone_id)
         as_of = as_of or self.today(programme)
         assessment = next(a for a in evaluate(plan, as_of) if a.milestone.id == milestone_id)
         return MilestoneReport(programme, assessment, details, events)
 
-    def history(self, milestone_id: str | None = None) -> tuple[store.ProgrammeInfo, list]:
+    def history(self, milestone_id: str | None = None) -> tuple[queries.ProgrammeInfo, list]:
         with self.engine.connect() as conn:
-            programme = store.load_programme(conn)
+            programme = queries.load_programme(conn)
             if milestone_id is not None:
-                store.load_details(conn, milestone_id)  # UnknownMilestone if absent
-            return programme, store.load_events(conn, milestone_id)
+                queries.load_details(conn, milestone_id)  # UnknownMilestone if absent
+            return programme, queries.load_events(conn, milestone_id)
 
     def export(self, fmt: str, *, as_of: date | None = None) -> str:
         """The programme as an iCalendar feed (``ics``), ``json`` or ``csv``."""
-        from ukjp_monitor.export import export
+        from ukjp_monitor.jobs.export import export
 
         standing = self.assess(as_of=as_of)
         with self.engine.connect() as conn:
-            extras = store.load_extras(conn)
-            events = store.load_events(conn)
+            extras = queries.load_extras(conn)
+            events = queries.load_events(conn)
         return export(standing, fmt, extras, events)
 
     # -- mail -------------------------------------------------------------
@@ -174,12 +191,12 @@ class Monitor:
         Only monitor.yaml is read: the plan, the programme and its
         workstreams come from the database.
         """
-        from ukjp_monitor.notify import Notifier
+        from ukjp_monitor.jobs.notifier import Notifier
 
         with self.engine.connect() as conn:
-            programme = store.load_programme(conn)
-            workstreams = set(store.load_workstreams(conn))
-        from ukjp_monitor.config import load_monitor
+            programme = queries.load_programme(conn)
+            workstreams = set(queries.load_workstreams(conn))
+        from ukjp_monitor.config.loader import load_monitor
 
         monitor = load_monitor(self.settings.config_dir, workstreams)
         return Notifier(
@@ -196,17 +213,26 @@ class Monitor:
         if as_of is not None:
             return as_of
         with self.engine.connect() as conn:
-            return self.today(store.load_programme(conn))
+            return self.today(queries.load_programme(conn))
 
     def recorded(self, kind: str, trigger: str | None = None):
         """Record a check or digest run (see ``runs.recorded``)."""
-        from ukjp_monitor.runs import recorded
+        from ukjp_monitor.store.runs import recorded
 
         return recorded(self.engine, kind, clock=self.clock, trigger=trigger or self.trigger)
 
-    def check(self, *, as_of: date | None = None, notifier: Notifier | None = None) -> CheckReport:
-        """Record status transitions and send the alerts they call for."""
+    def check(
+        self, *, as_of: date | None = None, notifier: Notifier | None = None, sync: bool = False
+    ) -> CheckReport:
+        """Record status transitions and send the alerts they call for.
+
+        With ``sync``, load the configuration first, inside the same recorded
+        run: a scheduled check whose configuration has gone bad is a failed
+        run that ``health`` reports.
+        """
         with self.recorded("check") as run:
+            if sync:
+                self.sync()
             notifier = notifier or self.notifier()
             run.as_of = as_of = self.default_as_of(as_of)
             report = notifier.check(as_of)
@@ -239,12 +265,12 @@ class Monitor:
 
     def health(self) -> list[Health]:
         """Whether each scheduled kind of run is on time and last ended well."""
-        from ukjp_monitor.health import judge
-        from ukjp_monitor.runs import latest
+        from ukjp_monitor.jobs.health import judge
+        from ukjp_monitor.store.runs import latest
 
         with self.engine.connect() as conn:
-            programme = store.load_programme(conn)
-            since = store.first_event_at(conn)
+            programme = queries.load_programme(conn)
+            since = queries.first_event_at(conn)
         last = latest(self.engine)
         now = self.clock()
         return [
@@ -269,13 +295,13 @@ class Monitor:
         self, milestone_id: str, *, on: date, evidence: str | None = None, note: str | None = None
     ) -> None:
         with writer(self.engine).begin() as conn:
-            today = self.today(store.load_programme(conn))
+            today = self.today(queries.load_programme(conn))
             if on > today:
                 raise InputError(
                     f"the completion date {on} is after today ({today}); "
                     "record a completion once it has happened"
                 )
-            store.record_completion(
+            queries.record_completion(
                 conn,
                 milestone_id,
                 on=on,
@@ -291,8 +317,8 @@ class Monitor:
         except PeriodError as exc:
             raise InputError(f"forecast for {milestone_id}: {exc}") from None
         with writer(self.engine).begin() as conn:
-            store.load_programme(conn)
-            store.record_forecast(
+            queries.load_programme(conn)
+            queries.record_forecast(
                 conn,
                 milestone_id,
                 period,
@@ -308,14 +334,14 @@ class Monitor:
         if not reason:
             raise InputError("a cancellation needs a reason (--reason TEXT)")
         with writer(self.engine).begin() as conn:
-            today = self.today(store.load_programme(conn))
+            today = self.today(queries.load_programme(conn))
             if on is not None and on > today:
                 raise InputError(
                     f"the cancellation date {on} is after today ({today}); "
                     "record a cancellation once it has been decided"
                 )
             on = on or today
-            store.record_cancellation(
+            queries.record_cancellation(
                 conn,
                 milestone_id,
                 on=on,

@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from ukjp_monitor.schema import metadata
+from ukjp_monitor.store.schema import metadata
 
 connection = context.config.attributes["connection"]
 context.configure(

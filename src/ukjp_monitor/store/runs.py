@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, insert, select, update
 
 from ukjp_monitor.errors import InputError
-from ukjp_monitor.schema import runs
+from ukjp_monitor.store.schema import runs
 
 R = runs.c
 CHECK, DIGEST = "check", "digest"

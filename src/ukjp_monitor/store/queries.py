@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 
 from ukjp_monitor.errors import InputError, NotSynced, UnknownMilestone
-from ukjp_monitor.history import EventKind
-from ukjp_monitor.periods import Period, period_from_bounds
-from ukjp_monitor.schema import dependencies, events, milestones, programme, workstreams
-from ukjp_monitor.status import Milestone as Plan
+from ukjp_monitor.plan.history import EventKind
+from ukjp_monitor.plan.periods import Period, period_from_bounds
+from ukjp_monitor.plan.status import Milestone as Plan
+from ukjp_monitor.store.schema import dependencies, events, milestones, programme, workstreams
 
 M = milestones.c
 

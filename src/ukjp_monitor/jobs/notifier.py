@@ -19,17 +19,19 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from ukjp_monitor import changes, ledger, store, transitions
-from ukjp_monitor.db import writer
-from ukjp_monitor.digest import Recipient, compose_alert, compose_digest, iso_week
+from ukjp_monitor.config.specs import MonitorFile
 from ukjp_monitor.errors import InputError
-from ukjp_monitor.letters import Letter
-from ukjp_monitor.mailer import Outgoing, Result, deliver, open_transport
-from ukjp_monitor.prefetch import prefetched
-from ukjp_monitor.rendering import Rendered, Renderer
+from ukjp_monitor.notify.compose import compose_alert, compose_digest, iso_week
+from ukjp_monitor.notify.delivery import deliver, open_transport
+from ukjp_monitor.notify.letters import Letter
+from ukjp_monitor.notify.prefetch import prefetched
+from ukjp_monitor.notify.rendering import Rendered, Renderer
+from ukjp_monitor.notify.transport import Outgoing
+from ukjp_monitor.plan.records import Recipient, Result
+from ukjp_monitor.plan.status import Assessment, evaluate
 from ukjp_monitor.settings import Settings
-from ukjp_monitor.specs import MonitorFile
-from ukjp_monitor.status import Assessment, evaluate
+from ukjp_monitor.store import changes, ledger, queries, transitions
+from ukjp_monitor.store.db import writer
 
 
 @dataclass
@@ -264,7 +266,7 @@ class Notifier:
 
     def _assess(self, as_of: date) -> list[Assessment]:
         with self.engine.connect() as conn:
-            return evaluate(store.load_plan(conn), as_of)
+            return evaluate(queries.load_plan(conn), as_of)
 
     def _chosen(self, recipients: list[str] | None) -> list[str]:
         if not recipients:

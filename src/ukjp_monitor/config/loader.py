@@ -17,9 +17,8 @@ from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from ukjp_monitor import __version__
-from ukjp_monitor.errors import ConfigError
-from ukjp_monitor.sections import Items, Reader, Section
-from ukjp_monitor.specs import (
+from ukjp_monitor.config.sections import Items, Reader, Section
+from ukjp_monitor.config.specs import (
     ConfiguredMilestone,
     MilestoneSpec,
     MonitorFile,
@@ -27,6 +26,7 @@ from ukjp_monitor.specs import (
     RecipientSpec,
     WorkstreamSpec,
 )
+from ukjp_monitor.errors import ConfigError
 
 MILESTONES_FILE = "milestones.yaml"
 MONITOR_FILE = "monitor.yaml"

@@ -14,8 +14,9 @@ from datetime import UTC, datetime
 from email.policy import SMTP
 from pathlib import Path
 
-from ukjp_monitor.letters import Encoded, Message, new_message_id
-from ukjp_monitor.mailer import DeliveryError, _one_line
+from ukjp_monitor.notify.letters import Encoded, Message
+from ukjp_monitor.notify.transport import DeliveryError, one_line
+from ukjp_monitor.plan.records import new_message_id
 
 
 class OutboxTransport:
@@ -38,7 +39,7 @@ class OutboxTransport:
             self.folder.mkdir(parents=True, exist_ok=True)
             self._write(message, recipient)
         except OSError as exc:
-            raise DeliveryError(_one_line(f"{type(exc).__name__}: {exc}"), permanent=False) from exc
+            raise DeliveryError(one_line(f"{type(exc).__name__}: {exc}"), permanent=False) from exc
 
     def close(self) -> None:
         pass

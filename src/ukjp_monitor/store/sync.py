@@ -23,12 +23,12 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from ukjp_monitor import bulk
-from ukjp_monitor.config import Config
-from ukjp_monitor.history import EventKind
-from ukjp_monitor.schema import dependencies, events, milestones, programme, workstreams
-from ukjp_monitor.specs import ConfiguredMilestone
-from ukjp_monitor.store import current_forecast_text, forecast_columns
+from ukjp_monitor.config.loader import Config
+from ukjp_monitor.config.specs import ConfiguredMilestone
+from ukjp_monitor.plan.history import EventKind
+from ukjp_monitor.store import bulk
+from ukjp_monitor.store.queries import current_forecast_text, forecast_columns
+from ukjp_monitor.store.schema import dependencies, events, milestones, programme, workstreams
 
 M, D = milestones.c, dependencies.c
 

@@ -136,8 +136,3 @@ def _text_part(subtype: str, content: str) -> bytes:
 def message_id_of(message: Message) -> str:
     """The Message-ID of either kind of message."""
     return message.message_id if isinstance(message, Encoded) else message["Message-ID"]
-
-
-def new_message_id(domain: str = "ukjp-monitor") -> str:
-    """A fresh, globally unique Message-ID such as ``<3f2a…@ukjp-monitor>``."""
-    return f"<{uuid.uuid4().hex}@{domain}>"

@@ -14,8 +14,8 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ukjp_monitor.history import describe
-from ukjp_monitor.status import URGENCY, Assessment, Status
+from ukjp_monitor.plan.history import describe
+from ukjp_monitor.plan.status import URGENCY, Assessment, Status
 
 FIELDS = (
     "id",

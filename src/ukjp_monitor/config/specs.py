@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidator
 
-from ukjp_monitor.periods import Period, parse_day, parse_period
+from ukjp_monitor.plan.periods import Period, parse_day, parse_period
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # C0 and C1 controls (NEL, U+0085, is a line break to str.splitlines) and the

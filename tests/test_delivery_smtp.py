@@ -12,16 +12,12 @@ from email.policy import default
 import pytest
 
 from sample_mail import SENDER, WHEN, message_to
-from ukjp_monitor.letters import Letter, new_message_id
-from ukjp_monitor.mailer import (
-    NO_STARTTLS,
-    DeliveryError,
-    Outgoing,
-    SmtpTransport,
-    deliver,
-    open_transport,
-)
-from ukjp_monitor.outbox import OutboxTransport
+from ukjp_monitor.notify.delivery import deliver, open_transport
+from ukjp_monitor.notify.letters import Letter
+from ukjp_monitor.notify.outbox import OutboxTransport
+from ukjp_monitor.notify.smtp import NO_STARTTLS, SmtpTransport
+from ukjp_monitor.notify.transport import DeliveryError, Outgoing
+from ukjp_monitor.plan.records import new_message_id
 from ukjp_monitor.settings import Settings
 
 PASSWORD = "Zq7-unmistakable-s3cret"

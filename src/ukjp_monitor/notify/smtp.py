@@ -1,10 +1,4 @@
-"""Handing messages (``letters``) to an SMTP server or the outbox.
-
-The only module that speaks SMTP. ``deliver`` sends a batch over one
-transport, retrying what may succeed later and reporting every outcome
-through ``on_result`` as soon as it is known, so the caller can mark its
-ledger before the next message goes out.
-"""
+"""The SMTP transport: the only module that speaks SMTP."""
 
 from __future__ import annotations
 
@@ -12,125 +6,17 @@ import contextlib
 import logging
 import smtplib
 import ssl
-import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Protocol
 
-from ukjp_monitor.errors import OperationFailed
-from ukjp_monitor.letters import Encoded, Message, message_id_of
+from ukjp_monitor.notify.letters import Encoded, Message
+from ukjp_monitor.notify.transport import DeliveryError, one_line
 from ukjp_monitor.settings import SECURITY_MODES, Settings
 
-log = logging.getLogger("ukjp_monitor.mailer")
+log = logging.getLogger("ukjp_monitor.notify.smtp")
 
 NO_STARTTLS = (
     "the server does not offer STARTTLS; refusing to send the password in clear; "
     "set UKJP_SMTP_SECURITY=none to allow"
 )
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    key: object
-    recipient: str
-    message: Message
-
-
-@dataclass(frozen=True)
-class Result:
-    key: object
-    recipient: str
-    sent: bool
-    permanent: bool
-    error: str | None
-    attempts: int
-
-
-class DeliveryError(OperationFailed):
-    """A message did not go; ``permanent`` says whether trying again can help.
-
-    ``connection`` marks a failure to reach or log in to the server: it is
-    never permanent (fixing the settings or the server must let the message
-    go on the next run) and every later message in the batch would meet it.
-    """
-
-    def __init__(
-        self, reply: str, *, permanent: bool, connection: bool = False, refused: bool = False
-    ):
-        self.reply = reply
-        self.permanent = permanent and not connection
-        self.connection = connection
-        self.refused = refused  # the server said no: asking again at once cannot help
-        super().__init__(reply)
-
-
-class Transport(Protocol):
-    def send(self, message: Message, recipient: str) -> None: ...
-
-    def close(self) -> None: ...
-
-
-def open_transport(settings: Settings) -> Transport:
-    """The SMTP server when ``smtp_host`` is set, else the outbox folder."""
-    if settings.smtp_host:
-        return SmtpTransport(settings)
-    from ukjp_monitor.outbox import OutboxTransport
-
-    return OutboxTransport(settings.outbox_dir)
-
-
-def deliver(
-    transport: Transport,
-    outgoing: Iterable[Outgoing],
-    *,
-    attempts: int = 3,
-    backoff: float = 1.0,
-    sleep: Callable[[float], None] = time.sleep,
-    on_result: Callable[[Result], None] | None = None,
-) -> list[Result]:
-    """Send each message, retrying temporary failures; one Result per message.
-
-    Never raises for a delivery failure; what ``on_result`` raises propagates.
-    """
-    if attempts < 1:
-        raise ValueError("attempts must be at least 1")
-    results: list[Result] = []
-    unreachable: str | None = None
-    for item in outgoing:
-        if unreachable is not None:
-            # The server could not be reached even after backing off: the rest
-            # wait for the next run instead of each backing off in turn.
-            result = Result(item.key, item.recipient, False, False, unreachable, 0)
-        else:
-            result, unreachable = _deliver_one(transport, item, attempts, backoff, sleep)
-        if on_result is not None:
-            on_result(result)  # first: the caller's ledger should lag the server by nothing
-        message_id = message_id_of(item.message)
-        if result.sent:
-            log.info("sent %s to %s", message_id, item.recipient)
-        else:
-            kind = "permanent" if result.permanent else "temporary"
-            log.warning(
-                "%s failure for %s to %s: %s", kind, message_id, item.recipient, result.error
-            )
-        results.append(result)
-    return results
-
-
-def _deliver_one(transport, item: Outgoing, attempts, backoff, sleep):
-    """(Result, the reason the server is unreachable or None)."""
-    for attempt in range(1, attempts + 1):
-        try:
-            transport.send(item.message, item.recipient)
-        except DeliveryError as exc:
-            if exc.permanent or exc.refused or attempt == attempts:
-                result = Result(item.key, item.recipient, False, exc.permanent, exc.reply, attempt)
-                return result, (exc.reply if exc.connection else None)
-            log.debug("retrying %s for %s: %s", message_id_of(item.message), item.recipient, exc)
-            sleep(backoff * 2 ** (attempt - 1))
-        else:
-            return Result(item.key, item.recipient, True, False, None, attempt), None
-    raise AssertionError("unreachable")
 
 
 class SmtpTransport:
@@ -247,18 +133,14 @@ def _classify(exc: BaseException, recipient: str | None) -> DeliveryError:
     if isinstance(exc, smtplib.SMTPResponseException):
         return _reply_error(exc.smtp_code, exc.smtp_error)
     if isinstance(exc, smtplib.SMTPServerDisconnected):
-        return DeliveryError(_one_line(f"server disconnected: {exc}"), permanent=False)
+        return DeliveryError(one_line(f"server disconnected: {exc}"), permanent=False)
     if isinstance(exc, smtplib.SMTPException):
         # No reply code: the server lacks something we need (AUTH, SMTPUTF8) or we refused.
-        return DeliveryError(_one_line(str(exc)), permanent=True)
-    return DeliveryError(_one_line(f"{type(exc).__name__}: {exc}"), permanent=False)
+        return DeliveryError(one_line(str(exc)), permanent=True)
+    return DeliveryError(one_line(f"{type(exc).__name__}: {exc}"), permanent=False)
 
 
 def _reply_error(code: int, reply: bytes | str) -> DeliveryError:
     if isinstance(reply, bytes):
         reply = reply.decode("utf-8", "replace")
-    return DeliveryError(_one_line(f"{code} {reply}"), permanent=500 <= code < 600)
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    return DeliveryError(one_line(f"{code} {reply}"), permanent=500 <= code < 600)

@@ -1,0 +1,46 @@
+"""What every transport shares: a message on its way, the error a send can
+raise, and the protocol a transport keeps (``send``, ``close``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from ukjp_monitor.errors import OperationFailed
+from ukjp_monitor.notify.letters import Message
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    key: object
+    recipient: str
+    message: Message
+
+
+class DeliveryError(OperationFailed):
+    """A message did not go; ``permanent`` says whether trying again can help.
+
+    ``connection`` marks a failure to reach or log in to the server: it is
+    never permanent (fixing the settings or the server must let the message
+    go on the next run) and every later message in the batch would meet it.
+    """
+
+    def __init__(
+        self, reply: str, *, permanent: bool, connection: bool = False, refused: bool = False
+    ):
+        self.reply = reply
+        self.permanent = permanent and not connection
+        self.connection = connection
+        self.refused = refused  # the server said no: asking again at once cannot help
+        super().__init__(reply)
+
+
+class Transport(Protocol):
+    def send(self, message: Message, recipient: str) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def one_line(text: str) -> str:
+    """A server's reply or an OS error as one line, fit for a log and a ledger row."""
+    return " ".join(text.split())

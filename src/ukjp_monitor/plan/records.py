@@ -1,0 +1,80 @@
+"""The records that storage produces and messages consume.
+
+Plain, frozen data: who a message is for, a recorded status change, a change
+since the last digest, and what became of one message. Nothing here reads a
+clock or a database.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from ukjp_monitor.plan.status import Status
+
+#: Transitions into these statuses are worth an alert; so is becoming at risk.
+ALERT_STATUSES = frozenset({Status.APPROACHING, Status.DUE, Status.OVERDUE})
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    name: str | None = None
+    workstreams: str | tuple[str, ...] = "all"
+
+    def follows(self, workstream: str) -> bool:
+        return self.workstreams == "all" or workstream in self.workstreams
+
+
+@dataclass(frozen=True)
+class TransitionLine:
+    """One recorded status change, as an alert or digest shows it."""
+
+    transition_id: int
+    milestone_id: str
+    title: str
+    workstream: str
+    as_of: date
+    old_status: str | None
+    new_status: str
+    old_at_risk: bool | None
+    new_at_risk: bool
+    window_text: str | None
+
+    @property
+    def alertable(self) -> bool:
+        into_status = self.new_status in ALERT_STATUSES and self.new_status != self.old_status
+        return into_status or (self.new_at_risk and not self.old_at_risk)
+
+    @property
+    def became_at_risk(self) -> bool:
+        return self.new_at_risk and not self.old_at_risk
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    """Something that changed since the last digest, with old and new values."""
+
+    milestone_id: str
+    title: str
+    workstream: str
+    kind: str  # status, forecast, rebaselined, completed, reopened, cancelled, reinstated
+    old: str | None
+    new: str | None
+    on: date
+
+
+@dataclass(frozen=True)
+class Result:
+    key: object
+    recipient: str
+    sent: bool
+    permanent: bool
+    error: str | None
+    attempts: int
+
+
+def new_message_id(domain: str = "ukjp-monitor") -> str:
+    """A fresh, globally unique Message-ID such as ``<3f2a…@ukjp-monitor>``."""
+    return f"<{uuid.uuid4().hex}@{domain}>"
