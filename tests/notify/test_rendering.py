@@ -268,7 +268,7 @@ def test_templates_are_compiled_once_however_many_messages(tmp_path):
 
 
 def test_the_shipped_templates_folder_is_the_repositorys():
-    assert shipped_templates() == Path(__file__).resolve().parents[1] / "templates"
+    assert shipped_templates() == Path(__file__).resolve().parents[2] / "templates"
 
 
 def many_changes(n: int) -> list[TransitionLine]:
