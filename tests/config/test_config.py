@@ -258,6 +258,47 @@ BROKEN = [
         problems=2,
     ),
     case(
+        "a list where text belongs is described as a list, not written out",
+        PLAN,
+        (
+            '    notes: Leaders agreed "to establish a new space consultation". No date announced.',
+            "    notes: [a, b]",
+        ),
+        "milestone space-consultation: notes: must be text, not a list",
+    ),
+    case(
+        "a list among the dependencies is described as a list",
+        PLAN,
+        (PILOT_DEPENDS, "    depends_on: [[nanopore-genesis-heads-of-terms]]\n"),
+        "milestone rare-disease-pilot-start: depends_on: must be text, not a list",
+    ),
+    case(
+        "a mapping as a lead time is described as a mapping",
+        PLAN,
+        (PILOT_TARGET, PILOT_TARGET + "    lead_days: {days: 30}\n"),
+        "milestone rare-disease-pilot-start: lead_days: a mapping is not a lead time; "
+        "use a whole number of days from 0 to 3660",
+        where="    lead_days: {days: 30}",
+    ),
+    case(
+        "a list as a target is described as a list",
+        PLAN,
+        (PILOT_TARGET, "    target: [2026-H2]\n"),
+        f"milestone rare-disease-pilot-start: target: a list is not a period; {PERIOD_FORMS}",
+    ),
+    case(
+        "a list as the start of an explicit window is described as a list",
+        PLAN,
+        (PILOT_TARGET, "    target: {from: [2026-10-01], to: 2027-01-31}\n"),
+        "milestone rare-disease-pilot-start: target: a list is not a date; use YYYY-MM-DD",
+    ),
+    case(
+        "a mapping as a completion date is described as a mapping",
+        PLAN,
+        ("    completed_on: 2026-02-03\n", "    completed_on: {on: 2026-02-03}\n"),
+        "milestone package-announced: completed_on: a mapping is not a date; use YYYY-MM-DD",
+    ),
+    case(
         "an alias to an anchor that is never defined is a YAML error on its line",
         PLAN,
         ("    notes: Leaders agreed", "    amount: *nowhere\n    notes: Leaders agreed"),

@@ -177,8 +177,4 @@ def name_of(item: Any, key: str) -> str | None:
 
 
 def kind_of(value: Any) -> str:
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
     return "empty" if value is None else shown(value)

@@ -23,7 +23,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidator
 
-from ukjp_monitor.plan.periods import Period, parse_day, parse_period
+from ukjp_monitor.config.wording import written
+from ukjp_monitor.plan.periods import ACCEPTED_FORMS, Period, parse_day, parse_period
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # C0 and C1 controls (NEL, U+0085, is a line break to str.splitlines) and the
@@ -122,13 +123,28 @@ def _cron(value: str) -> str:
 
 
 def _period(value: Any) -> Period | None:
+    # The period parser writes out what it was given; a list or mapping is
+    # named by its kind instead (``wording.written``).
+    if isinstance(value, list):
+        raise ValueError(f"a list is not a period; use {ACCEPTED_FORMS}")
+    if isinstance(value, dict):
+        for bound in ("from", "to"):
+            if bound in value:
+                _day(value[bound])
     return parse_period(value)
+
+
+def _day(value: Any) -> date:
+    if isinstance(value, list | dict):
+        raise ValueError(f"{written(value)} is not a date; use YYYY-MM-DD")
+    return parse_day(value)
 
 
 def _lead_days(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_LEAD_DAYS:
         raise ValueError(
-            f"{value!r} is not a lead time; use a whole number of days from 0 to {MAX_LEAD_DAYS}"
+            f"{written(value)} is not a lead time; "
+            f"use a whole number of days from 0 to {MAX_LEAD_DAYS}"
         )
     return value
 
@@ -149,7 +165,7 @@ Mailbox = Annotated[str, AfterValidator(_mailbox)]
 TimeZone = Annotated[str, AfterValidator(_timezone)]
 Cron = Annotated[str, AfterValidator(_cron)]
 Target = Annotated[Period | None, PlainValidator(_period)]
-Day = Annotated[date, PlainValidator(parse_day)]
+Day = Annotated[date, PlainValidator(_day)]
 LeadDays = Annotated[int, PlainValidator(_lead_days)]
 
 

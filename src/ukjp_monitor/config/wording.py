@@ -76,6 +76,18 @@ def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel]:
     return model
 
 
+def written(value: Any) -> str:
+    """A value given, as a message names it: a list or a mapping by its kind,
+    never written out (an alias can make one stand for millions of items);
+    anything else as written."""
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return repr(value)
+
+
 def shown(value: Any) -> str:
-    text = repr(value)
+    """``written``, cut short."""
+    text = written(value)
     return text if len(text) <= 60 else text[:57] + "..."
