@@ -9,7 +9,7 @@ from the wrong file fails.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import FrozenInstanceError, dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 
 from conftest import SHIPPED_CONFIG, TODAY, snapshot
 from ukjp_monitor.config.loader import find_cycles, load_config
-from ukjp_monitor.config.specs import ConfiguredMilestone, MilestoneSpec
+from ukjp_monitor.config.specs import ConfiguredMilestone
 from ukjp_monitor.errors import ConfigError
 
 PLAN, MONITOR = "milestones.yaml", "monitor.yaml"
@@ -541,13 +541,32 @@ def test_the_shipped_config_loads_with_the_monitor_defaults(config_dir):
     assert config.monitor.schedules.digest == "0 8 * * mon"
 
 
-def test_a_valid_milestone_is_kept_with_every_field_of_its_spec(config_dir):
-    kept = {f.name for f in fields(ConfiguredMilestone)}
-    assert kept == set(MilestoneSpec.model_fields) | {"states_forecast"}
+def test_a_valid_milestone_is_validated_straight_into_one_compact_frozen_object(config_dir):
     pilot = milestone(load_config(config_dir, now=TODAY), "rare-disease-pilot-start")
-    assert isinstance(pilot, ConfiguredMilestone)
+    assert type(pilot) is ConfiguredMilestone
+    # Slotted: no dict per milestone, and a funder's file holds 100,000.
+    assert not hasattr(pilot, "__dict__")
     assert (pilot.target.text, pilot.workstream) == ("2026-H2", "life-sciences")
-    assert isinstance(pilot.depends_on, tuple)
+    assert pilot.depends_on == ("nanopore-genesis-heads-of-terms",)
+    with pytest.raises(FrozenInstanceError):
+        pilot.title = "Something else"  # type: ignore[misc]
+
+
+def test_a_forecast_given_even_as_tbc_is_noted_but_is_no_key_of_its_own(config_dir):
+    edit(config_dir, PLAN, PILOT_TARGET, PILOT_TARGET + "    forecast: TBC\n")
+    config = load_config(config_dir, now=TODAY)
+    assert milestone(config, "rare-disease-pilot-start").states_forecast
+    assert not milestone(config, "space-consultation").states_forecast
+
+    edit(config_dir, PLAN, "    forecast: TBC\n", "    states_forecast: true\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(config_dir, now=TODAY)
+    [problem] = caught.value.problems
+    assert problem.endswith(
+        "milestone rare-disease-pilot-start: unknown key 'states_forecast'; accepted keys: "
+        "id, title, workstream, target, owner, amount, depends_on, lead_days, source, notes, "
+        "forecast, completed_on, cancelled"
+    )
 
 
 def test_a_monitor_file_with_only_recipients_takes_the_defaults(config_dir):

@@ -20,7 +20,6 @@ from ukjp_monitor import __version__
 from ukjp_monitor.config.sections import Items, Reader, Section
 from ukjp_monitor.config.specs import (
     ConfiguredMilestone,
-    MilestoneSpec,
     MonitorFile,
     ProgrammeSpec,
     RecipientSpec,
@@ -106,11 +105,7 @@ class _PlanReader(Reader):
     lists: ClassVar = {
         "workstreams": Section("workstream", "id", "id"),
         "milestones": Section(
-            "milestone",
-            "id",
-            "id",
-            kept=("id", "workstream", "depends_on", "completed_on"),
-            compact=MilestoneSpec.configured,
+            "milestone", "id", "id", kept=("id", "workstream", "depends_on", "completed_on")
         ),
     }
     contents = "it needs programme, workstreams and milestones"
@@ -126,7 +121,7 @@ class _PlanReader(Reader):
             return
         self.programme = self.validate(ProgrammeSpec, self.raw.get("programme"), ("programme",))
         self._read_workstreams()
-        self.milestones = self.read_items("milestones", MilestoneSpec) or Items()
+        self.milestones = self.read_items("milestones", ConfiguredMilestone) or Items()
         self._check_references()
         if self.programme is not None:
             self._check_completions(now.astimezone(ZoneInfo(self.programme.timezone)).date())

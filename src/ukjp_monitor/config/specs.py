@@ -1,9 +1,10 @@
 """The shape of the configuration files, as pydantic models, and
-``ConfiguredMilestone``, the compact form a valid milestone is kept in.
+``ConfiguredMilestone``, the compact pydantic dataclass a milestone is
+validated into.
 
 Field-level rules live here (types, id syntax, dates, emails, cron, time
 zones, text that may not carry line breaks); rules that span items
-(duplicates, references, cycles) live in ``config.py``. Every model forbids
+(duplicates, references, cycles) live in ``loader``. Every model forbids
 unknown keys, so a typo is an error instead of a silently ignored setting.
 Text limits are the database's column sizes, so whatever validates can be
 stored on PostgreSQL too. ``wording`` turns pydantic's errors into the
@@ -13,7 +14,6 @@ plain sentences the command line prints.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
 from datetime import date
 from email.utils import parseaddr
 from functools import partial
@@ -21,7 +21,9 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidator, model_validator
+from pydantic.dataclasses import dataclass as pydantic_dataclass
+from pydantic_core import ArgsKwargs
 
 from ukjp_monitor.config.wording import written
 from ukjp_monitor.plan.periods import ACCEPTED_FORMS, Period, parse_day, parse_period
@@ -184,8 +186,14 @@ class WorkstreamSpec(Spec):
     name: Name
 
 
-class MilestoneSpec(Spec):
-    """One promise. ``forecast``, ``completed_on`` and ``cancelled`` are
+@pydantic_dataclass(
+    frozen=True, slots=True, config=ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+)
+class ConfiguredMilestone:
+    """One promise, validated straight into a compact object: frozen and
+    slotted, a quarter of the memory of a pydantic model, which carries a
+    dict and the set of keys given (a funder's file holds 100,000
+    milestones). ``forecast``, ``completed_on`` and ``cancelled`` are
     progress: applied at sync when the config's value changes."""
 
     id: Slug
@@ -194,45 +202,24 @@ class MilestoneSpec(Spec):
     target: Target = None
     owner: OneLine | None = None
     amount: Amount | None = None
-    depends_on: list[Slug] = []
+    depends_on: tuple[Slug, ...] = ()
     lead_days: LeadDays | None = None
     source: Url | None = None
     notes: Text | None = None
     forecast: Target = None
     completed_on: Day | None = None
     cancelled: Annotated[bool, Field(strict=True)] = False
+    #: True when the config says something about the forecast (even TBC);
+    #: not a key of the file.
+    states_forecast: bool = Field(default=False, init=False)
 
-    @property
-    def states_forecast(self) -> bool:
-        """True when the config says something about the forecast (even TBC)."""
-        return "forecast" in self.model_fields_set
-
-    def configured(self) -> ConfiguredMilestone:
-        """The valid milestone as the rest of ukjp-monitor keeps it."""
-        values = {f.name: getattr(self, f.name) for f in fields(ConfiguredMilestone)}
-        return ConfiguredMilestone(**values | {"depends_on": tuple(self.depends_on)})
-
-
-@dataclass(frozen=True, slots=True)
-class ConfiguredMilestone:
-    """A ``MilestoneSpec`` once valid: the same fields, immutable, and a
-    quarter of the memory (a model carries a dict and the set of keys
-    given; a funder's file holds 100,000 milestones)."""
-
-    id: str
-    title: str
-    workstream: str
-    target: Period | None
-    owner: str | None
-    amount: str | None
-    depends_on: tuple[str, ...]
-    lead_days: int | None
-    source: str | None
-    notes: str | None
-    forecast: Period | None
-    completed_on: date | None
-    cancelled: bool
-    states_forecast: bool
+    @model_validator(mode="wrap")
+    @classmethod
+    def _note_stated_forecast(cls, data: Any, handler: Any) -> ConfiguredMilestone:
+        milestone = handler(data)
+        given = data.kwargs if isinstance(data, ArgsKwargs) else data
+        object.__setattr__(milestone, "states_forecast", "forecast" in (given or {}))
+        return milestone
 
 
 class SchedulesSpec(Spec):
