@@ -20,6 +20,7 @@ from conftest import SHIPPED_CONFIG, TODAY, snapshot
 from ukjp_monitor.config.loader import find_cycles, load_config
 from ukjp_monitor.config.specs import ConfiguredMilestone
 from ukjp_monitor.errors import ConfigError
+from ukjp_monitor.plan.records import Recipient
 
 PLAN, MONITOR = "milestones.yaml", "monitor.yaml"
 WHOLE_FILE = None
@@ -592,6 +593,24 @@ def test_a_recipient_follows_all_workstreams_or_only_those_listed(config_dir):
     assert everyone.follows("quantum") and everyone.follows("life-sciences")
     assert lead.workstreams == ("life-sciences",)
     assert lead.follows("life-sciences") and not lead.follows("quantum")
+
+
+def test_a_recipient_is_validated_straight_into_the_record_messages_are_addressed_to(
+    config_dir,
+):
+    everyone, lead = load_config(config_dir, now=TODAY).monitor.recipients
+    assert type(everyone) is type(lead) is Recipient
+    assert lead == Recipient("life-sciences-lead@example.org", lead.name, ("life-sciences",))
+
+
+def test_a_typo_in_a_recipient_key_suggests_the_right_one(config_dir):
+    line = edit(config_dir, MONITOR, "    name: Programme Office", "    nmae: Programme Office")
+    with pytest.raises(ConfigError) as caught:
+        load_config(config_dir, now=TODAY)
+    assert caught.value.problems == [
+        f"{config_dir / MONITOR}:{line}: recipient pmo@example.org: unknown key 'nmae'; "
+        "did you mean 'name'?"
+    ]
 
 
 @pytest.mark.parametrize(

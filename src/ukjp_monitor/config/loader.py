@@ -26,6 +26,7 @@ from ukjp_monitor.config.specs import (
     WorkstreamSpec,
 )
 from ukjp_monitor.errors import ConfigError
+from ukjp_monitor.plan.records import Recipient
 
 MILESTONES_FILE = "milestones.yaml"
 MONITOR_FILE = "monitor.yaml"
@@ -205,7 +206,7 @@ class _MonitorReader(Reader):
             followers = [r for _, r in recipients.specs]
             self.spec = spec.model_copy(update={"recipients": followers})
 
-    def _check_followed(self, index: int, spec: RecipientSpec, known: set[str] | None) -> None:
+    def _check_followed(self, index: int, spec: Recipient, known: set[str] | None) -> None:
         if spec.workstreams == "all" or known is None:
             return
         for j, w in enumerate(spec.workstreams):

@@ -116,8 +116,8 @@ class Reader:
             self.problem((), f"{key!r} is required")
         return True
 
-    def validate(self, model: type, data: Any, path: tuple) -> Any:
-        """Validate one item (into a model or a pydantic dataclass); on
+    def validate(self, model: Any, data: Any, path: tuple) -> Any:
+        """Validate one item into ``model`` (anything pydantic validates); on
         failure record its problems and return None."""
         try:
             return _adapter(model).validate_python({} if data is None else data)
@@ -126,7 +126,7 @@ class Reader:
                 self.problem(path + loc, message)
             return None
 
-    def read_items(self, key: str, model: type) -> Items | None:
+    def read_items(self, key: str, model: Any) -> Items | None:
         """Validate every item of a list section; None when the section is unusable."""
         value, section = self.list_at(key), self.lists[key]
         if value is None:
@@ -160,7 +160,7 @@ class Reader:
 
 
 @cache
-def _adapter(model: type) -> TypeAdapter:
+def _adapter(model: Any) -> TypeAdapter:
     return TypeAdapter(model)
 
 

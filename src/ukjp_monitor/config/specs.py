@@ -14,6 +14,7 @@ plain sentences the command line prints.
 from __future__ import annotations
 
 import re
+from dataclasses import MISSING, fields
 from datetime import date
 from email.utils import parseaddr
 from functools import partial
@@ -21,12 +22,22 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetPydanticSchema,
+    PlainValidator,
+    model_validator,
+)
 from pydantic.dataclasses import dataclass as pydantic_dataclass
-from pydantic_core import ArgsKwargs
+from pydantic_core import ArgsKwargs, core_schema
 
 from ukjp_monitor.config.wording import written
 from ukjp_monitor.plan.periods import ACCEPTED_FORMS, Period, parse_day, parse_period
+from ukjp_monitor.plan.records import Recipient
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # C0 and C1 controls (NEL, U+0085, is a line break to str.splitlines) and the
@@ -242,13 +253,30 @@ def _followed(value: Any) -> str | tuple[str, ...]:
     return tuple(_slug(v) for v in value)
 
 
-class RecipientSpec(Spec):
-    email: Email
-    name: Name | None = None
-    workstreams: Annotated[str | tuple[str, ...], PlainValidator(_followed)] = "all"
+Followed = Annotated[str | tuple[str, ...], PlainValidator(_followed)]
 
-    def follows(self, workstream: str) -> bool:
-        return self.workstreams == "all" or workstream in self.workstreams
+
+def _recipient_schema(source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+    """``Recipient``, the plain record messages are addressed to, validated
+    field by field with the rules below: a valid item is the record itself,
+    unknown keys refused, and each mistake reported at its key."""
+    rules = {"email": Email, "name": Name | None, "workstreams": Followed}
+    arguments = []
+    for f in fields(Recipient):
+        schema = handler.generate_schema(rules[f.name])
+        if f.default is not MISSING:
+            schema = core_schema.with_default_schema(schema, default=f.default)
+        arguments.append(core_schema.dataclass_field(f.name, schema))
+    return core_schema.dataclass_schema(
+        Recipient,
+        core_schema.dataclass_args_schema("Recipient", arguments, extra_behavior="forbid"),
+        [f.name for f in fields(Recipient)],
+        frozen=True,
+    )
+
+
+#: A recipient as monitor.yaml gives one; it validates into ``Recipient`` itself.
+RecipientSpec = Annotated[Recipient, GetPydanticSchema(_recipient_schema)]
 
 
 class MonitorFile(Spec):

@@ -7,8 +7,9 @@ and is not reported again as that key missing.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
-from typing import Any
+from typing import Annotated, Any, get_args, get_origin
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
@@ -28,7 +29,7 @@ _PHRASES = {
 _UNKNOWN = {"extra_forbidden", "unexpected_keyword_argument"}
 
 
-def describe_errors(errors: list[dict], model: type) -> list[tuple[tuple, str]]:
+def describe_errors(errors: list[dict], model: Any) -> list[tuple[tuple, str]]:
     """(location, message) for each error validating a model or pydantic
     dataclass, typos folded into one."""
     guessed = set()
@@ -48,7 +49,7 @@ def describe_errors(errors: list[dict], model: type) -> list[tuple[tuple, str]]:
     return described
 
 
-def _describe(error: dict, loc: tuple, model: type) -> str:
+def _describe(error: dict, loc: tuple, model: Any) -> str:
     where = ".".join(str(part) for part in loc if isinstance(part, str))
     kind, given = error["type"], shown(error.get("input"))
     if kind == "value_error":
@@ -70,12 +71,15 @@ def unknown_key(key: Any, accepted: tuple[str, ...] | list[str]) -> tuple[str, s
     return f"unknown key {key!r}; accepted keys: {', '.join(accepted)}", None
 
 
-def _keys(model: type) -> list[str]:
-    """The keys a model or pydantic dataclass takes, as the file spells them."""
+def _keys(model: Any) -> list[str]:
+    """The keys a model, a pydantic dataclass or an ``Annotated`` plain
+    dataclass (``specs.RecipientSpec``) takes, as the file spells them."""
+    if get_origin(model) is Annotated:
+        return [f.name for f in dataclasses.fields(get_args(model)[0])]
     return [f.alias or name for name, f in _fields(model).items() if f.init is not False]
 
 
-def _model_at(model: type, loc: tuple) -> type:
+def _model_at(model: Any, loc: tuple) -> Any:
     for part in loc:
         info = _fields(model).get(part) if isinstance(part, str) else None
         annotation = getattr(info, "annotation", None)
@@ -84,9 +88,9 @@ def _model_at(model: type, loc: tuple) -> type:
     return model
 
 
-def _fields(model: type) -> dict[str, FieldInfo]:
+def _fields(model: Any) -> dict[str, FieldInfo]:
     # Models and pydantic dataclasses both keep their fields here.
-    return model.__pydantic_fields__  # type: ignore[attr-defined]
+    return getattr(model, "__pydantic_fields__", {})
 
 
 def written(value: Any) -> str:
