@@ -9,7 +9,7 @@ from the wrong file fails.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import FrozenInstanceError, dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -18,8 +18,9 @@ from sqlalchemy.engine import make_url
 
 from conftest import SHIPPED_CONFIG, TODAY, snapshot
 from ukjp_monitor.config.loader import find_cycles, load_config
-from ukjp_monitor.config.specs import ConfiguredMilestone, MilestoneSpec
+from ukjp_monitor.config.specs import ConfiguredMilestone
 from ukjp_monitor.errors import ConfigError
+from ukjp_monitor.plan.records import Recipient
 
 PLAN, MONITOR = "milestones.yaml", "monitor.yaml"
 WHOLE_FILE = None
@@ -256,6 +257,47 @@ BROKEN = [
         "milestone space-consultation: an alias here refers to itself",
         where="    amount: &loop",
         problems=2,
+    ),
+    case(
+        "a list where text belongs is described as a list, not written out",
+        PLAN,
+        (
+            '    notes: Leaders agreed "to establish a new space consultation". No date announced.',
+            "    notes: [a, b]",
+        ),
+        "milestone space-consultation: notes: must be text, not a list",
+    ),
+    case(
+        "a list among the dependencies is described as a list",
+        PLAN,
+        (PILOT_DEPENDS, "    depends_on: [[nanopore-genesis-heads-of-terms]]\n"),
+        "milestone rare-disease-pilot-start: depends_on: must be text, not a list",
+    ),
+    case(
+        "a mapping as a lead time is described as a mapping",
+        PLAN,
+        (PILOT_TARGET, PILOT_TARGET + "    lead_days: {days: 30}\n"),
+        "milestone rare-disease-pilot-start: lead_days: a mapping is not a lead time; "
+        "use a whole number of days from 0 to 3660",
+        where="    lead_days: {days: 30}",
+    ),
+    case(
+        "a list as a target is described as a list",
+        PLAN,
+        (PILOT_TARGET, "    target: [2026-H2]\n"),
+        f"milestone rare-disease-pilot-start: target: a list is not a period; {PERIOD_FORMS}",
+    ),
+    case(
+        "a list as the start of an explicit window is described as a list",
+        PLAN,
+        (PILOT_TARGET, "    target: {from: [2026-10-01], to: 2027-01-31}\n"),
+        "milestone rare-disease-pilot-start: target: a list is not a date; use YYYY-MM-DD",
+    ),
+    case(
+        "a mapping as a completion date is described as a mapping",
+        PLAN,
+        ("    completed_on: 2026-02-03\n", "    completed_on: {on: 2026-02-03}\n"),
+        "milestone package-announced: completed_on: a mapping is not a date; use YYYY-MM-DD",
     ),
     case(
         "an alias to an anchor that is never defined is a YAML error on its line",
@@ -500,13 +542,32 @@ def test_the_shipped_config_loads_with_the_monitor_defaults(config_dir):
     assert config.monitor.schedules.digest == "0 8 * * mon"
 
 
-def test_a_valid_milestone_is_kept_with_every_field_of_its_spec(config_dir):
-    kept = {f.name for f in fields(ConfiguredMilestone)}
-    assert kept == set(MilestoneSpec.model_fields) | {"states_forecast"}
+def test_a_valid_milestone_is_validated_straight_into_one_compact_frozen_object(config_dir):
     pilot = milestone(load_config(config_dir, now=TODAY), "rare-disease-pilot-start")
-    assert isinstance(pilot, ConfiguredMilestone)
+    assert type(pilot) is ConfiguredMilestone
+    # Slotted: no dict per milestone, and a funder's file holds 100,000.
+    assert not hasattr(pilot, "__dict__")
     assert (pilot.target.text, pilot.workstream) == ("2026-H2", "life-sciences")
-    assert isinstance(pilot.depends_on, tuple)
+    assert pilot.depends_on == ("nanopore-genesis-heads-of-terms",)
+    with pytest.raises(FrozenInstanceError):
+        pilot.title = "Something else"  # type: ignore[misc]
+
+
+def test_a_forecast_given_even_as_tbc_is_noted_but_is_no_key_of_its_own(config_dir):
+    edit(config_dir, PLAN, PILOT_TARGET, PILOT_TARGET + "    forecast: TBC\n")
+    config = load_config(config_dir, now=TODAY)
+    assert milestone(config, "rare-disease-pilot-start").states_forecast
+    assert not milestone(config, "space-consultation").states_forecast
+
+    edit(config_dir, PLAN, "    forecast: TBC\n", "    states_forecast: true\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(config_dir, now=TODAY)
+    [problem] = caught.value.problems
+    assert problem.endswith(
+        "milestone rare-disease-pilot-start: unknown key 'states_forecast'; accepted keys: "
+        "id, title, workstream, target, owner, amount, depends_on, lead_days, source, notes, "
+        "forecast, completed_on, cancelled"
+    )
 
 
 def test_a_monitor_file_with_only_recipients_takes_the_defaults(config_dir):
@@ -532,6 +593,24 @@ def test_a_recipient_follows_all_workstreams_or_only_those_listed(config_dir):
     assert everyone.follows("quantum") and everyone.follows("life-sciences")
     assert lead.workstreams == ("life-sciences",)
     assert lead.follows("life-sciences") and not lead.follows("quantum")
+
+
+def test_a_recipient_is_validated_straight_into_the_record_messages_are_addressed_to(
+    config_dir,
+):
+    everyone, lead = load_config(config_dir, now=TODAY).monitor.recipients
+    assert type(everyone) is type(lead) is Recipient
+    assert lead == Recipient("life-sciences-lead@example.org", lead.name, ("life-sciences",))
+
+
+def test_a_typo_in_a_recipient_key_suggests_the_right_one(config_dir):
+    line = edit(config_dir, MONITOR, "    name: Programme Office", "    nmae: Programme Office")
+    with pytest.raises(ConfigError) as caught:
+        load_config(config_dir, now=TODAY)
+    assert caught.value.problems == [
+        f"{config_dir / MONITOR}:{line}: recipient pmo@example.org: unknown key 'nmae'; "
+        "did you mean 'name'?"
+    ]
 
 
 @pytest.mark.parametrize(

@@ -20,13 +20,13 @@ from ukjp_monitor import __version__
 from ukjp_monitor.config.sections import Items, Reader, Section
 from ukjp_monitor.config.specs import (
     ConfiguredMilestone,
-    MilestoneSpec,
     MonitorFile,
     ProgrammeSpec,
     RecipientSpec,
     WorkstreamSpec,
 )
 from ukjp_monitor.errors import ConfigError
+from ukjp_monitor.plan.records import Recipient
 
 MILESTONES_FILE = "milestones.yaml"
 MONITOR_FILE = "monitor.yaml"
@@ -106,11 +106,7 @@ class _PlanReader(Reader):
     lists: ClassVar = {
         "workstreams": Section("workstream", "id", "id"),
         "milestones": Section(
-            "milestone",
-            "id",
-            "id",
-            kept=("id", "workstream", "depends_on", "completed_on"),
-            compact=MilestoneSpec.configured,
+            "milestone", "id", "id", kept=("id", "workstream", "depends_on", "completed_on")
         ),
     }
     contents = "it needs programme, workstreams and milestones"
@@ -126,7 +122,7 @@ class _PlanReader(Reader):
             return
         self.programme = self.validate(ProgrammeSpec, self.raw.get("programme"), ("programme",))
         self._read_workstreams()
-        self.milestones = self.read_items("milestones", MilestoneSpec) or Items()
+        self.milestones = self.read_items("milestones", ConfiguredMilestone) or Items()
         self._check_references()
         if self.programme is not None:
             self._check_completions(now.astimezone(ZoneInfo(self.programme.timezone)).date())
@@ -210,7 +206,7 @@ class _MonitorReader(Reader):
             followers = [r for _, r in recipients.specs]
             self.spec = spec.model_copy(update={"recipients": followers})
 
-    def _check_followed(self, index: int, spec: RecipientSpec, known: set[str] | None) -> None:
+    def _check_followed(self, index: int, spec: Recipient, known: set[str] | None) -> None:
         if spec.workstreams == "all" or known is None:
             return
         for j, w in enumerate(spec.workstreams):

@@ -9,12 +9,12 @@ each file has and checks what spans items.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar, NamedTuple
 
-from pydantic import BaseModel, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from ukjp_monitor.config.wording import describe_errors, shown, unknown_key
 from ukjp_monitor.config.yamlsource import LineDict, LineList, line_of, read_yaml
@@ -27,7 +27,6 @@ class Section(NamedTuple):
     ``kept``: once an item is valid, only these keys (and their lines) stay
     in the raw data, for the checks across items that may still point at
     them; the rest of a 100,000-item file's raw data is let go as it goes.
-    ``compact``: what a valid item is kept as, in place of its model.
     """
 
     noun: str
@@ -35,7 +34,6 @@ class Section(NamedTuple):
     label: str
     fold_case: bool = False
     kept: tuple[str, ...] | None = None
-    compact: Callable[[Any], Any] | None = None
 
 
 @dataclass
@@ -118,16 +116,17 @@ class Reader:
             self.problem((), f"{key!r} is required")
         return True
 
-    def validate(self, model: type[BaseModel], data: Any, path: tuple) -> Any:
-        """Validate one item; on failure record its problems and return None."""
+    def validate(self, model: Any, data: Any, path: tuple) -> Any:
+        """Validate one item into ``model`` (anything pydantic validates); on
+        failure record its problems and return None."""
         try:
-            return model.model_validate({} if data is None else data)
+            return _adapter(model).validate_python({} if data is None else data)
         except ValidationError as exc:
             for loc, message in describe_errors(exc.errors(include_url=False), model):
                 self.problem(path + loc, message)
             return None
 
-    def read_items(self, key: str, model: type[BaseModel]) -> Items | None:
+    def read_items(self, key: str, model: Any) -> Items | None:
         """Validate every item of a list section; None when the section is unusable."""
         value, section = self.list_at(key), self.lists[key]
         if value is None:
@@ -143,7 +142,7 @@ class Reader:
                 items.claimed[identity] = index
             spec = self.validate(model, raw, (key, index))
             if spec is not None and items.claimed.get(identity, index) == index:
-                items.specs.append((index, section.compact(spec) if section.compact else spec))
+                items.specs.append((index, spec))
                 if section.kept is not None:
                     value[index] = only_keys(raw, section.kept)
         return items
@@ -158,6 +157,11 @@ class Reader:
         elif key in self.raw:
             self.problem((key,), f"{key}: must be {wanted}, not {kind_of(value)}")
         return None
+
+
+@cache
+def _adapter(model: Any) -> TypeAdapter:
+    return TypeAdapter(model)
 
 
 def only_keys(item: LineDict, keys: tuple[str, ...]) -> LineDict:
@@ -177,8 +181,4 @@ def name_of(item: Any, key: str) -> str | None:
 
 
 def kind_of(value: Any) -> str:
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
     return "empty" if value is None else shown(value)

@@ -1,9 +1,10 @@
 """The shape of the configuration files, as pydantic models, and
-``ConfiguredMilestone``, the compact form a valid milestone is kept in.
+``ConfiguredMilestone``, the compact pydantic dataclass a milestone is
+validated into.
 
 Field-level rules live here (types, id syntax, dates, emails, cron, time
 zones, text that may not carry line breaks); rules that span items
-(duplicates, references, cycles) live in ``config.py``. Every model forbids
+(duplicates, references, cycles) live in ``loader``. Every model forbids
 unknown keys, so a typo is an error instead of a silently ignored setting.
 Text limits are the database's column sizes, so whatever validates can be
 stored on PostgreSQL too. ``wording`` turns pydantic's errors into the
@@ -13,7 +14,7 @@ plain sentences the command line prints.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, fields
 from datetime import date
 from email.utils import parseaddr
 from functools import partial
@@ -21,9 +22,22 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetPydanticSchema,
+    PlainValidator,
+    model_validator,
+)
+from pydantic.dataclasses import dataclass as pydantic_dataclass
+from pydantic_core import ArgsKwargs, core_schema
 
-from ukjp_monitor.plan.periods import Period, parse_day, parse_period
+from ukjp_monitor.config.wording import written
+from ukjp_monitor.plan.periods import ACCEPTED_FORMS, Period, parse_day, parse_period
+from ukjp_monitor.plan.records import Recipient
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # C0 and C1 controls (NEL, U+0085, is a line break to str.splitlines) and the
@@ -122,13 +136,28 @@ def _cron(value: str) -> str:
 
 
 def _period(value: Any) -> Period | None:
+    # The period parser writes out what it was given; a list or mapping is
+    # named by its kind instead (``wording.written``).
+    if isinstance(value, list):
+        raise ValueError(f"a list is not a period; use {ACCEPTED_FORMS}")
+    if isinstance(value, dict):
+        for bound in ("from", "to"):
+            if bound in value:
+                _day(value[bound])
     return parse_period(value)
+
+
+def _day(value: Any) -> date:
+    if isinstance(value, list | dict):
+        raise ValueError(f"{written(value)} is not a date; use YYYY-MM-DD")
+    return parse_day(value)
 
 
 def _lead_days(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_LEAD_DAYS:
         raise ValueError(
-            f"{value!r} is not a lead time; use a whole number of days from 0 to {MAX_LEAD_DAYS}"
+            f"{written(value)} is not a lead time; "
+            f"use a whole number of days from 0 to {MAX_LEAD_DAYS}"
         )
     return value
 
@@ -149,7 +178,7 @@ Mailbox = Annotated[str, AfterValidator(_mailbox)]
 TimeZone = Annotated[str, AfterValidator(_timezone)]
 Cron = Annotated[str, AfterValidator(_cron)]
 Target = Annotated[Period | None, PlainValidator(_period)]
-Day = Annotated[date, PlainValidator(parse_day)]
+Day = Annotated[date, PlainValidator(_day)]
 LeadDays = Annotated[int, PlainValidator(_lead_days)]
 
 
@@ -168,8 +197,14 @@ class WorkstreamSpec(Spec):
     name: Name
 
 
-class MilestoneSpec(Spec):
-    """One promise. ``forecast``, ``completed_on`` and ``cancelled`` are
+@pydantic_dataclass(
+    frozen=True, slots=True, config=ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+)
+class ConfiguredMilestone:
+    """One promise, validated straight into a compact object: frozen and
+    slotted, a quarter of the memory of a pydantic model, which carries a
+    dict and the set of keys given (a funder's file holds 100,000
+    milestones). ``forecast``, ``completed_on`` and ``cancelled`` are
     progress: applied at sync when the config's value changes."""
 
     id: Slug
@@ -178,45 +213,24 @@ class MilestoneSpec(Spec):
     target: Target = None
     owner: OneLine | None = None
     amount: Amount | None = None
-    depends_on: list[Slug] = []
+    depends_on: tuple[Slug, ...] = ()
     lead_days: LeadDays | None = None
     source: Url | None = None
     notes: Text | None = None
     forecast: Target = None
     completed_on: Day | None = None
     cancelled: Annotated[bool, Field(strict=True)] = False
+    #: True when the config says something about the forecast (even TBC);
+    #: not a key of the file.
+    states_forecast: bool = Field(default=False, init=False)
 
-    @property
-    def states_forecast(self) -> bool:
-        """True when the config says something about the forecast (even TBC)."""
-        return "forecast" in self.model_fields_set
-
-    def configured(self) -> ConfiguredMilestone:
-        """The valid milestone as the rest of ukjp-monitor keeps it."""
-        values = {f.name: getattr(self, f.name) for f in fields(ConfiguredMilestone)}
-        return ConfiguredMilestone(**values | {"depends_on": tuple(self.depends_on)})
-
-
-@dataclass(frozen=True, slots=True)
-class ConfiguredMilestone:
-    """A ``MilestoneSpec`` once valid: the same fields, immutable, and a
-    quarter of the memory (a model carries a dict and the set of keys
-    given; a funder's file holds 100,000 milestones)."""
-
-    id: str
-    title: str
-    workstream: str
-    target: Period | None
-    owner: str | None
-    amount: str | None
-    depends_on: tuple[str, ...]
-    lead_days: int | None
-    source: str | None
-    notes: str | None
-    forecast: Period | None
-    completed_on: date | None
-    cancelled: bool
-    states_forecast: bool
+    @model_validator(mode="wrap")
+    @classmethod
+    def _note_stated_forecast(cls, data: Any, handler: Any) -> ConfiguredMilestone:
+        milestone = handler(data)
+        given = data.kwargs if isinstance(data, ArgsKwargs) else data
+        object.__setattr__(milestone, "states_forecast", "forecast" in (given or {}))
+        return milestone
 
 
 class SchedulesSpec(Spec):
@@ -239,13 +253,30 @@ def _followed(value: Any) -> str | tuple[str, ...]:
     return tuple(_slug(v) for v in value)
 
 
-class RecipientSpec(Spec):
-    email: Email
-    name: Name | None = None
-    workstreams: Annotated[str | tuple[str, ...], PlainValidator(_followed)] = "all"
+Followed = Annotated[str | tuple[str, ...], PlainValidator(_followed)]
 
-    def follows(self, workstream: str) -> bool:
-        return self.workstreams == "all" or workstream in self.workstreams
+
+def _recipient_schema(source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+    """``Recipient``, the plain record messages are addressed to, validated
+    field by field with the rules below: a valid item is the record itself,
+    unknown keys refused, and each mistake reported at its key."""
+    rules = {"email": Email, "name": Name | None, "workstreams": Followed}
+    arguments = []
+    for f in fields(Recipient):
+        schema = handler.generate_schema(rules[f.name])
+        if f.default is not MISSING:
+            schema = core_schema.with_default_schema(schema, default=f.default)
+        arguments.append(core_schema.dataclass_field(f.name, schema))
+    return core_schema.dataclass_schema(
+        Recipient,
+        core_schema.dataclass_args_schema("Recipient", arguments, extra_behavior="forbid"),
+        [f.name for f in fields(Recipient)],
+        frozen=True,
+    )
+
+
+#: A recipient as monitor.yaml gives one; it validates into ``Recipient`` itself.
+RecipientSpec = Annotated[Recipient, GetPydanticSchema(_recipient_schema)]
 
 
 class MonitorFile(Spec):

@@ -7,28 +7,36 @@ and is not reported again as that key missing.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
-from typing import Any
+from typing import Annotated, Any, get_args, get_origin
 
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 _PHRASES = {
     "string_type": "must be text",
     "bool_type": "must be true or false",
     "bool_parsing": "must be true or false",
     "list_type": "must be a list such as [a, b]",
+    "tuple_type": "must be a list such as [a, b]",
     "int_type": "must be a whole number",
     "int_parsing": "must be a whole number",
 }
 
 
-def describe_errors(errors: list[dict], model: type[BaseModel]) -> list[tuple[tuple, str]]:
-    """(location, message) for each pydantic error, typos folded into one."""
+#: An unknown key, as a model and as a dataclass report it.
+_UNKNOWN = {"extra_forbidden", "unexpected_keyword_argument"}
+
+
+def describe_errors(errors: list[dict], model: Any) -> list[tuple[tuple, str]]:
+    """(location, message) for each error validating a model or pydantic
+    dataclass, typos folded into one."""
     guessed = set()
     described = []
     for error in errors:
         loc = tuple(error["loc"])
-        if error["type"] == "extra_forbidden":
+        if error["type"] in _UNKNOWN:
             message, guess = unknown_key(loc[-1], _keys(_model_at(model, loc[:-1])))
             guessed.add((*loc[:-1], guess))
             described.append((loc, message))
@@ -41,12 +49,12 @@ def describe_errors(errors: list[dict], model: type[BaseModel]) -> list[tuple[tu
     return described
 
 
-def _describe(error: dict, loc: tuple, model: type[BaseModel]) -> str:
+def _describe(error: dict, loc: tuple, model: Any) -> str:
     where = ".".join(str(part) for part in loc if isinstance(part, str))
     kind, given = error["type"], shown(error.get("input"))
     if kind == "value_error":
         message = error["msg"].removeprefix("Value error, ")
-    elif kind in {"model_type", "dict_type", "model_attributes_type"}:
+    elif kind in {"model_type", "dataclass_type", "dict_type", "model_attributes_type"}:
         keys = ", ".join(_keys(_model_at(model, loc)))
         message = f"must be a mapping with the keys {keys}, not {given}"
     else:
@@ -63,19 +71,40 @@ def unknown_key(key: Any, accepted: tuple[str, ...] | list[str]) -> tuple[str, s
     return f"unknown key {key!r}; accepted keys: {', '.join(accepted)}", None
 
 
-def _keys(model: type[BaseModel]) -> list[str]:
-    return [f.alias or name for name, f in model.model_fields.items()]
+def _keys(model: Any) -> list[str]:
+    """The keys a model, a pydantic dataclass or an ``Annotated`` plain
+    dataclass (``specs.RecipientSpec``) takes, as the file spells them."""
+    if get_origin(model) is Annotated:
+        return [f.name for f in dataclasses.fields(get_args(model)[0])]
+    return [f.alias or name for name, f in _fields(model).items() if f.init is not False]
 
 
-def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel]:
+def _model_at(model: Any, loc: tuple) -> Any:
     for part in loc:
-        info = model.model_fields.get(part) if isinstance(part, str) else None
+        info = _fields(model).get(part) if isinstance(part, str) else None
         annotation = getattr(info, "annotation", None)
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             model = annotation
     return model
 
 
+def _fields(model: Any) -> dict[str, FieldInfo]:
+    # Models and pydantic dataclasses both keep their fields here.
+    return getattr(model, "__pydantic_fields__", {})
+
+
+def written(value: Any) -> str:
+    """A value given, as a message names it: a list or a mapping by its kind,
+    never written out (an alias can make one stand for millions of items);
+    anything else as written."""
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return repr(value)
+
+
 def shown(value: Any) -> str:
-    text = repr(value)
+    """``written``, cut short."""
+    text = written(value)
     return text if len(text) <= 60 else text[:57] + "..."

@@ -122,9 +122,7 @@ class Notifier:
         self.renderer = Renderer(
             subject_prefix=monitor.mail.subject_prefix, template_dir=settings.templates_dir
         )
-        self.recipients = {
-            r.email: Recipient(r.email, r.name, r.workstreams) for r in monitor.recipients
-        }
+        self.recipients = {r.email: r for r in monitor.recipients}
 
     # -- check ----------------------------------------------------------------
 

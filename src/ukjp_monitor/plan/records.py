@@ -19,6 +19,9 @@ ALERT_STATUSES = frozenset({Status.APPROACHING, Status.DUE, Status.OVERDUE})
 
 @dataclass(frozen=True)
 class Recipient:
+    """Who a message is for, and the workstreams they follow (or ``"all"``).
+    The configuration validates monitor.yaml's recipients straight into it."""
+
     email: str
     name: str | None = None
     workstreams: str | tuple[str, ...] = "all"
