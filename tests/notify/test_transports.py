@@ -5,13 +5,11 @@ from __future__ import annotations
 import logging
 import threading
 from contextlib import closing
-from datetime import UTC, datetime, timedelta
-from email.parser import BytesParser
-from email.policy import default
+from datetime import timedelta
 
 import pytest
 
-from sample_mail import SENDER, WHEN, message_to
+from sample_mail import SENDER, WHEN, message_to, parsed
 from ukjp_monitor.notify.delivery import deliver, open_transport
 from ukjp_monitor.notify.letters import Letter
 from ukjp_monitor.notify.outbox import OutboxTransport
@@ -70,7 +68,7 @@ def test_the_server_receives_the_message_as_built(smtp_server, smtp_settings):
     got = received.message
     assert received.sender == "monitor@example.org"
     for header in ("From", "To", "Subject", "Date", "Message-ID"):
-        assert got[header] == item.message[header]
+        assert got[header] == parsed(item.message.data)[header]
     plain, html = got.iter_parts()
     assert plain.get_content().strip() == "Due today: 2 — café"
     assert html.get_content().strip() == "<p>Due <b>today</b></p>"
@@ -266,10 +264,10 @@ def test_the_outbox_holds_one_eml_file_per_message_that_a_mail_client_can_read(t
     assert [f.suffix for f in files] == [".eml", ".eml"]
     assert files[0].name.startswith("20261124T120000Z-ada@example.org-")
     for path, item in zip(files, items, strict=True):
-        parsed = BytesParser(policy=default).parsebytes(path.read_bytes())
+        message, expected = parsed(path.read_bytes()), parsed(item.message.data)
         for header in ("From", "To", "Subject", "Date", "Message-ID"):
-            assert parsed[header] == item.message[header]
-        plain, html = parsed.iter_parts()
+            assert message[header] == expected[header]
+        plain, html = message.iter_parts()
         assert plain.get_content().strip() == "Due today: 2 — café"
         assert html.get_content().strip() == "<p>Due <b>today</b></p>"
 
@@ -339,9 +337,7 @@ def test_a_failed_outbox_write_leaves_nothing_and_may_be_retried(tmp_path):
 def test_letters_go_through_smtp_and_the_outbox(smtp_server, smtp_settings, tmp_path):
     letter = Letter(sender=SENDER, subject="Weekly digest — 1 due", text="héllo\n", html="<p>é</p>")
     items = [
-        Outgoing(
-            key=i, recipient=r, message=letter.to(r, message_id=f"<{i}@x>", date=datetime.now(UTC))
-        )
+        Outgoing(key=i, recipient=r, message=letter.to(r, message_id=f"<{i}@x>", date=WHEN))
         for i, r in enumerate(["ada@example.org", "bob@example.org"])
     ]
     assert all(r.sent for r in deliver(open_transport(smtp_settings), items))

@@ -11,7 +11,6 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 
-from ukjp_monitor.notify.letters import message_id_of
 from ukjp_monitor.notify.outbox import OutboxTransport
 from ukjp_monitor.notify.smtp import SmtpTransport
 from ukjp_monitor.notify.transport import DeliveryError, Outgoing, Transport
@@ -54,7 +53,7 @@ def deliver(
             result, unreachable = _deliver_one(transport, item, attempts, backoff, sleep)
         if on_result is not None:
             on_result(result)  # first: the caller's ledger should lag the server by nothing
-        message_id = message_id_of(item.message)
+        message_id = item.message.message_id
         if result.sent:
             log.info("sent %s to %s", message_id, item.recipient)
         else:
@@ -75,7 +74,7 @@ def _deliver_one(transport, item: Outgoing, attempts, backoff, sleep):
             if exc.permanent or exc.refused or attempt == attempts:
                 result = Result(item.key, item.recipient, False, exc.permanent, exc.reply, attempt)
                 return result, (exc.reply if exc.connection else None)
-            log.debug("retrying %s for %s: %s", message_id_of(item.message), item.recipient, exc)
+            log.debug("retrying %s for %s: %s", item.message.message_id, item.recipient, exc)
             sleep(backoff * 2 ** (attempt - 1))
         else:
             return Result(item.key, item.recipient, True, False, None, attempt), None

@@ -7,7 +7,7 @@ import logging
 import smtplib
 import ssl
 
-from ukjp_monitor.notify.letters import Encoded, Message
+from ukjp_monitor.notify.letters import Encoded
 from ukjp_monitor.notify.transport import DeliveryError, one_line
 from ukjp_monitor.settings import SECURITY_MODES, Settings
 
@@ -37,14 +37,11 @@ class SmtpTransport:
         s = self._settings
         return f"SmtpTransport({s.smtp_host}:{s.smtp_port}, security={s.smtp_security})"
 
-    def send(self, message: Message, recipient: str) -> None:
+    def send(self, message: Encoded, recipient: str) -> None:
         """Hand one message to the server for ``recipient`` only; DeliveryError if not taken."""
         smtp = self._connection()
         try:
-            if isinstance(message, Encoded):
-                smtp.sendmail(message.envelope_sender, [recipient], message.data)
-            else:
-                smtp.send_message(message, to_addrs=[recipient])
+            smtp.sendmail(message.envelope_sender, [recipient], message.data)
         except (smtplib.SMTPException, OSError) as exc:
             # Only a clean reply leaves the session in a known state; else start afresh.
             replied = isinstance(exc, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused)
