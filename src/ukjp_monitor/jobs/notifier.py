@@ -27,7 +27,7 @@ from ukjp_monitor.notify.letters import Letter
 from ukjp_monitor.notify.prefetch import prefetched
 from ukjp_monitor.notify.rendering import Rendered, Renderer
 from ukjp_monitor.notify.transport import Outgoing
-from ukjp_monitor.plan.records import Recipient, Result
+from ukjp_monitor.plan.records import Outcome, Recipient, Result
 from ukjp_monitor.plan.status import Assessment, evaluate
 from ukjp_monitor.settings import Settings
 from ukjp_monitor.store import changes, ledger, queries, transitions
@@ -49,14 +49,14 @@ class DeliveryReport:
         return not (self.pending or self.failed)
 
     def add(self, result: Result) -> None:
-        if result.sent:
+        if result.outcome is Outcome.SENT:
             self.sent += 1
-        elif result.permanent:
+            return
+        if result.outcome is Outcome.REFUSED:
             self.failed += 1
-            self.errors.append(f"{result.recipient}: {result.error}")
         else:
             self.pending += 1
-            self.errors.append(f"{result.recipient}: {result.error}")
+        self.errors.append(f"{result.recipient}: {result.error}")
 
     def counts(self) -> dict[str, int]:
         return {
