@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.parser import BytesParser
+from email.parser import Parser
 from email.policy import default
 
 from ukjp_monitor.notify.letters import Encoded, Letter
@@ -31,5 +31,5 @@ def message_to(
 
 
 def parsed(data: bytes) -> EmailMessage:
-    """A message on the wire as a mail client reads it."""
-    return BytesParser(policy=default).parsebytes(data)
+    """A message on the wire as a mail client reads it; headers may be UTF-8 (RFC 6532)."""
+    return Parser(policy=default).parsestr(data.decode("utf-8"))

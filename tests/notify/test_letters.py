@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import UTC, datetime, timedelta, timezone
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
@@ -43,14 +44,17 @@ def test_a_message_carries_its_headers_exactly():
     assert message["Subject"] == "Milestones — 1 overdue, 2 due"
 
 
-@pytest.mark.parametrize("field", ["subject", "sender", "recipient", "message_id"])
+@pytest.mark.parametrize("field", ["subject", "sender", "recipient", "name", "message_id"])
 @pytest.mark.parametrize("newline", ["\n", "\r", "\r\n", "\u2028", "\x85"])
 def test_a_line_break_in_a_header_raises_instead_of_adding_a_header(field, newline):
-    fields = dict(recipient="ada@example.org", sender=SENDER, subject="Hello", message_id="<1@x>")
+    fields = dict(sender=SENDER, subject="Hello", recipient="ada@example.org", name="Ada")
+    fields["message_id"] = "<1@x>"
     fields[field] = f"x@example.org{newline}Bcc: eve@example.org"
     with pytest.raises(ValueError, match="line break"):
         letter = Letter(sender=fields["sender"], subject=fields["subject"], text="Hi", html=None)
-        letter.to(fields["recipient"], message_id=fields["message_id"], date=WHEN)
+        letter.to(
+            fields["recipient"], name=fields["name"], message_id=fields["message_id"], date=WHEN
+        )
 
 
 def test_a_naive_date_is_refused():
@@ -95,18 +99,20 @@ AWKWARD_TEXT = (
 
 
 @pytest.mark.parametrize(
-    ("recipient", "text", "html"),
+    ("name", "address", "text", "html"),
     [
-        ("Ada <ada@example.org>", "héllo\n" * 50, "<p>é</p>" * 50),
-        ("Zoë Ünal <zoe@example.org>", AWKWARD_TEXT, AWKWARD_TEXT.replace("\n", "<br>\n")),
-        ("ada@example.org", AWKWARD_TEXT, None),
+        ("Ada", "ada@example.org", "héllo\n" * 50, "<p>é</p>" * 50),
+        ("Zoë Ünal", "zoe@example.org", AWKWARD_TEXT, AWKWARD_TEXT.replace("\n", "<br>\n")),
+        ("Dr. Ünal, PhD", "zoe@example.org", "hi", None),
+        (None, "ada@example.org", AWKWARD_TEXT, None),
     ],
-    ids=["plain", "awkward", "text-only"],
+    ids=["plain", "awkward", "quoted-name", "text-only"],
 )
-def test_a_letter_is_the_message_the_email_package_builds(recipient, text, html):
+def test_a_letter_is_the_message_the_email_package_builds(name, address, text, html):
     when = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
     kwargs = letter_kwargs() | {"text": text, "html": html}
-    encoded = Letter(**kwargs).to(recipient, message_id="<1@x>", date=when)
+    encoded = Letter(**kwargs).to(address, name=name, message_id="<1@x>", date=when)
+    recipient = Address(display_name=name or "", addr_spec=address)
     reference = parsed(reference_message(recipient, when, **kwargs).as_bytes(policy=SMTP))
     got = parsed(encoded.data)
     for header in ("From", "To", "Subject", "Message-ID", "Date", "MIME-Version"):
@@ -121,36 +127,33 @@ def test_a_letter_is_the_message_the_email_package_builds(recipient, text, html)
 
 def test_a_letter_on_the_wire_is_seven_bit_with_short_crlf_lines():
     letter = Letter(**letter_kwargs() | {"text": AWKWARD_TEXT, "html": AWKWARD_TEXT})
-    data = letter.to("Zoë <zoe@example.org>", message_id="<1@x>", date=WHEN).data
-    assert data.isascii()
+    encoded = letter.to("zoe@example.org", name="Zoë", message_id="<1@x>", date=WHEN)
+    assert encoded.data.isascii() and not encoded.utf8
+    data = encoded.data
     lines = data.split(b"\r\n")
     assert b"\n" not in b"".join(lines) and b"\r" not in b"".join(lines)
     assert max(len(line) for line in lines) <= 78
 
 
-def test_a_letter_refuses_a_recipient_that_would_add_a_header():
+@pytest.mark.parametrize(
+    ("address", "name"),
+    [("ada@example.org\r\nBcc: eve@example.org", None), ("ada@example.org", "Ada\nBcc: eve")],
+)
+def test_a_letter_refuses_a_recipient_that_would_add_a_header(address, name):
     with pytest.raises(ValueError, match="line break"):
-        Letter(**letter_kwargs()).to(
-            "ada@example.org\r\nBcc: eve@example.org",
-            message_id="<1@x>",
-            date=WHEN,
-        )
+        Letter(**letter_kwargs()).to(address, name=name, message_id="<1@x>", date=WHEN)
 
 
 @pytest.mark.parametrize(
-    ("recipient", "html", "sha256"),
+    ("name", "address", "html", "sha256"),
     [
-        ("ada@example.org", True, "9b4f90b14ef29ec5be315c32b955b18b"),
-        (
-            "=?utf-8?b?Wm/DqyDDnG5hbA==?= <zoe@example.org>",
-            True,
-            "f93c4e0de60ee46ffed0c0f8afe8c724",
-        ),
-        ("Programme Office <pmo@example.org>", False, "6d619c2c14a78667bff8994bb4cb3e1d"),
+        (None, "ada@example.org", True, "9b4f90b14ef29ec5be315c32b955b18b"),
+        ("Zoë Ünal", "zoe@example.org", True, "f93c4e0de60ee46ffed0c0f8afe8c724"),
+        ("Programme Office", "pmo@example.org", False, "6d619c2c14a78667bff8994bb4cb3e1d"),
     ],
     ids=["bare", "named-non-ascii", "named-text-only"],
 )
-def test_a_letter_on_the_wire_is_byte_for_byte_what_it_always_was(recipient, html, sha256):
+def test_a_letter_on_the_wire_is_byte_for_byte_what_it_always_was(name, address, html, sha256):
     when = datetime(2026, 11, 24, 12, 0, tzinfo=timezone(timedelta(hours=9)))
     letter = Letter(
         sender="UK–Japan S&T Monitor <monitor@example.org>",
@@ -158,6 +161,43 @@ def test_a_letter_on_the_wire_is_byte_for_byte_what_it_always_was(recipient, htm
         text="héllo = 3D\n.dot\r\nold\rmac\t\n日本 🎌\n" + "long " * 40,
         html="<p>é</p>" * 30 if html else None,
     )
-    data = letter.to(recipient, message_id="<1@example.org>", date=when).data
+    data = letter.to(address, name=name, message_id="<1@example.org>", date=when).data
     data = re.sub(rb"==[0-9a-f]{32}==", b"==BOUNDARY==", data)  # the one random part
     assert hashlib.sha256(data).hexdigest()[:32] == sha256
+
+
+# -- international addresses -----------------------------------------------------
+
+JOERG = "jörg@bücher.example"
+
+
+@pytest.mark.parametrize(
+    ("name", "address", "header"),
+    [
+        (None, JOERG, f"To: {JOERG}"),
+        ("Jörg Müller", JOERG, f"To: Jörg Müller <{JOERG}>"),
+        ('Müller, Jörg "JM"', JOERG, f'To: "Müller, Jörg \\"JM\\"" <{JOERG}>'),
+        (None, "jorg@bücher.example", "To: jorg@bücher.example"),
+    ],
+    ids=["bare", "named", "quoted-name", "idn-domain"],
+)
+def test_an_international_address_is_written_in_utf8_and_marks_the_letter(name, address, header):
+    encoded = Letter(**letter_kwargs()).to(address, name=name, message_id="<1@x>", date=WHEN)
+    assert encoded.utf8
+    lines = encoded.data.split(b"\r\n")
+    assert header.encode() in lines
+    got = parsed(encoded.data)
+    assert (got["To"].addresses[0].display_name, got["To"].addresses[0].addr_spec) == (
+        name or "",
+        address,
+    )
+    # Only the address needs UTF-8: the subject and the parts stay 7-bit.
+    assert all(line.isascii() for line in lines if not line.startswith(b"To:"))
+    assert got["Subject"] == letter_kwargs()["subject"]
+
+
+def test_an_international_sender_marks_every_letter_it_sends():
+    letter = Letter(**letter_kwargs() | {"sender": "Mönitor <mönitor@example.org>"})
+    encoded = letter.to("ada@example.org", message_id="<1@x>", date=WHEN)
+    assert encoded.utf8 and encoded.envelope_sender == "mönitor@example.org"
+    assert parsed(encoded.data)["From"].addresses[0].addr_spec == "mönitor@example.org"

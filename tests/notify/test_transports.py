@@ -341,3 +341,55 @@ def test_letters_go_through_smtp_and_the_outbox(smtp_server, smtp_settings, tmp_
     for item in items + items:  # the second round is a resend: same files
         outbox.send(item.message, item.recipient)
     assert len(list(tmp_path.glob("*.eml"))) == 2
+
+
+# -- international addresses -------------------------------------------------------
+
+JOERG = "jörg@bücher.example"
+
+
+def test_an_international_address_goes_with_smtputf8_when_the_server_offers_it(
+    smtp_server, smtp_settings
+):
+    smtp_server.offer_smtputf8()
+    results = send_all(smtp_settings, outgoing("ada@example.org", JOERG, "bob@example.org"))
+    assert [(r.recipient, r.outcome) for r in results] == [
+        ("ada@example.org", SENT),
+        (JOERG, SENT),
+        ("bob@example.org", SENT),
+    ]
+    ada, joerg, bob = smtp_server.received
+    assert joerg.recipients == [JOERG] and "SMTPUTF8" in joerg.options
+    assert joerg.message["To"].addresses[0].addr_spec == JOERG
+    assert "SMTPUTF8" not in ada.options + bob.options  # ASCII mail goes as it always did
+    assert smtp_server.connections == 1
+
+
+def test_an_international_address_is_refused_by_a_server_without_smtputf8_and_the_rest_still_go(
+    smtp_server, smtp_settings, caplog
+):
+    backoffs = Backoffs()
+    items = outgoing("ada@example.org", JOERG, "bob@example.org")
+    results = send_all(smtp_settings, items, sleep=backoffs)
+    assert [(r.recipient, r.outcome, r.attempts) for r in results] == [
+        ("ada@example.org", SENT, 1),
+        (JOERG, REFUSED, 1),
+        ("bob@example.org", SENT, 1),
+    ]
+    assert "does not offer SMTPUTF8" in results[1].error
+    assert backoffs == [] and smtp_server.connections == 1
+    assert smtp_server.recipients() == ["ada@example.org", "bob@example.org"]
+    assert f"permanent failure for {items[1].message.message_id} to {JOERG}" in caplog.text
+
+
+def test_the_outbox_writes_a_message_to_an_international_address(tmp_path):
+    item = outgoing(JOERG)[0]
+    (result,) = send_all(Settings(outbox_dir=tmp_path), [item])
+    assert result.outcome is SENT
+    (path,) = tmp_path.glob("*.eml")
+    raw = path.read_bytes()
+    # RFC 6532: the address as it is, in UTF-8; an encoded word may not stand in one.
+    assert f"\r\nTo: {JOERG}\r\n".encode() in raw
+    message = parsed(raw)
+    assert message["To"].addresses[0].addr_spec == JOERG
+    assert message.get_body(("plain",)).get_content().strip() == "Due today: 2 — café"

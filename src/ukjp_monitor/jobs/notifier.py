@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from email.utils import formataddr
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -283,11 +282,6 @@ class Notifier:
         followed = self._recipient(claim.recipient).workstreams
         return (claim.as_of, claim.transition_ids, (followed,) if followed == "all" else followed)
 
-    def _address(self, email: str) -> str:
-        """``Name <address>`` for the To header, as monitor.yaml names them."""
-        name = self._recipient(email).name
-        return formataddr((name, email)) if name else email
-
     def _recipient(self, email: str) -> Recipient:
         # A recipient removed from the config since the claim still gets what
         # was promised, filtered to nothing but what was claimed for them.
@@ -321,7 +315,8 @@ class Notifier:
                     )
                 subjects[claim.message_id] = rendered.subject
                 message = letter[1].to(
-                    self._address(claim.recipient),
+                    claim.recipient,
+                    name=self._recipient(claim.recipient).name,
                     message_id=claim.message_id,
                     date=self.clock(),
                 )

@@ -18,6 +18,8 @@ NO_STARTTLS = (
     "set UKJP_SMTP_SECURITY=none to allow"
 )
 
+NO_SMTPUTF8 = "the server does not offer SMTPUTF8, which an international (non-ASCII) address needs"
+
 
 class SmtpTransport:
     """One SMTP connection, opened on the first send and reused for the rest.
@@ -40,8 +42,9 @@ class SmtpTransport:
     def send(self, message: Encoded, recipient: str) -> None:
         """Hand one message to the server for ``recipient`` only; DeliveryError if not taken."""
         smtp = self._connection()
+        options = _international(smtp) if message.utf8 or not recipient.isascii() else []
         try:
-            smtp.sendmail(message.envelope_sender, [recipient], message.data)
+            smtp.sendmail(message.envelope_sender, [recipient], message.data, options)
         except (smtplib.SMTPException, OSError) as exc:
             # Only a clean reply leaves the session in a known state; else start afresh.
             replied = isinstance(exc, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused)
@@ -115,6 +118,14 @@ class SmtpTransport:
             # A server echoing the credentials must not put them in a log or ledger.
             return DeliveryError(error.reply.replace(password, "***"), permanent=error.permanent)
         return error
+
+
+def _international(smtp: smtplib.SMTP) -> list[str]:
+    """MAIL FROM's parameters for a message with an international address (RFC 6531)."""
+    if not smtp.has_extn("smtputf8"):
+        # Nothing was said to the server, so the connection serves the next message.
+        raise DeliveryError(NO_SMTPUTF8, permanent=True)
+    return ["SMTPUTF8", "BODY=8BITMIME"]  # as smtplib's send_message asks for one
 
 
 class _Refused(smtplib.SMTPException):
