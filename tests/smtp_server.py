@@ -10,8 +10,9 @@ Free of pytest so any test (or a script) can use it::
 
 It records every accepted message; it can answer DATA with a temporary
 failure N times, refuse a recipient at RCPT, require AUTH (allowed without
-TLS, for ``UKJP_SMTP_SECURITY=none``), hold DATA until released, and stop and
-start again on the same port.
+TLS, for ``UKJP_SMTP_SECURITY=none``), offer SMTPUTF8 (international
+addresses) or not, hold DATA until released, and stop and start again on the
+same port.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import threading
 import weakref
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.parser import BytesParser
+from email.parser import Parser
 from email.policy import default
 
 from aiosmtpd.controller import Controller
@@ -40,13 +41,15 @@ class Received:
     raw: bytes
     message: EmailMessage
     peer: tuple
+    options: list[str]  # MAIL FROM parameters, such as SMTPUTF8
 
 
 class SmtpServer:
     """An SMTP server on 127.0.0.1 at a free port that stays the same across restarts."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, smtputf8: bool = False) -> None:
         self.host = HOST
+        self._smtputf8 = smtputf8
         self.port = _free_port()
         self.received: list[Received] = []
         self.logins: list[str] = []
@@ -67,11 +70,11 @@ class SmtpServer:
         """Listen again on the same port; accepted mail and counters are kept."""
         if self._controller is not None:
             return self
-        kwargs = {}
+        kwargs: dict = {"enable_SMTPUTF8": self._smtputf8}
         if self._credentials is not None:
             # MAIL enforces the login (see handle_MAIL): aiosmtpd's auth_required
             # warns on every connection when TLS is not required as well.
-            kwargs = dict(authenticator=self._authenticate, auth_require_tls=False)
+            kwargs |= dict(authenticator=self._authenticate, auth_require_tls=False)
         self._controller = _Controller(self, hostname=self.host, port=self.port, **kwargs)
         self._controller.start()
         return self
@@ -115,6 +118,13 @@ class SmtpServer:
     def require_auth(self, username: str, password: str) -> None:
         """Demand AUTH before MAIL (plain connections allowed); restarts if running."""
         self._credentials = (username, password)
+        if self.running:
+            self.stop()
+            self.start()
+
+    def offer_smtputf8(self, offer: bool = True) -> None:
+        """Offer SMTPUTF8 in EHLO (or stop offering it); restarts if running."""
+        self._smtputf8 = offer
         if self.running:
             self.stop()
             self.start()
@@ -191,8 +201,16 @@ class SmtpServer:
             while not release.is_set():
                 await asyncio.sleep(0.01)
         raw = bytes(envelope.original_content)
-        message = BytesParser(policy=default).parsebytes(raw)
-        received = Received(envelope.mail_from, list(envelope.rcpt_tos), raw, message, session.peer)
+        # Headers are ASCII, or UTF-8 in an SMTPUTF8 message (RFC 6532).
+        message = Parser(policy=default).parsestr(raw.decode("utf-8", "surrogateescape"))
+        received = Received(
+            envelope.mail_from,
+            list(envelope.rcpt_tos),
+            raw,
+            message,
+            session.peer,
+            list(envelope.mail_options),
+        )
         with self._lock:
             self.received.append(received)
         return "250 2.0.0 message accepted"

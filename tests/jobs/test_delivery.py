@@ -16,10 +16,12 @@ import pytest
 from sqlalchemy import event
 
 from ukjp_monitor.jobs.monitor import Monitor
+from ukjp_monitor.notify.smtp import NO_SMTPUTF8
 from ukjp_monitor.store.ledger import LEASE
 
 NOV_24 = date(2026, 11, 24)
 PMO, LEAD = "pmo@example.org", "life-sciences-lead@example.org"
+JOERG = "jörg@bücher.example"
 
 
 @pytest.fixture
@@ -42,6 +44,24 @@ def many_recipients(config_dir, n: int) -> list[str]:
     body = "".join(f"  - email: {e}\n" for e in emails)
     (config_dir / "monitor.yaml").write_text(f"{head}recipients:\n{body}")
     return emails
+
+
+def add_international_recipient(config_dir) -> None:
+    """Jörg, who follows everything, first in the list: the others come after him."""
+    path = config_dir / "monitor.yaml"
+    text = path.read_text(encoding="utf-8")
+    jorg = f"recipients:\n  - email: {JOERG}\n    name: Jörg Müller\n    workstreams: all\n"
+    path.write_text(text.replace("recipients:\n", jorg), encoding="utf-8")
+
+
+def deliveries(monitor) -> list[tuple[str, str, str]]:
+    """(recipient, message, state) of every delivery in the history."""
+    _, events = monitor.history()
+    return [
+        (e["details"]["recipient"], e["details"]["message"], e["details"]["state"])
+        for e in events
+        if e["kind"] == "delivery"
+    ]
 
 
 def cli(settings, smtp_server, *args) -> subprocess.Popen:
@@ -180,3 +200,38 @@ def test_a_crash_after_the_server_accepted_resends_with_the_same_message_id(
     first, again, other = smtp_server.received
     assert first.message["Message-ID"] == again.message["Message-ID"]
     assert [first.recipients, again.recipients, other.recipients] == [[PMO], [PMO], [LEAD]]
+
+
+def test_an_international_recipient_gets_alerts_and_digests_over_smtputf8(
+    mailing, smtp_server, config_dir
+):
+    smtp_server.offer_smtputf8()
+    add_international_recipient(config_dir)
+    check = mailing.check(as_of=NOV_24, notifier=quick(mailing))
+    digests = mailing.send_digests(as_of=NOV_24, notifier=quick(mailing))
+    assert (check.alerts.sent, check.alerts.failed, digests.sent, digests.failed) == (3, 0, 3, 0)
+    to_jorg = [r for r in smtp_server.received if r.recipients == [JOERG]]
+    assert len(to_jorg) == 2 and all("SMTPUTF8" in r.options for r in to_jorg)
+    assert {str(r.message["To"]) for r in to_jorg} == {f"Jörg Müller <{JOERG}>"}
+    assert {(JOERG, "alert", "sent"), (JOERG, "weekly digest", "sent")} <= set(deliveries(mailing))
+
+
+def test_an_international_recipient_is_refused_without_smtputf8_and_the_others_still_get_mail(
+    mailing, smtp_server, config_dir, run_cli
+):
+    add_international_recipient(config_dir)
+    check = mailing.check(as_of=NOV_24, notifier=quick(mailing))
+    digests = mailing.send_digests(as_of=NOV_24, notifier=quick(mailing))
+    assert (check.alerts.sent, check.alerts.failed, digests.sent, digests.failed) == (2, 1, 2, 1)
+    assert digests.errors[0].startswith(f"{JOERG}: ")
+    assert "does not offer SMTPUTF8" in digests.errors[0]
+    assert Counter(smtp_server.recipients()) == {PMO: 2, LEAD: 2}
+    refused = [d for d in deliveries(mailing) if d[0] == JOERG]
+    assert refused == [(JOERG, "alert", "failed"), (JOERG, "weekly digest", "failed")]
+    _, events = mailing.history()
+    reasons = {e["details"]["error"] for e in events if e["details"].get("recipient") == JOERG}
+    assert reasons == {NO_SMTPUTF8}
+    assert f"weekly digest to {JOERG} refused for good" in run_cli("history").stdout
+    # Refused for good: a later run does not try again, and the others are not held up.
+    again = mailing.send_digests(as_of=NOV_24, notifier=quick(mailing))
+    assert (again.sent, again.failed, again.skipped) == (0, 0, 3)

@@ -1,11 +1,11 @@
 """check, digest and run: every message goes out once, none is lost."""
 
 from datetime import date, datetime, timedelta
-from email import message_from_bytes, policy
 
 import pytest
 
 from conftest import TODAY
+from sample_mail import parsed
 from ukjp_monitor.errors import InputError
 
 PILOT = "rare-disease-pilot-start"
@@ -23,10 +23,7 @@ def outbox(settings) -> list:
     folder = settings.outbox_dir
     if not folder.exists():
         return []
-    return [
-        message_from_bytes(p.read_bytes(), policy=policy.default)
-        for p in sorted(folder.glob("*.eml"))
-    ]
+    return [parsed(p.read_bytes()) for p in sorted(folder.glob("*.eml"))]
 
 
 def to(message) -> str:
@@ -206,3 +203,16 @@ def test_recipients_who_follow_the_same_workstreams_share_one_rendering(synced, 
     report = synced.send_digests(as_of=NOV_24, notifier=notifier)
     assert report.sent == 6
     assert len(rendered) == 2  # one for the five quantum followers, one for everything
+
+
+def test_an_international_recipient_gets_every_message_in_the_outbox(run_cli, settings, config_dir):
+    jorg = "jörg@bücher.example"
+    path = config_dir / "monitor.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(f"{text}  - email: {jorg}\n    name: Jörg Müller\n", encoding="utf-8")
+    result = run_cli("run", "--as-of", "2026-11-24")
+    assert result.exit_status == 0, result.stderr
+    assert "3 alerts sent" in result.stdout and "3 digests sent" in result.stdout
+    mine = [m for m in outbox(settings) if to(m) == jorg]
+    assert [str(m["To"]) for m in mine] == [f"Jörg Müller <{jorg}>"] * 2
+    assert f"weekly digest to {jorg} sent" in run_cli("history").stdout

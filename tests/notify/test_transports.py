@@ -5,21 +5,20 @@ from __future__ import annotations
 import logging
 import threading
 from contextlib import closing
-from datetime import UTC, datetime, timedelta
-from email.parser import BytesParser
-from email.policy import default
+from datetime import timedelta
 
 import pytest
 
-from sample_mail import SENDER, WHEN, message_to
+from sample_mail import SENDER, WHEN, message_to, parsed
 from ukjp_monitor.notify.delivery import deliver, open_transport
 from ukjp_monitor.notify.letters import Letter
 from ukjp_monitor.notify.outbox import OutboxTransport
 from ukjp_monitor.notify.smtp import NO_STARTTLS, SmtpTransport
 from ukjp_monitor.notify.transport import DeliveryError, Outgoing
-from ukjp_monitor.plan.records import new_message_id
+from ukjp_monitor.plan.records import Outcome, new_message_id
 from ukjp_monitor.settings import Settings
 
+SENT, PENDING, REFUSED = Outcome.SENT, Outcome.PENDING, Outcome.REFUSED
 PASSWORD = "Zq7-unmistakable-s3cret"
 
 
@@ -56,8 +55,8 @@ def test_it_opens_smtp_when_a_host_is_set_and_the_outbox_otherwise(tmp_path):
 def test_several_messages_go_over_one_connection(smtp_server, smtp_settings):
     items = outgoing("ada@example.org", "bob@example.org", "cy@example.org")
     results = send_all(smtp_settings, items)
-    assert [(r.key, r.sent, r.attempts, r.error) for r in results] == [
-        (item.key, True, 1, None) for item in items
+    assert [(r.key, r.outcome, r.attempts, r.error) for r in results] == [
+        (item.key, SENT, 1, None) for item in items
     ]
     assert smtp_server.connections == 1
     assert [r.recipients for r in smtp_server.received] == [[i.recipient] for i in items]
@@ -70,7 +69,7 @@ def test_the_server_receives_the_message_as_built(smtp_server, smtp_settings):
     got = received.message
     assert received.sender == "monitor@example.org"
     for header in ("From", "To", "Subject", "Date", "Message-ID"):
-        assert got[header] == item.message[header]
+        assert got[header] == parsed(item.message.data)[header]
     plain, html = got.iter_parts()
     assert plain.get_content().strip() == "Due today: 2 — café"
     assert html.get_content().strip() == "<p>Due <b>today</b></p>"
@@ -86,7 +85,7 @@ def test_a_temporary_failure_is_retried_after_a_backoff(smtp_server, smtp_settin
     smtp_server.fail_data(times=1)
     backoffs = Backoffs()
     (result,) = send_all(smtp_settings, outgoing("ada@example.org"), backoff=0.5, sleep=backoffs)
-    assert result.sent and result.attempts == 2 and result.error is None
+    assert (result.outcome, result.attempts, result.error) == (SENT, 2, None)
     assert backoffs == [0.5]
     assert len(smtp_server.received) == 1
 
@@ -96,7 +95,7 @@ def test_backoff_doubles_and_the_last_reply_is_reported(smtp_server, smtp_settin
     backoffs = Backoffs()
     (result,) = send_all(smtp_settings, outgoing("ada@example.org"), attempts=3, sleep=backoffs)
     assert backoffs == [1.0, 2.0]
-    assert (result.sent, result.permanent, result.attempts) == (False, False, 3)
+    assert (result.outcome, result.attempts) == (PENDING, 3)
     assert result.error == "451 4.3.0 try again later"
 
 
@@ -105,10 +104,7 @@ def test_when_the_server_is_down_one_message_backs_off_and_the_rest_wait_for_the
 ):
     smtp_server.stop()
     results = send_all(smtp_settings, outgoing("ada@example.org", "bob@example.org"))
-    assert [(r.sent, r.permanent, r.attempts) for r in results] == [
-        (False, False, 3),
-        (False, False, 0),
-    ]
+    assert [(r.outcome, r.attempts) for r in results] == [(PENDING, 3), (PENDING, 0)]
     assert all("Connection refused" in r.error for r in results)
 
 
@@ -119,7 +115,7 @@ def test_a_server_that_comes_back_gets_the_message(smtp_server, smtp_settings):
         smtp_server.start()
 
     (result,) = send_all(smtp_settings, outgoing("ada@example.org"), sleep=wait)
-    assert result.sent and result.attempts == 2
+    assert (result.outcome, result.attempts) == (SENT, 2)
     assert smtp_server.recipients() == ["ada@example.org"]
 
 
@@ -129,7 +125,7 @@ def test_it_reconnects_when_the_server_dropped_the_connection(smtp_server, smtp_
         smtp_server.stop()
         smtp_server.start()
         second = deliver(transport, outgoing("bob@example.org"), sleep=Backoffs())
-    assert first[0].sent and second[0].sent
+    assert [first[0].outcome, second[0].outcome] == [SENT, SENT]
     assert smtp_server.recipients() == ["ada@example.org", "bob@example.org"]
     assert smtp_server.connections == 2
 
@@ -142,10 +138,10 @@ def test_a_rejected_recipient_fails_permanently_and_the_others_still_go(smtp_ser
         outgoing("ada@example.org", "ghost@example.org", "bob@example.org"),
         sleep=backoffs,
     )
-    assert [(r.recipient, r.sent, r.permanent) for r in results] == [
-        ("ada@example.org", True, False),
-        ("ghost@example.org", False, True),
-        ("bob@example.org", True, False),
+    assert [(r.recipient, r.outcome) for r in results] == [
+        ("ada@example.org", SENT),
+        ("ghost@example.org", REFUSED),
+        ("bob@example.org", SENT),
     ]
     assert results[1].error == "550 5.1.1 no such user"
     assert results[1].attempts == 1 and backoffs == []
@@ -167,7 +163,7 @@ def test_a_timeout_is_a_temporary_failure(smtp_server, smtp_settings):
     smtp_server.hold_data()  # never released: the server stays silent after DATA
     settings = smtp_settings.but(smtp_timeout=0.3)
     (result,) = send_all(settings, outgoing("ada@example.org"), attempts=1)
-    assert (result.sent, result.permanent) == (False, False)
+    assert result.outcome is PENDING
     assert "timed out" in result.error
 
 
@@ -182,7 +178,7 @@ def test_the_server_can_hold_data_until_released(smtp_server, smtp_settings):
     assert smtp_server.received == [] and results == []
     release.set()
     sender.join(5)
-    assert [r.sent for r in results] == [True]
+    assert [r.outcome for r in results] == [SENT]
     assert smtp_server.recipients() == ["ada@example.org"]
 
 
@@ -193,10 +189,7 @@ def test_it_refuses_to_log_in_when_starttls_is_not_offered(smtp_server, smtp_set
     )
     results = send_all(settings, outgoing("ada@example.org", "bob@example.org"))
     # Not permanent: once the settings are fixed the next run must send them.
-    assert [(r.sent, r.permanent, r.attempts) for r in results] == [
-        (False, False, 1),
-        (False, False, 0),
-    ]
+    assert [(r.outcome, r.attempts) for r in results] == [(PENDING, 1), (PENDING, 0)]
     assert all(r.error == NO_STARTTLS for r in results)
     assert smtp_server.logins == [] and smtp_server.received == []
     assert smtp_server.connections == 1  # the refusal is remembered, not re-tried
@@ -207,7 +200,7 @@ def test_without_a_login_starttls_that_is_not_offered_falls_back_with_a_warning(
 ):
     settings = smtp_settings.but(smtp_security="starttls")
     (result,) = send_all(settings, outgoing("ada@example.org"))
-    assert result.sent
+    assert result.outcome is SENT
     assert "does not offer STARTTLS; sending in clear" in caplog.text
 
 
@@ -215,14 +208,14 @@ def test_it_logs_in_over_a_plain_connection_when_security_is_none(smtp_server, s
     smtp_server.require_auth("monitor", PASSWORD)
     settings = smtp_settings.but(smtp_username="monitor", smtp_password=PASSWORD)
     results = send_all(settings, outgoing("ada@example.org", "bob@example.org"))
-    assert all(r.sent for r in results)
+    assert all(r.outcome is SENT for r in results)
     assert smtp_server.logins == ["monitor"]
 
 
 def test_without_a_login_an_auth_requiring_server_refuses_permanently(smtp_server, smtp_settings):
     smtp_server.require_auth("monitor", PASSWORD)
     (result,) = send_all(smtp_settings, outgoing("ada@example.org"))
-    assert (result.sent, result.permanent) == (False, True)
+    assert result.outcome is REFUSED
     assert result.error.startswith("530")
 
 
@@ -233,7 +226,7 @@ def test_the_password_never_leaks(smtp_server, smtp_settings, caplog):
     texts = [repr(settings), repr(SmtpTransport(settings))]
 
     refused = send_all(settings, outgoing("ada@example.org", "bob@example.org"))
-    assert [(r.permanent, r.error.split()[0]) for r in refused] == [(False, "535")] * 2
+    assert [(r.outcome, r.error.split()[0]) for r in refused] == [(PENDING, "535")] * 2
     smtp_server.stop()
     down = send_all(settings, outgoing("ada@example.org"))
     assert "Connection refused" in down[0].error
@@ -261,15 +254,15 @@ def test_the_outbox_holds_one_eml_file_per_message_that_a_mail_client_can_read(t
     settings = Settings(outbox_dir=tmp_path / "new" / "outbox")
     items = outgoing("ada@example.org", "bob@example.org")
     results = send_all(settings, items)
-    assert all(r.sent for r in results)
+    assert all(r.outcome is SENT for r in results)
     files = sorted(settings.outbox_dir.iterdir())
     assert [f.suffix for f in files] == [".eml", ".eml"]
     assert files[0].name.startswith("20261124T120000Z-ada@example.org-")
     for path, item in zip(files, items, strict=True):
-        parsed = BytesParser(policy=default).parsebytes(path.read_bytes())
+        message, expected = parsed(path.read_bytes()), parsed(item.message.data)
         for header in ("From", "To", "Subject", "Date", "Message-ID"):
-            assert parsed[header] == item.message[header]
-        plain, html = parsed.iter_parts()
+            assert message[header] == expected[header]
+        plain, html = message.iter_parts()
         assert plain.get_content().strip() == "Due today: 2 — café"
         assert html.get_content().strip() == "<p>Due <b>today</b></p>"
 
@@ -328,7 +321,7 @@ def test_a_failed_outbox_write_leaves_nothing_and_may_be_retried(tmp_path):
     blocker = tmp_path / "outbox"
     blocker.write_text("a file where the folder should be")
     (result,) = send_all(Settings(outbox_dir=blocker), outgoing("ada@example.org"))
-    assert (result.sent, result.permanent) == (False, False)
+    assert result.outcome is PENDING
     assert "FileExistsError" in result.error or "NotADirectoryError" in result.error
     assert sorted(p.name for p in tmp_path.iterdir()) == ["outbox"]
 
@@ -339,14 +332,64 @@ def test_a_failed_outbox_write_leaves_nothing_and_may_be_retried(tmp_path):
 def test_letters_go_through_smtp_and_the_outbox(smtp_server, smtp_settings, tmp_path):
     letter = Letter(sender=SENDER, subject="Weekly digest — 1 due", text="héllo\n", html="<p>é</p>")
     items = [
-        Outgoing(
-            key=i, recipient=r, message=letter.to(r, message_id=f"<{i}@x>", date=datetime.now(UTC))
-        )
+        Outgoing(key=i, recipient=r, message=letter.to(r, message_id=f"<{i}@x>", date=WHEN))
         for i, r in enumerate(["ada@example.org", "bob@example.org"])
     ]
-    assert all(r.sent for r in deliver(open_transport(smtp_settings), items))
+    assert all(r.outcome is SENT for r in deliver(open_transport(smtp_settings), items))
     assert [r.message["Message-ID"] for r in smtp_server.received] == ["<0@x>", "<1@x>"]
     outbox = OutboxTransport(tmp_path)
     for item in items + items:  # the second round is a resend: same files
         outbox.send(item.message, item.recipient)
     assert len(list(tmp_path.glob("*.eml"))) == 2
+
+
+# -- international addresses -------------------------------------------------------
+
+JOERG = "jörg@bücher.example"
+
+
+def test_an_international_address_goes_with_smtputf8_when_the_server_offers_it(
+    smtp_server, smtp_settings
+):
+    smtp_server.offer_smtputf8()
+    results = send_all(smtp_settings, outgoing("ada@example.org", JOERG, "bob@example.org"))
+    assert [(r.recipient, r.outcome) for r in results] == [
+        ("ada@example.org", SENT),
+        (JOERG, SENT),
+        ("bob@example.org", SENT),
+    ]
+    ada, joerg, bob = smtp_server.received
+    assert joerg.recipients == [JOERG] and "SMTPUTF8" in joerg.options
+    assert joerg.message["To"].addresses[0].addr_spec == JOERG
+    assert "SMTPUTF8" not in ada.options + bob.options  # ASCII mail goes as it always did
+    assert smtp_server.connections == 1
+
+
+def test_an_international_address_is_refused_by_a_server_without_smtputf8_and_the_rest_still_go(
+    smtp_server, smtp_settings, caplog
+):
+    backoffs = Backoffs()
+    items = outgoing("ada@example.org", JOERG, "bob@example.org")
+    results = send_all(smtp_settings, items, sleep=backoffs)
+    assert [(r.recipient, r.outcome, r.attempts) for r in results] == [
+        ("ada@example.org", SENT, 1),
+        (JOERG, REFUSED, 1),
+        ("bob@example.org", SENT, 1),
+    ]
+    assert "does not offer SMTPUTF8" in results[1].error
+    assert backoffs == [] and smtp_server.connections == 1
+    assert smtp_server.recipients() == ["ada@example.org", "bob@example.org"]
+    assert f"permanent failure for {items[1].message.message_id} to {JOERG}" in caplog.text
+
+
+def test_the_outbox_writes_a_message_to_an_international_address(tmp_path):
+    item = outgoing(JOERG)[0]
+    (result,) = send_all(Settings(outbox_dir=tmp_path), [item])
+    assert result.outcome is SENT
+    (path,) = tmp_path.glob("*.eml")
+    raw = path.read_bytes()
+    # RFC 6532: the address as it is, in UTF-8; an encoded word may not stand in one.
+    assert f"\r\nTo: {JOERG}\r\n".encode() in raw
+    message = parsed(raw)
+    assert message["To"].addresses[0].addr_spec == JOERG
+    assert message.get_body(("plain",)).get_content().strip() == "Due today: 2 — café"

@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from email.utils import formataddr
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -27,7 +26,7 @@ from ukjp_monitor.notify.letters import Letter
 from ukjp_monitor.notify.prefetch import prefetched
 from ukjp_monitor.notify.rendering import Rendered, Renderer
 from ukjp_monitor.notify.transport import Outgoing
-from ukjp_monitor.plan.records import Recipient, Result
+from ukjp_monitor.plan.records import Outcome, Recipient, Result
 from ukjp_monitor.plan.status import Assessment, evaluate
 from ukjp_monitor.settings import Settings
 from ukjp_monitor.store import changes, ledger, queries, transitions
@@ -49,14 +48,14 @@ class DeliveryReport:
         return not (self.pending or self.failed)
 
     def add(self, result: Result) -> None:
-        if result.sent:
+        if result.outcome is Outcome.SENT:
             self.sent += 1
-        elif result.permanent:
+            return
+        if result.outcome is Outcome.REFUSED:
             self.failed += 1
-            self.errors.append(f"{result.recipient}: {result.error}")
         else:
             self.pending += 1
-            self.errors.append(f"{result.recipient}: {result.error}")
+        self.errors.append(f"{result.recipient}: {result.error}")
 
     def counts(self) -> dict[str, int]:
         return {
@@ -281,11 +280,6 @@ class Notifier:
         followed = self._recipient(claim.recipient).workstreams
         return (claim.as_of, claim.transition_ids, (followed,) if followed == "all" else followed)
 
-    def _address(self, email: str) -> str:
-        """``Name <address>`` for the To header, as monitor.yaml names them."""
-        name = self._recipient(email).name
-        return formataddr((name, email)) if name else email
-
     def _recipient(self, email: str) -> Recipient:
         # A recipient removed from the config since the claim still gets what
         # was promised, filtered to nothing but what was claimed for them.
@@ -319,7 +313,8 @@ class Notifier:
                     )
                 subjects[claim.message_id] = rendered.subject
                 message = letter[1].to(
-                    self._address(claim.recipient),
+                    claim.recipient,
+                    name=self._recipient(claim.recipient).name,
                     message_id=claim.message_id,
                     date=self.clock(),
                 )

@@ -11,11 +11,10 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 
-from ukjp_monitor.notify.letters import message_id_of
 from ukjp_monitor.notify.outbox import OutboxTransport
 from ukjp_monitor.notify.smtp import SmtpTransport
 from ukjp_monitor.notify.transport import DeliveryError, Outgoing, Transport
-from ukjp_monitor.plan.records import Result
+from ukjp_monitor.plan.records import Outcome, Result
 from ukjp_monitor.settings import Settings
 
 log = logging.getLogger("ukjp_monitor.notify.delivery")
@@ -49,16 +48,16 @@ def deliver(
         if unreachable is not None:
             # The server could not be reached even after backing off: the rest
             # wait for the next run instead of each backing off in turn.
-            result = Result(item.key, item.recipient, False, False, unreachable, 0)
+            result = Result(item.key, item.recipient, Outcome.PENDING, unreachable)
         else:
             result, unreachable = _deliver_one(transport, item, attempts, backoff, sleep)
         if on_result is not None:
             on_result(result)  # first: the caller's ledger should lag the server by nothing
-        message_id = message_id_of(item.message)
-        if result.sent:
+        message_id = item.message.message_id
+        if result.outcome is Outcome.SENT:
             log.info("sent %s to %s", message_id, item.recipient)
         else:
-            kind = "permanent" if result.permanent else "temporary"
+            kind = "permanent" if result.outcome is Outcome.REFUSED else "temporary"
             log.warning(
                 "%s failure for %s to %s: %s", kind, message_id, item.recipient, result.error
             )
@@ -73,10 +72,11 @@ def _deliver_one(transport, item: Outgoing, attempts, backoff, sleep):
             transport.send(item.message, item.recipient)
         except DeliveryError as exc:
             if exc.permanent or exc.refused or attempt == attempts:
-                result = Result(item.key, item.recipient, False, exc.permanent, exc.reply, attempt)
+                outcome = Outcome.REFUSED if exc.permanent else Outcome.PENDING
+                result = Result(item.key, item.recipient, outcome, exc.reply, attempt)
                 return result, (exc.reply if exc.connection else None)
-            log.debug("retrying %s for %s: %s", message_id_of(item.message), item.recipient, exc)
+            log.debug("retrying %s for %s: %s", item.message.message_id, item.recipient, exc)
             sleep(backoff * 2 ** (attempt - 1))
         else:
-            return Result(item.key, item.recipient, True, False, None, attempt), None
+            return Result(item.key, item.recipient, Outcome.SENT, None, attempt), None
     raise AssertionError("unreachable")

@@ -11,12 +11,10 @@ import os
 import re
 import tempfile
 from datetime import UTC, datetime
-from email.policy import SMTP
 from pathlib import Path
 
-from ukjp_monitor.notify.letters import Encoded, Message
+from ukjp_monitor.notify.letters import Encoded
 from ukjp_monitor.notify.transport import DeliveryError, one_line
-from ukjp_monitor.plan.records import new_message_id
 
 
 class OutboxTransport:
@@ -33,7 +31,7 @@ class OutboxTransport:
         # 1,000 digests take time quadratic in the files already there.
         self._copies: dict[str, set[Path]] | None = None
 
-    def send(self, message: Message, recipient: str) -> None:
+    def send(self, message: Encoded, recipient: str) -> None:
         """Write the file atomically; DeliveryError (temporary) if the disk refuses."""
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -44,20 +42,14 @@ class OutboxTransport:
     def close(self) -> None:
         pass
 
-    def _write(self, message: Message, recipient: str) -> None:
-        if isinstance(message, Encoded):
-            message_id, when, data = message.message_id, message.date, message.data
-        else:
-            message_id, when = message["Message-ID"], getattr(message["Date"], "datetime", None)
-            data = message.as_bytes(policy=SMTP)
-        # Without a Message-ID there is nothing to recognise a resend by.
-        key = f"{message_id or new_message_id()}\n{recipient}".encode()
+    def _write(self, message: Encoded, recipient: str) -> None:
+        key = f"{message.message_id}\n{recipient}".encode()
         digest = hashlib.sha256(key).hexdigest()[:12]
-        target = self.folder / f"{_stamp(when)}-{_safe(recipient)}-{digest}.eml"
+        target = self.folder / f"{_stamp(message.date)}-{_safe(recipient)}-{digest}.eml"
         fd, temp = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as file:
-                file.write(data)
+                file.write(message.data)
                 file.flush()
                 os.fsync(file.fileno())
             os.replace(temp, target)

@@ -15,7 +15,7 @@ import textwrap
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import css_inline
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -61,13 +61,11 @@ class Renderer:
     override fails at start-up rather than halfway through a mailing.
     """
 
-    loader_class: ClassVar[type[FileSystemLoader]] = FileSystemLoader
-
     def __init__(self, *, subject_prefix: str, template_dir: Path | None = None):
         self.subject_prefix = one_line(subject_prefix)
         folders = [template_dir] if template_dir is not None else []
         self.env = Environment(
-            loader=ChoiceLoader([self.loader_class(d) for d in [*folders, shipped_templates()]]),
+            loader=ChoiceLoader([FileSystemLoader(d) for d in [*folders, shipped_templates()]]),
             autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
             undefined=StrictUndefined,
             trim_blocks=True,

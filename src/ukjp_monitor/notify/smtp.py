@@ -7,7 +7,7 @@ import logging
 import smtplib
 import ssl
 
-from ukjp_monitor.notify.letters import Encoded, Message
+from ukjp_monitor.notify.letters import Encoded
 from ukjp_monitor.notify.transport import DeliveryError, one_line
 from ukjp_monitor.settings import SECURITY_MODES, Settings
 
@@ -17,6 +17,8 @@ NO_STARTTLS = (
     "the server does not offer STARTTLS; refusing to send the password in clear; "
     "set UKJP_SMTP_SECURITY=none to allow"
 )
+
+NO_SMTPUTF8 = "the server does not offer SMTPUTF8, which an international (non-ASCII) address needs"
 
 
 class SmtpTransport:
@@ -37,14 +39,12 @@ class SmtpTransport:
         s = self._settings
         return f"SmtpTransport({s.smtp_host}:{s.smtp_port}, security={s.smtp_security})"
 
-    def send(self, message: Message, recipient: str) -> None:
+    def send(self, message: Encoded, recipient: str) -> None:
         """Hand one message to the server for ``recipient`` only; DeliveryError if not taken."""
         smtp = self._connection()
+        options = _international(smtp) if message.utf8 or not recipient.isascii() else []
         try:
-            if isinstance(message, Encoded):
-                smtp.sendmail(message.envelope_sender, [recipient], message.data)
-            else:
-                smtp.send_message(message, to_addrs=[recipient])
+            smtp.sendmail(message.envelope_sender, [recipient], message.data, options)
         except (smtplib.SMTPException, OSError) as exc:
             # Only a clean reply leaves the session in a known state; else start afresh.
             replied = isinstance(exc, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused)
@@ -118,6 +118,14 @@ class SmtpTransport:
             # A server echoing the credentials must not put them in a log or ledger.
             return DeliveryError(error.reply.replace(password, "***"), permanent=error.permanent)
         return error
+
+
+def _international(smtp: smtplib.SMTP) -> list[str]:
+    """MAIL FROM's parameters for a message with an international address (RFC 6531)."""
+    if not smtp.has_extn("smtputf8"):
+        # Nothing was said to the server, so the connection serves the next message.
+        raise DeliveryError(NO_SMTPUTF8, permanent=True)
+    return ["SMTPUTF8", "BODY=8BITMIME"]  # as smtplib's send_message asks for one
 
 
 class _Refused(smtplib.SMTPException):

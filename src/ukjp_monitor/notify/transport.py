@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ukjp_monitor.errors import OperationFailed
-from ukjp_monitor.notify.letters import Message
+from ukjp_monitor.notify.letters import Encoded
 
 
 @dataclass(frozen=True)
 class Outgoing:
     key: object
     recipient: str
-    message: Message
+    message: Encoded
 
 
 class DeliveryError(OperationFailed):
@@ -36,7 +36,7 @@ class DeliveryError(OperationFailed):
 
 
 class Transport(Protocol):
-    def send(self, message: Message, recipient: str) -> None: ...
+    def send(self, message: Encoded, recipient: str) -> None: ...
 
     def close(self) -> None: ...
 

@@ -7,6 +7,7 @@ clock or a database.
 
 from __future__ import annotations
 
+import enum
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -68,14 +69,24 @@ class ChangeLine:
     on: date
 
 
+class Outcome(enum.Enum):
+    """What became of one message."""
+
+    SENT = "sent"  # the server (or the outbox) took it
+    PENDING = "pending"  # not yet: it goes out on a later run
+    REFUSED = "refused"  # never: recorded with the reason, not tried again
+
+
 @dataclass(frozen=True)
 class Result:
+    """One message's outcome; ``error`` says why it is not sent, ``attempts`` how
+    often it was tried in this run (0 when it waited behind an unreachable server)."""
+
     key: object
     recipient: str
-    sent: bool
-    permanent: bool
-    error: str | None
-    attempts: int
+    outcome: Outcome
+    error: str | None = None
+    attempts: int = 0
 
 
 def new_message_id(domain: str = "ukjp-monitor") -> str:

@@ -25,7 +25,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Connection, func, insert, select, update
 
 from ukjp_monitor.plan.history import EventKind
-from ukjp_monitor.plan.records import Result, new_message_id
+from ukjp_monitor.plan.records import Outcome, Result, new_message_id
 from ukjp_monitor.store import bulk
 from ukjp_monitor.store.schema import deliveries, events
 
@@ -155,9 +155,9 @@ def mark(
     claimer: str,
 ) -> None:
     """Record the outcome of sending ``claim`` and add it to the audit trail."""
-    if result.sent:
+    if result.outcome is Outcome.SENT:
         values = {"state": SENT, "sent_at": now, "error": None}
-    elif result.permanent:
+    elif result.outcome is Outcome.REFUSED:
         values = {"state": FAILED, "error": (result.error or "")[:1000]}
     else:  # released: the next run takes it over at once
         values = {"state": PENDING, "claimed_by": None, "error": (result.error or "")[:1000]}
