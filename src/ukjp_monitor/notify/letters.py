@@ -43,7 +43,7 @@ class Encoded:
     envelope_sender: str
     message_id: str
     date: datetime
-    utf8: bool = False  # an address in it is international: it needs SMTPUTF8
+    utf8: bool  # an address in it is international: it needs SMTPUTF8
 
 
 class Letter:
