@@ -80,7 +80,7 @@ def print_report(
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="bold", no_wrap=True)
     facts.add_column()
-    rows = [
+    rows: list[tuple[str, str | Text]] = [
         ("Title", a.milestone.title),
         ("Workstream", d.workstream_name),
         ("Status", f"{a.status.value} as of {a.as_of} ({when(a)})"),

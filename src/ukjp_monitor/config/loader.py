@@ -59,7 +59,7 @@ def load_config(directory: Path, *, now: datetime) -> Config:
     plan = _PlanReader(directory / MILESTONES_FILE, now)
     monitor = _MonitorReader(directory / MONITOR_FILE, plan.workstream_ids)
     problems = plan.problems + monitor.problems
-    if problems:
+    if problems or plan.programme is None or monitor.spec is None:
         raise ConfigError(problems)
     return Config(
         directory=directory,
@@ -95,7 +95,7 @@ def load_monitor(directory: Path, workstream_ids: set[str]) -> MonitorFile:
     a funder's milestones.yaml is most of their cost to parse.
     """
     monitor = _MonitorReader(directory / MONITOR_FILE, workstream_ids)
-    if monitor.problems:
+    if monitor.problems or monitor.spec is None:
         raise ConfigError(monitor.problems)
     return monitor.spec
 
@@ -220,7 +220,8 @@ class _MonitorReader(Reader):
 
 def find_cycles(graph: dict[str, list[str]]) -> list[list[str]]:
     """Every dependency cycle once, each as the list of ids along it."""
-    cycles, state = [], {}
+    cycles: list[list[str]] = []
+    state: dict[str, str] = {}
     for root in graph:
         if state.get(root):
             continue

@@ -122,7 +122,7 @@ class Reader:
         try:
             return _adapter(model).validate_python({} if data is None else data)
         except ValidationError as exc:
-            for loc, message in describe_errors(exc.errors(include_url=False), model):
+            for loc, message in describe_errors(list(exc.errors(include_url=False)), model):
                 self.problem(path + loc, message)
             return None
 
@@ -141,7 +141,7 @@ class Reader:
             elif identity:
                 items.claimed[identity] = index
             spec = self.validate(model, raw, (key, index))
-            if spec is not None and items.claimed.get(identity, index) == index:
+            if spec is not None and (not identity or items.claimed.get(identity) == index):
                 items.specs.append((index, spec))
                 if section.kept is not None:
                     value[index] = only_keys(raw, section.kept)

@@ -162,15 +162,11 @@ def _lead_days(value: Any) -> int:
     return value
 
 
-def one_line(limit: int):
-    """Text on one line of at most ``limit`` characters."""
-    return Annotated[str, AfterValidator(partial(_one_line, limit=limit))]
-
-
 Slug = Annotated[str, AfterValidator(_slug)]
-OneLine = one_line(500)
-Name = one_line(300)
-Amount = one_line(200)
+#: Text on one line of at most so many characters.
+OneLine = Annotated[str, AfterValidator(partial(_one_line, limit=500))]
+Name = Annotated[str, AfterValidator(partial(_one_line, limit=300))]
+Amount = Annotated[str, AfterValidator(partial(_one_line, limit=200))]
 Text = Annotated[str, AfterValidator(_text)]
 Url = Annotated[str, AfterValidator(_url)]
 Email = Annotated[str, AfterValidator(_email)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, get_args, get_origin
 
 from pydantic import BaseModel
@@ -29,7 +30,7 @@ _PHRASES = {
 _UNKNOWN = {"extra_forbidden", "unexpected_keyword_argument"}
 
 
-def describe_errors(errors: list[dict], model: Any) -> list[tuple[tuple, str]]:
+def describe_errors(errors: Sequence[Mapping[str, Any]], model: Any) -> list[tuple[tuple, str]]:
     """(location, message) for each error validating a model or pydantic
     dataclass, typos folded into one."""
     guessed = set()
@@ -49,7 +50,7 @@ def describe_errors(errors: list[dict], model: Any) -> list[tuple[tuple, str]]:
     return described
 
 
-def _describe(error: dict, loc: tuple, model: Any) -> str:
+def _describe(error: Mapping[str, Any], loc: tuple, model: Any) -> str:
     where = ".".join(str(part) for part in loc if isinstance(part, str))
     kind, given = error["type"], shown(error.get("input"))
     if kind == "value_error":

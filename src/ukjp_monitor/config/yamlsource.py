@@ -18,6 +18,7 @@ from ukjp_monitor.config.yamlbuild import TOO_DEEP, Builder, Flaw, LineDict, Lin
 from ukjp_monitor.config.yamlsyntax import syntax_problem
 from ukjp_monitor.errors import ConfigError
 
+_Loader: type[yaml.SafeLoader] | type[yaml.CSafeLoader]
 try:
     _Loader = yaml.CSafeLoader
 except AttributeError:  # PyYAML built without libyaml

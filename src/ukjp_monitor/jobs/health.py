@@ -84,7 +84,7 @@ def describe(health: Health, timezone: str) -> str:
         text = f"{health.kind}: last ran {when} ({health.last.outcome})"
         if health.failed and health.last.error:
             text += f": {health.last.error}"
-    if health.overdue:
+    if health.overdue and health.expected_at is not None:
         due = health.expected_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
         text += f"; OVERDUE: scheduled {due} ({health.schedule})"
     return text

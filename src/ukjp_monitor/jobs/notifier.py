@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -155,7 +156,7 @@ class Notifier:
         # Everyone following the same workstreams was claimed the same
         # transitions, so one rendering serves them all.
         key = ("alert", claim.as_of, claim.transition_ids)
-        if not self._cached(key):
+        if self._rendered is None or self._rendered[0] != key:
             with self.engine.connect() as conn:
                 lines = transitions.load_transition_lines(conn, claim.transition_ids)
             # The rows were claimed for the workstreams the recipient followed
@@ -227,20 +228,20 @@ class Notifier:
         last = last_sent.get(email)
         since = self._local_date(last) if last else as_of - timedelta(days=7)
         key = ("digest", recipient.workstreams, as_of, since)
-        if not self._cached(key):
-            digest = compose_digest(
-                programme=self.programme,
-                recipient=recipient,
-                as_of=as_of,
-                since=since,
-                assessments=self._assessments(as_of),
-                changes=self._changes(since),
-            )
-            self._rendered = (key, self.renderer.digest(digest))
-        return self._rendered[1]
-
-    def _cached(self, key: tuple) -> bool:
-        return self._rendered is not None and self._rendered[0] == key
+        cached = self._rendered
+        if cached is not None and cached[0] == key and cached[1] is not None:
+            return cached[1]
+        digest = compose_digest(
+            programme=self.programme,
+            recipient=recipient,
+            as_of=as_of,
+            since=since,
+            assessments=self._assessments(as_of),
+            changes=self._changes(since),
+        )
+        rendered = self.renderer.digest(digest)
+        self._rendered = (key, rendered)
+        return rendered
 
     def _assessments(self, as_of: date) -> list[Assessment]:
         if as_of not in self._evaluated:
@@ -322,12 +323,13 @@ class Notifier:
 
         def on_result(result: Result) -> None:
             report.add(result)
+            claim = cast(ledger.Claim, result.key)  # the key each Outgoing carries
             with writer(self.engine).begin() as conn:
                 ledger.mark(
                     conn,
-                    result.key,
+                    claim,
                     result,
-                    subject=subjects[result.key.message_id],
+                    subject=subjects[claim.message_id],
                     now=self.clock(),
                     claimer=self.claimer,
                 )

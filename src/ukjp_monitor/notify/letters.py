@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.policy import SMTP, SMTPUTF8, EmailPolicy
 from email.utils import format_datetime, formataddr, parseaddr
+from typing import Any
 
 #: What makes a display name need quotes, and what needs escaping inside them
 #: (as ``email.utils.formataddr`` has it).
@@ -109,7 +110,7 @@ def _to(address: str, name: str | None) -> bytes:
     return _fold("To", f"{quoted} <{address}>", SMTPUTF8)
 
 
-def _fold(name: str, value: str, policy: EmailPolicy = SMTP) -> bytes:
+def _fold(name: str, value: str, policy: EmailPolicy[Any] = SMTP) -> bytes:
     """One header field, folded as ``policy`` writes it: RFC 2047-encoded for
     SMTP, UTF-8 as it is for SMTPUTF8."""
     # A parsed header, not the bare string: fold_binary passes a string

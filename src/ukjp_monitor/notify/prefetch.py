@@ -17,7 +17,7 @@ import contextlib
 import queue
 import sys
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -50,7 +50,7 @@ def _quick_switching():
                 sys.setswitchinterval(_saved_interval)
 
 
-def prefetched(items: Iterable[T], depth: int = 4) -> Iterator[T]:
+def prefetched(items: Iterable[T], depth: int = 4) -> Generator[T, None, None]:
     """Yield what ``items`` yields, in order, produced up to ``depth`` items ahead.
 
     What ``items`` raises is raised here, where its next item would have
@@ -94,10 +94,10 @@ def prefetched(items: Iterable[T], depth: int = 4) -> Iterator[T]:
             while True:
                 ok, value = ready.get()
                 if not ok:
-                    raise value  # type: ignore[misc]
+                    raise value
                 if value is _DONE:
                     return
-                yield value  # type: ignore[misc]
+                yield value
         finally:
             stop.set()
             producer.join()

@@ -77,12 +77,13 @@ class SmtpTransport:
 
     def _connect(self) -> smtplib.SMTP:
         s = self._settings
-        address = (s.smtp_host, s.smtp_port)
+        host = s.smtp_host or "localhost"  # only made when a host is set
+        smtp: smtplib.SMTP
         if s.smtp_security == "ssl":
             context = ssl.create_default_context()
-            smtp = smtplib.SMTP_SSL(*address, timeout=s.smtp_timeout, context=context)
+            smtp = smtplib.SMTP_SSL(host, s.smtp_port, timeout=s.smtp_timeout, context=context)
         else:
-            smtp = smtplib.SMTP(*address, timeout=s.smtp_timeout)
+            smtp = smtplib.SMTP(host, s.smtp_port, timeout=s.smtp_timeout)
         try:
             self._secure_and_log_in(smtp)
         except BaseException:
@@ -136,7 +137,7 @@ def _classify(exc: BaseException, recipient: str | None) -> DeliveryError:
     """Temporary for 4xx, disconnects and OS errors; permanent for 5xx and missing features."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         refusals = exc.recipients
-        code, reply = refusals.get(recipient) or next(iter(refusals.values()))
+        code, reply = refusals.get(recipient or "") or next(iter(refusals.values()))
         return _reply_error(code, reply)
     if isinstance(exc, smtplib.SMTPResponseException):
         return _reply_error(exc.smtp_code, exc.smtp_error)
