@@ -172,6 +172,7 @@ class Builder:
             return _scalar(tag, text), line, text
         self._reach(1, line, TOO_DEEP)
         self.depth += 1
+        value: LineDict | LineList
         if isinstance(event, yaml.MappingStartEvent):
             value = self._mapping(line, path)
         else:
@@ -185,7 +186,7 @@ class Builder:
             raise Refused(line, problem)
         self.deepest = max(self.deepest, self.depth + levels)
 
-    def _alias(self, event: yaml.AliasEvent, path: tuple) -> tuple[Any, int, str | None]:
+    def _alias(self, event: Any, path: tuple) -> tuple[Any, int, str | None]:
         anchor = self.anchors.get(event.anchor)
         if anchor is None:
             raise yaml.composer.ComposerError(
