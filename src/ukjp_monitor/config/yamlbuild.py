@@ -187,7 +187,7 @@ class Builder:
         self.deepest = max(self.deepest, self.depth + levels)
 
     def _alias(self, event: Any, path: tuple) -> tuple[Any, int, str | None]:
-        anchor = self.anchors.get(event.anchor or "")
+        anchor = self.anchors.get(event.anchor)
         if anchor is None:
             raise yaml.composer.ComposerError(
                 None,
