@@ -21,7 +21,6 @@ from pathlib import Path
 from ukjp_monitor.config.loader import Config, load_config
 from ukjp_monitor.notify.compose import Digest, compose_digest
 from ukjp_monitor.notify.rendering import Renderer
-from ukjp_monitor.plan.records import Recipient
 from ukjp_monitor.plan.status import Milestone, evaluate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,7 +59,7 @@ def sample_digest(config: Config, as_of: date) -> Digest:
     first = config.monitor.recipients[0]
     return compose_digest(
         programme=config.programme.name,
-        recipient=Recipient(first.email, first.name, first.workstreams),
+        recipient=first,
         as_of=as_of,
         since=as_of - timedelta(days=7),
         assessments=evaluate(milestones, as_of),
