@@ -15,6 +15,7 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
@@ -125,18 +126,17 @@ def serve(config: Config, engine: Engine, jobs: Mapping[str, Job], **options) ->
     Must be called from the main thread (signal handlers live there).
     """
     _log_to_stderr()
-    stop, scheduler = _Stopper(), None
+    stop = _Stopper()
     # Handlers first: a signal during start must stop serve cleanly too.
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         scheduler = start(config, engine, jobs, **options)
-        while True:
-            time.sleep(WAKE_EVERY)
-            scheduler.wakeup()
-    except _Stop:
+        with suppress(_Stop):
+            while not stop.stopping:
+                stop.sleep(WAKE_EVERY)
+                scheduler.wakeup()
         log.info("serve: stopping; a running job is allowed to finish")
-        if scheduler is not None:
-            scheduler.shutdown(wait=True)
+        scheduler.shutdown(wait=True)
         log.info("serve: stopped")
     finally:
         for sig, handler in previous.items():
@@ -216,17 +216,32 @@ def _logged(kind: str, job: Job) -> Job:
 
 
 class _Stop(Exception):
-    """Raised in the main thread by the first SIGINT or SIGTERM."""
+    """Raised in the main thread by the first SIGINT or SIGTERM, to cut its sleep short."""
 
 
 class _Stopper:
+    """The SIGINT and SIGTERM handler: notes the first signal, and raises
+    ``_Stop`` only while the main thread sleeps. Raised anywhere else (inside
+    ``Thread.start``, seen) it would leave the code it interrupts half done."""
+
     stopping = False
+    _sleeping = False
 
     def __call__(self, signum, frame) -> None:
-        if not self.stopping:
-            self.stopping = True
+        if self.stopping:
+            log.info("serve: already stopping; waiting for a running job, if any, to finish")
+            return
+        self.stopping = True
+        if self._sleeping:
             raise _Stop
-        log.info("serve: already stopping; waiting for a running job, if any, to finish")
+
+    def sleep(self, seconds: float) -> None:
+        self._sleeping = True
+        try:
+            if not self.stopping:
+                time.sleep(seconds)
+        finally:
+            self._sleeping = False
 
 
 def _log_to_stderr() -> None:
