@@ -14,8 +14,8 @@ import logging
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterable, Mapping
-from contextlib import suppress
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
@@ -41,6 +41,12 @@ FLOWS = {"check": ("flows.check", "milestone_check"), "digest": ("flows.digest",
 #: monotonic clock, which stops while the machine sleeps; a poke makes it
 #: look at the wall clock again, so a firing slept through runs on waking.
 WAKE_EVERY = 60.0
+#: Prefect settings for the flows serve runs. Nothing phones home (DESIGN §8):
+#: Prefect's temporary server, started by the first flow run with that run's
+#: settings, would otherwise post a telemetry heartbeat to Prefect every ten
+#: minutes. Its SDK analytics, which read only the environment, are turned
+#: off by the serve command (DO_NOT_TRACK).
+PREFECT_SETTINGS = {"server.analytics_enabled": False}
 
 Job = Callable[[], object]
 log = logging.getLogger(__name__)
@@ -175,10 +181,20 @@ def _flow_runner(root: Path, settings: Settings, module: str, name: str) -> Job:
         # Without PREFECT_API_URL Prefect runs the flow on a temporary local
         # server; with it, the run shows on that server. Either way, not ours.
         flow = getattr(_import_flows(root, module), name)
-        with flows_use(settings):
+        with flows_use(settings), prefect_settings():
             return flow()
 
     return run_flow
+
+
+@contextmanager
+def prefect_settings() -> Iterator[None]:
+    """``PREFECT_SETTINGS`` in effect for the flows run inside the block (and
+    for a temporary server they start), without touching the environment."""
+    from prefect.settings import temporary_settings
+
+    with temporary_settings(updates=PREFECT_SETTINGS):
+        yield
 
 
 def _import_flows(root: Path, module: str) -> ModuleType:
