@@ -119,8 +119,8 @@ def serve(config_dir, db):
     """Run the check and digest flows on monitor.yaml's schedules until stopped."""
     from ukjp_monitor.jobs import scheduler
 
-    # Prefect's SDK analytics obey no Prefect setting, only this variable, read
-    # when the first flow run imports Prefect; the rest is scheduler.PREFECT_SETTINGS.
+    # Prefect's SDK analytics decide in a thread of their own, which sees the
+    # environment but not scheduler.PREFECT_SETTINGS (a context variable).
     os.environ["DO_NOT_TRACK"] = "1"
     m = monitor(config_dir, db)
     try:

@@ -44,8 +44,8 @@ WAKE_EVERY = 60.0
 #: Prefect settings for the flows serve runs. Nothing phones home (DESIGN §8):
 #: Prefect's temporary server, started by the first flow run with that run's
 #: settings, would otherwise post a telemetry heartbeat to Prefect every ten
-#: minutes. Its SDK analytics, which read only the environment, are turned
-#: off by the serve command (DO_NOT_TRACK).
+#: minutes. Its SDK analytics decide in a thread of their own, which sees the
+#: environment but not these settings: the serve command sets DO_NOT_TRACK.
 PREFECT_SETTINGS = {"server.analytics_enabled": False}
 
 Job = Callable[[], object]
