@@ -237,18 +237,16 @@ def prefect_harness():
     Starting it costs seconds, so once per session; Prefect is imported here
     so that tests which never run a flow never import it.
     """
-    from prefect.settings import (
-        PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
-        PREFECT_SERVER_ANALYTICS_ENABLED,
-        temporary_settings,
-    )
-    from prefect.testing.utilities import prefect_test_harness
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("DO_NOT_TRACK", "1")  # before Prefect is imported, as serve does
+        from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+        from prefect.testing.utilities import prefect_test_harness
 
-    quiet = {
-        PREFECT_SERVER_ANALYTICS_ENABLED: False,  # no telemetry leaves the machine
+        from ukjp_monitor.jobs.scheduler import prefect_settings
+
         # A flow run waits up to a second for its heartbeat thread on exit;
         # short test runs need no heartbeats.
-        PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None,
-    }
-    with temporary_settings(quiet), prefect_test_harness():
-        yield
+        quiet = {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
+        # serve's settings (no telemetry) for the flows and the harness's server.
+        with temporary_settings(quiet), prefect_settings(), prefect_test_harness():
+            yield

@@ -4,6 +4,7 @@ Each flow reads its settings from the environment, as on a worker, and mails
 a real SMTP server; the database is checked through the library API.
 """
 
+import os
 from datetime import date
 
 import pytest
@@ -168,3 +169,18 @@ def test_the_deployments_run_on_the_shipped_configurations_schedules():
             {"cron": config.monitor.schedules.digest, "timezone": config.programme.timezone}
         ],
     }
+
+
+def test_flows_and_their_server_run_with_prefect_analytics_off(flows):
+    from prefect import flow
+    from prefect.client.orchestration import get_client
+    from prefect.settings import get_current_settings
+
+    @flow
+    def analytics() -> tuple[bool, str | None]:
+        return get_current_settings().server.analytics_enabled, os.environ.get("DO_NOT_TRACK")
+
+    assert analytics() == (False, "1")
+    with get_client(sync_client=True) as client:
+        served = client.request("GET", "/admin/settings").json()
+    assert served["server"]["analytics_enabled"] is False  # no telemetry heartbeat

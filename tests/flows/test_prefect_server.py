@@ -16,7 +16,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
@@ -24,6 +24,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from conftest import POSTGRES_ADMIN_URL, ROOT
+from phone_home import calls_home, watch
 from ukjp_monitor.jobs.monitor import Monitor
 from ukjp_monitor.settings import Settings
 from ukjp_monitor.store.runs import latest
@@ -54,8 +55,10 @@ def free_port() -> int:
 
 
 def prefect_environment(tmp_path: Path, database: str, port: int) -> dict[str, str]:
-    """Prefect confined to loopback and tmp_path: no telemetry, no UI, fast polling."""
+    """Prefect confined to loopback and tmp_path: no telemetry (as the README
+    has it, and watched: see ``phone_home``), no UI, fast polling."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "UKJP_"))}
+    env = watch(tmp_path / "watch", env)
     url = make_url(POSTGRES_ADMIN_URL).set(drivername="postgresql+asyncpg", database=database)
     return env | {
         "PREFECT_HOME": str(tmp_path / "prefect-home"),
@@ -64,6 +67,7 @@ def prefect_environment(tmp_path: Path, database: str, port: int) -> dict[str, s
         "PREFECT_SERVER_API_PORT": str(port),
         "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "DO_NOT_TRACK": "1",
         "PREFECT_UI_ENABLED": "false",
         "PREFECT_WORKER_QUERY_SECONDS": "1",
         "PREFECT_CLI_PROMPT": "false",
@@ -106,15 +110,24 @@ def start(env: dict[str, str], log: Path, *args: str) -> subprocess.Popen:
         )
 
 
-def stop(process: subprocess.Popen | None) -> None:
-    if process is None or process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)  # the worker's flow-run children too
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
+def stop(process: subprocess.Popen | None, timeout: float = 10) -> float:
+    """SIGTERM to the prefect command alone, as systemd's KillMode=mixed does;
+    the seconds it took to exit. A worker then terminates its flow runs and a
+    server its web server itself: SIGTERM to the whole group would signal
+    those twice. Whatever is left of the group after ``timeout`` is killed.
+    """
+    if process is None:
+        return 0.0
+    began = time.monotonic()
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        with suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=timeout)
+    took = time.monotonic() - began
+    with suppress(ProcessLookupError):  # stragglers: the group outlives its leader
         os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
+    process.wait(timeout=10)
+    return took
 
 
 def api(api_url: str, path: str) -> dict:
@@ -174,9 +187,24 @@ def test_a_worker_runs_the_deployed_digest_and_the_mail_arrives(tmp_path, config
             flow_run_id = re.search(r"UUID: ([0-9a-f-]{36})", out)[1]
             final = wait_for_final_state(env["PREFECT_API_URL"], flow_run_id)
             assert final == "COMPLETED", (tmp_path / "worker.log").read_text()
+            served = api(env["PREFECT_API_URL"], "/admin/settings")
+            assert served["server"]["analytics_enabled"] is False
+            worker_stopped_in = stop(worker)
+            assert worker.returncode == 0, (tmp_path / "worker.log").read_text()
+            assert worker_stopped_in < 5  # measured here: about 1 s, idle or mid-run
         finally:
             stop(worker)
             stop(server)
+        logs = (tmp_path / "server.log").read_text() + (tmp_path / "worker.log").read_text()
+        assert "telemetry" not in logs.lower()
+        # Server, worker, deploy and flow run tried no other host than this one:
+        # `prefect work-pool create` has the server fetch Prefect's list of
+        # worker types from GitHub (it falls back on its own copy; no setting
+        # stops it). Not telemetry: nothing is sent but the request.
+        registry = "server start --no-services: socket.getaddrinfo raw.githubusercontent.com"
+        assert {call.split(" ", 1)[1] for call in calls_home(tmp_path / "watch")} <= {
+            f"{PREFECT} {registry}"
+        }
         assert sorted(smtp_server.recipients()) == [LEAD, PMO]
         last = latest(monitor.engine)["digest"]
         assert (last.outcome, last.counts["sent"]) == ("completed", 2)

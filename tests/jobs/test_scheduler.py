@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from conftest import TODAY
+from phone_home import calls_home, watch
 from ukjp_monitor.config.loader import load_config
 from ukjp_monitor.errors import InputError
 from ukjp_monitor.jobs import scheduler
@@ -291,13 +292,19 @@ def test_missing_flows_are_reported_with_the_fix(tmp_path):
 # -- the serve command, as a process ----------------------------------------------
 
 
-def serve_process(cwd: Path, database_url: str, config_dir: Path) -> subprocess.Popen:
+def serve_process(
+    cwd: Path,
+    database_url: str,
+    config_dir: Path,
+    env: dict[str, str] | None = None,
+    watchdog_seconds: float = 30,
+) -> subprocess.Popen:
     command = [sys.executable, "-m", "ukjp_monitor", "serve"]
     command += ["--db", database_url, "--config-dir", str(config_dir)]
     process = subprocess.Popen(
-        command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
-    watchdog = threading.Timer(30, process.kill)  # never hang the test run
+    watchdog = threading.Timer(watchdog_seconds, process.kill)  # never hang the test run
     watchdog.daemon = True
     watchdog.start()
     return process
@@ -356,3 +363,46 @@ def test_serve_catches_up_and_lets_the_running_job_finish_before_it_stops(
     assert (cwd / "digest-ran").read_text() == "True"  # finished, not abandoned
     assert "digest: finished in" in err
     assert os.environ.get("UKJP_DATABASE_URL") != database_url  # exported in serve only
+
+
+def prefect_flows(folder: Path) -> Path:
+    """A flows/ package of real Prefect flows that note the Prefect settings
+    they ran with, and last long enough (3 s each) for the temporary server
+    they start to phone home if it would."""
+    flows = fake_flows(folder)
+    for kind, (_, name) in scheduler.FLOWS.items():
+        (flows / "flows" / f"{kind}.py").write_text(
+            "import os\nimport time\nfrom pathlib import Path\n\n"
+            "from prefect import flow\nfrom prefect.settings import get_current_settings\n\n\n"
+            "@flow\n"
+            f"def {name}(as_of=None, send=True):\n"
+            "    analytics = get_current_settings().server.analytics_enabled\n"
+            "    do_not_track = os.environ.get('DO_NOT_TRACK')\n"
+            f"    Path('{kind}-ran').write_text(f'{{analytics}} {{do_not_track}}')\n"
+            "    time.sleep(3)\n"
+        )
+    return flows
+
+
+@pytest.mark.slow
+def test_serve_runs_flows_with_prefect_analytics_off_and_never_phones_home(config_dir, tmp_path):
+    database_url = f"sqlite:///{tmp_path / 'serve.db'}"
+    weeks_ago = TODAY - timedelta(weeks=3)
+    settings = Settings(database_url=database_url, config_dir=config_dir, clock=lambda: weeks_ago)
+    Monitor(settings).sync()  # then nothing ran: serve catches up on both at once
+    cwd = prefect_flows(tmp_path / "repo")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env |= {"PREFECT_HOME": str(tmp_path / "prefect-home")}  # its temporary server, no API URL
+    # Generous: Prefect's first import and its temporary server's first start
+    # (migrating a new database) take half a minute on a busy machine.
+    env = watch(tmp_path / "watch", env)
+    process = serve_process(cwd, database_url, config_dir, env, watchdog_seconds=150)
+    wait_for(cwd / "digest-ran", timeout=120)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=20)
+    assert process.returncode == 0, err
+    assert "Starting temporary server" in err  # serve's own, not the test's
+    # In Prefect's own settings, in the flows serve runs, analytics are off.
+    assert (cwd / "check-ran").read_text() == (cwd / "digest-ran").read_text() == "False 1"
+    assert "telemetry" not in err.lower()
+    assert calls_home(tmp_path / "watch") == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -118,6 +119,9 @@ def serve(config_dir, db):
     """Run the check and digest flows on monitor.yaml's schedules until stopped."""
     from ukjp_monitor.jobs import scheduler
 
+    # Prefect's SDK analytics decide in a thread of their own, which sees the
+    # environment but not scheduler.PREFECT_SETTINGS (a context variable).
+    os.environ["DO_NOT_TRACK"] = "1"
     m = monitor(config_dir, db)
     try:
         config, jobs = m.load_config(), scheduler.flow_jobs(m.settings)

@@ -9,6 +9,7 @@ import click
 
 from ukjp_monitor.cli.app import DATE, as_of_option, cli, common, emit, monitor
 from ukjp_monitor.jobs.monitor import Monitor
+from ukjp_monitor.plan import history as wording
 from ukjp_monitor.plan.status import Status
 
 
@@ -124,7 +125,7 @@ def show(config_dir, db, milestone_id, as_of, fmt):
 def complete(config_dir, db, milestone_id, on, evidence, note):
     """Record that a milestone was completed."""
     monitor(config_dir, db).complete(milestone_id, on=on, evidence=evidence, note=note)
-    click.echo(f"{milestone_id}: completed on {on}")
+    click.echo(f"{milestone_id}: {wording.completed(on)}")
 
 
 @cli.command()
@@ -146,7 +147,7 @@ def forecast(config_dir, db, milestone_id, target, reason):
 def cancel(config_dir, db, milestone_id, reason, on):
     """Cancel a milestone (kept, reported grey)."""
     on = monitor(config_dir, db).cancel(milestone_id, reason=reason, on=on)
-    click.echo(f"{milestone_id}: cancelled on {on}")
+    click.echo(f"{milestone_id}: {wording.cancelled(on)}")
 
 
 @cli.command()

@@ -14,7 +14,8 @@ import logging
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
@@ -40,6 +41,12 @@ FLOWS = {"check": ("flows.check", "milestone_check"), "digest": ("flows.digest",
 #: monotonic clock, which stops while the machine sleeps; a poke makes it
 #: look at the wall clock again, so a firing slept through runs on waking.
 WAKE_EVERY = 60.0
+#: Prefect settings for the flows serve runs. Nothing phones home (DESIGN §8):
+#: Prefect's temporary server, started by the first flow run with that run's
+#: settings, would otherwise post a telemetry heartbeat to Prefect every ten
+#: minutes. Its SDK analytics decide in a thread of their own, which sees the
+#: environment but not these settings: the serve command sets DO_NOT_TRACK.
+PREFECT_SETTINGS = {"server.analytics_enabled": False}
 
 Job = Callable[[], object]
 log = logging.getLogger(__name__)
@@ -125,18 +132,17 @@ def serve(config: Config, engine: Engine, jobs: Mapping[str, Job], **options) ->
     Must be called from the main thread (signal handlers live there).
     """
     _log_to_stderr()
-    stop, scheduler = _Stopper(), None
+    stop = _Stopper()
     # Handlers first: a signal during start must stop serve cleanly too.
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         scheduler = start(config, engine, jobs, **options)
-        while True:
-            time.sleep(WAKE_EVERY)
-            scheduler.wakeup()
-    except _Stop:
+        with suppress(_Stop):
+            while not stop.stopping:
+                stop.sleep(WAKE_EVERY)
+                scheduler.wakeup()
         log.info("serve: stopping; a running job is allowed to finish")
-        if scheduler is not None:
-            scheduler.shutdown(wait=True)
+        scheduler.shutdown(wait=True)
         log.info("serve: stopped")
     finally:
         for sig, handler in previous.items():
@@ -175,10 +181,20 @@ def _flow_runner(root: Path, settings: Settings, module: str, name: str) -> Job:
         # Without PREFECT_API_URL Prefect runs the flow on a temporary local
         # server; with it, the run shows on that server. Either way, not ours.
         flow = getattr(_import_flows(root, module), name)
-        with flows_use(settings):
+        with flows_use(settings), prefect_settings():
             return flow()
 
     return run_flow
+
+
+@contextmanager
+def prefect_settings() -> Iterator[None]:
+    """``PREFECT_SETTINGS`` in effect for the flows run inside the block (and
+    for a temporary server they start), without touching the environment."""
+    from prefect.settings import temporary_settings
+
+    with temporary_settings(updates=PREFECT_SETTINGS):
+        yield
 
 
 def _import_flows(root: Path, module: str) -> ModuleType:
@@ -216,17 +232,32 @@ def _logged(kind: str, job: Job) -> Job:
 
 
 class _Stop(Exception):
-    """Raised in the main thread by the first SIGINT or SIGTERM."""
+    """Raised in the main thread by the first SIGINT or SIGTERM, to cut its sleep short."""
 
 
 class _Stopper:
+    """The SIGINT and SIGTERM handler: notes the first signal, and raises
+    ``_Stop`` only while the main thread sleeps. Raised anywhere else (inside
+    ``Thread.start``, seen) it would leave the code it interrupts half done."""
+
     stopping = False
+    _sleeping = False
 
     def __call__(self, signum, frame) -> None:
-        if not self.stopping:
-            self.stopping = True
+        if self.stopping:
+            log.info("serve: already stopping; waiting for a running job, if any, to finish")
+            return
+        self.stopping = True
+        if self._sleeping:
             raise _Stop
-        log.info("serve: already stopping; waiting for a running job, if any, to finish")
+
+    def sleep(self, seconds: float) -> None:
+        self._sleeping = True
+        try:
+            if not self.stopping:
+                time.sleep(seconds)
+        finally:
+            self._sleeping = False
 
 
 def _log_to_stderr() -> None:

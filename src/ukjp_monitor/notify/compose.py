@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import Generic, TypeVar
 
 from ukjp_monitor.plan.records import ChangeLine, Recipient, TransitionLine
-from ukjp_monitor.plan.status import Assessment, Status
+from ukjp_monitor.plan.status import ALERT_STATUSES, Assessment, Status, alert_rank
 
 T = TypeVar("T")
 
@@ -28,7 +28,6 @@ ALERT_LINES = 100
 #: all): a funder's weekly digest must stay readable, and a few hundred
 #: kilobytes, however many thousand milestones are overdue.
 SECTION_LINES = 50
-_ALERT_ORDER = {"overdue": 0, "due": 1, "approaching": 2}
 
 
 @dataclass(frozen=True)
@@ -48,10 +47,10 @@ class Alert:
 
 
 def _alert_counts(lines: Iterable[TransitionLine]) -> dict[str, int]:
-    counts = {s.value: 0 for s in (Status.OVERDUE, Status.DUE, Status.APPROACHING)}
+    counts = {s.value: 0 for s in ALERT_STATUSES}
     risk = 0
     for line in lines:
-        if line.new_status in counts and line.new_status != line.old_status:
+        if line.entered_alert_status:
             counts[line.new_status] += 1
         risk += line.became_at_risk
     counts["at risk"] = risk
@@ -123,7 +122,7 @@ def compose_alert(
     mine = [line for line in lines if line.alertable and recipient.follows(line.workstream)]
     if not mine:
         return None
-    shown = sorted(mine, key=lambda line: _ALERT_ORDER.get(line.new_status, 3))[:ALERT_LINES]
+    shown = sorted(mine, key=lambda line: alert_rank(line.new_status))[:ALERT_LINES]
     return Alert(
         programme,
         as_of,

@@ -21,7 +21,8 @@ import css_inline
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from ukjp_monitor.notify.compose import Alert, Digest, headline
-from ukjp_monitor.plan.records import ALERT_STATUSES, ChangeLine, TransitionLine
+from ukjp_monitor.plan.history import describe_change, describe_transition
+from ukjp_monitor.plan.records import TransitionLine
 from ukjp_monitor.plan.report import when
 from ukjp_monitor.plan.status import Assessment
 
@@ -77,7 +78,8 @@ class Renderer:
             when=when,
             window=window,
             slip=slip,
-            change=change,
+            change=describe_change,
+            transition=describe_transition,
             news=news,
             following=following,
             longdate=longdate,
@@ -146,32 +148,10 @@ def slip(a: Assessment) -> str:
     return f"slipped {days} {unit}" if days > 0 else f"pulled in {-days} {unit}"
 
 
-def change(c: ChangeLine) -> str:
-    """What a ChangeLine says, in the audit trail's words."""
-    old, new = c.old or "TBC", c.new or "TBC"
-    match c.kind:
-        case "status":
-            return f"status {c.old or 'new'} → {c.new}"
-        case "forecast":
-            return f"re-forecast {old} → {new}"
-        case "rebaselined":
-            return f"target re-baselined {old} → {new}"
-        case "completed":
-            moved = f" (was {c.old})" if c.old else ""
-            return f"completed on {c.new or c.on}{moved}"
-        case "reopened":
-            return f"completion on {c.old} withdrawn" if c.old else "completion withdrawn"
-        case "cancelled":
-            return f"cancelled on {c.new}" if c.new else "cancelled"
-        case "reinstated":
-            return "cancellation withdrawn"
-    return c.kind
-
-
 def news(line: TransitionLine) -> list[str]:
     """What makes a transition alert-worthy: 'now overdue', 'now at risk'."""
     out = []
-    if line.new_status in ALERT_STATUSES and line.new_status != line.old_status:
+    if line.entered_alert_status:
         out.append(f"now {line.new_status}")
     if line.became_at_risk:
         out.append("now at risk")

@@ -1,9 +1,18 @@
-"""The audit trail's vocabulary: event kinds and how each reads in one line."""
+"""The audit trail's vocabulary: event kinds and how each reads in one line.
+
+One wording per kind, one function each (``reforecast``, ``completed``…),
+used wherever an event is put into words: the audit trail (``describe``),
+the digest's list of changes (``describe_change``), alerts and the CLI.
+Callers pass values already shown as they like them ("none" in the audit
+trail, "TBC" in mail).
+"""
 
 from __future__ import annotations
 
 from enum import StrEnum
 from typing import Any
+
+from ukjp_monitor.plan.records import ChangeLine, TransitionLine
 
 
 class EventKind(StrEnum):
@@ -30,14 +39,14 @@ def describe(kind: str, details: dict[str, Any]) -> str:
         EventKind.UPDATED: lambda: "; ".join(
             f"{name} {_show(old)} → {_show(new)}" for name, (old, new) in d["changes"].items()
         ),
-        EventKind.REBASELINED: lambda: f"target re-baselined {_show(d['old'])} → {_show(d['new'])}",
+        EventKind.REBASELINED: lambda: rebaselined(_show(d["old"]), _show(d["new"])),
         EventKind.RETIRED: lambda: "retired: no longer in the config",
         EventKind.RESTORED: lambda: "restored: back in the config",
-        EventKind.FORECAST: lambda: f"re-forecast {_show(d['old'])} → {_show(d['new'])}",
-        EventKind.COMPLETED: lambda: f"completed on {d['on']}",
-        EventKind.REOPENED: lambda: f"completion on {d['previous']} withdrawn",
-        EventKind.CANCELLED: lambda: "cancelled",
-        EventKind.REINSTATED: lambda: "cancellation withdrawn",
+        EventKind.FORECAST: lambda: reforecast(_show(d["old"]), _show(d["new"])),
+        EventKind.COMPLETED: lambda: completed(d["on"]),
+        EventKind.REOPENED: lambda: reopened(d["previous"]),
+        EventKind.CANCELLED: lambda: cancelled(),
+        EventKind.REINSTATED: lambda: reinstated(),
         EventKind.TRANSITION: lambda: _transition(d),
         EventKind.DELIVERY: lambda: _delivery(d),
         EventKind.PROGRAMME: lambda: (
@@ -67,8 +76,66 @@ _PROGRESS = {
 }
 
 
+def describe_change(c: ChangeLine) -> str:
+    """What a change since the last digest says, in the audit trail's words."""
+    old, new = c.old or "TBC", c.new or "TBC"
+    match c.kind:
+        case "status":
+            return status_changed(c.old, c.new)
+        case EventKind.FORECAST:
+            return reforecast(old, new)
+        case EventKind.REBASELINED:
+            return rebaselined(old, new)
+        case EventKind.COMPLETED:
+            return completed(c.new or c.on, was=c.old)
+        case EventKind.REOPENED:
+            return reopened(c.old)
+        case EventKind.CANCELLED:
+            return cancelled(c.new)
+        case EventKind.REINSTATED:
+            return reinstated()
+    return c.kind
+
+
+def describe_transition(line: TransitionLine) -> str:
+    """'status due → overdue': the status change an alert reports."""
+    return status_changed(line.old_status, line.new_status)
+
+
+# --- one wording per kind ------------------------------------------------------
+
+
+def status_changed(old: str | None, new: str | None) -> str:
+    return f"status {old or 'new'} → {new}"
+
+
+def reforecast(old: str, new: str) -> str:
+    return f"re-forecast {old} → {new}"
+
+
+def rebaselined(old: str, new: str) -> str:
+    return f"target re-baselined {old} → {new}"
+
+
+def completed(on: object, *, was: object = None) -> str:
+    """'completed on 2026-10-01', with '(was 2026-09-30)' when it replaces another date."""
+    return f"completed on {on}" + (f" (was {was})" if was else "")
+
+
+def reopened(previous: object = None) -> str:
+    return f"completion on {previous} withdrawn" if previous else "completion withdrawn"
+
+
+def cancelled(on: object = None) -> str:
+    return f"cancelled on {on}" if on else "cancelled"
+
+
+def reinstated() -> str:
+    return "cancellation withdrawn"
+
+
 def _transition(d: dict[str, Any]) -> str:
-    text = f"status {d['old'] or 'new'} → {d['new']} as of {d['as_of']}"
+    text = f"{status_changed(d['old'], d['new'])} as of {d['as_of']}"
     if d.get("at_risk") and not d.get("old_at_risk"):
         text += ", now at risk"
     elif d.get("old_at_risk") and not d.get("at_risk"):

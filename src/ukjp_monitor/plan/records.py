@@ -12,10 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from ukjp_monitor.plan.status import Status
-
-#: Transitions into these statuses are worth an alert; so is becoming at risk.
-ALERT_STATUSES = frozenset({Status.APPROACHING, Status.DUE, Status.OVERDUE})
+from ukjp_monitor.plan.status import ALERT_STATUSES
 
 
 @dataclass(frozen=True)
@@ -48,8 +45,12 @@ class TransitionLine:
 
     @property
     def alertable(self) -> bool:
-        into_status = self.new_status in ALERT_STATUSES and self.new_status != self.old_status
-        return into_status or (self.new_at_risk and not self.old_at_risk)
+        """Worth an alert: into an alert status (``ALERT_STATUSES``), or at risk."""
+        return self.entered_alert_status or self.became_at_risk
+
+    @property
+    def entered_alert_status(self) -> bool:
+        return self.new_status in ALERT_STATUSES and self.new_status != self.old_status
 
     @property
     def became_at_risk(self) -> bool:

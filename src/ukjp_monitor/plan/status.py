@@ -43,13 +43,13 @@ class Rag(StrEnum):
     GREY = "grey"
 
 
-#: Statuses in which an unfinished dependency puts a milestone at risk.
-LIVE = frozenset({Status.APPROACHING, Status.DUE, Status.OVERDUE})
+#: The live statuses, most urgent first: moving into one is worth an alert,
+#: and in one an unfinished dependency puts a milestone at risk (DESIGN §3).
+#: Alerts count and list them in this order.
+ALERT_STATUSES = (Status.OVERDUE, Status.DUE, Status.APPROACHING)
 #: The order in which exceptions are reported: most urgent first.
 URGENCY = (
-    Status.OVERDUE,
-    Status.DUE,
-    Status.APPROACHING,
+    *ALERT_STATUSES,
     Status.PLANNED,
     Status.UNSCHEDULED,
     Status.COMPLETED,
@@ -145,7 +145,7 @@ def evaluate(milestones: Iterable[Milestone], as_of: date) -> list[Assessment]:
 def _assess(milestone: Milestone, statuses: dict[str, Status], as_of: date) -> Assessment:
     status = statuses[milestone.id]
     blocked_by: tuple[str, ...] = ()
-    if status in LIVE:
+    if status in ALERT_STATUSES:
         blocked_by = tuple(
             dep
             for dep in milestone.depends_on
@@ -164,6 +164,12 @@ def _assess(milestone: Milestone, statuses: dict[str, Status], as_of: date) -> A
         at_risk=bool(blocked_by),
         blocked_by=blocked_by,
     )
+
+
+def alert_rank(status: str) -> int:
+    """Where a line about ``status`` comes in an alert: overdue 0, due 1,
+    approaching 2, any other status after them."""
+    return ALERT_STATUSES.index(status) if status in ALERT_STATUSES else len(ALERT_STATUSES)
 
 
 def rag_of(status: Status, *, at_risk: bool, overdue_dependency: bool, slip: int) -> Rag:
