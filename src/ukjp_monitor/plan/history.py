@@ -9,6 +9,7 @@ trail, "TBC" in mail).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
@@ -34,7 +35,7 @@ class EventKind(StrEnum):
 def describe(kind: str, details: dict[str, Any]) -> str:
     """One plain line saying what an event did."""
     d = details
-    text = {
+    texts: dict[str, Callable[[], str]] = {
         EventKind.ADDED: lambda: f"added to the plan, target {d.get('target') or 'TBC'}",
         EventKind.UPDATED: lambda: "; ".join(
             f"{name} {_show(old)} → {_show(new)}" for name, (old, new) in d["changes"].items()
@@ -55,7 +56,8 @@ def describe(kind: str, details: dict[str, Any]) -> str:
                 f"{name} {_show(old)} → {_show(new)}" for name, (old, new) in d["changes"].items()
             )
         ),
-    }.get(kind)
+    }
+    text = texts.get(kind)
     line = text() if text else kind
     extras = [
         f"{label} {d[key]}"

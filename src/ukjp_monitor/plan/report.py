@@ -107,13 +107,14 @@ def when(a: Assessment) -> str:
         return f"done {m.completed_on}"
     if a.status is Status.CANCELLED:
         return f"cancelled {m.cancelled_on}"
-    if a.status is Status.UNSCHEDULED:
+    to_end, to_start = a.days_to_end, a.days_to_start
+    if a.status is Status.UNSCHEDULED or to_end is None or to_start is None:
         return "no date"
     if a.status is Status.OVERDUE:
-        return f"{_days(-a.days_to_end)} overdue"
+        return f"{_days(-to_end)} overdue"
     if a.status is Status.DUE:
-        return f"{_days(a.days_to_end)} left" if a.days_to_end else "last day"
-    return f"starts in {_days(a.days_to_start)}"
+        return f"{_days(to_end)} left" if to_end else "last day"
+    return f"starts in {_days(to_start)}"
 
 
 def counts_line(assessments: list[Assessment], as_of: date) -> str:
