@@ -98,7 +98,7 @@ class Monitor:
         sync of them could change nothing), unless ``force``.
         """
         from ukjp_monitor.config.loader import fingerprint
-        from ukjp_monitor.store.sync import SyncReport, sync_config, synced_fingerprint
+        from ukjp_monitor.store.sync import SyncReport, lock_sync, sync_config, synced_fingerprint
 
         # Taken before reading: a file edited meanwhile is read again next time.
         files = fingerprint(self.settings.config_dir)
@@ -110,6 +110,10 @@ class Monitor:
         now = self.clock()
         today = now.astimezone(ZoneInfo(config.programme.timezone)).date()
         with writer(self.engine).begin() as conn:
+            # Asked again under the lock: another sync may have loaded these
+            # very files while this one read them (two runs at once).
+            if lock_sync(conn) == files and files is not None and not force:
+                return SyncReport(skipped=True)
             return sync_config(
                 conn, config, now=now, today=today, actor=self.settings.actor, fingerprint=files
             )

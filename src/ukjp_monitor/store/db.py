@@ -3,17 +3,29 @@
 ``open_database`` is the one way in. It applies the packaged Alembic
 migrations on first use (and after an upgrade), but checks the schema revision
 with one cheap query first so the query path never pays for importing Alembic.
+
+Two processes opening a new database at once (two schedulers, a cron job and
+a person) must both succeed, so every step that creates something is
+serialised: the switch to write-ahead logging (``_use_wal``), the migrations
+(``migrate``) and, in ``sync``, the first load of the programme (``lock``).
 """
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, ProgrammingError
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    OperationalError,
+    ProgrammingError,
+)
 
 from ukjp_monitor.errors import InputError, OperationFailed
 
@@ -23,7 +35,9 @@ T = TypeVar("T")
 SCHEMA_REVISION = "0004"
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_MS = 30_000
-MIGRATION_LOCK_KEY = 7_150_624_171  # any constant; names the lock in pg_locks
+# Any constants; they name the locks in pg_locks.
+MIGRATION_LOCK_KEY = 7_150_624_171
+SYNC_LOCK_KEY = 7_150_624_172
 
 
 def normalise_url(url_or_path: str) -> str:
@@ -44,6 +58,17 @@ def describe_url(url: str) -> str:
         return "(an unreadable database URL)"
 
 
+def _sqlite_path(url: str | URL) -> str | None:
+    """The file of a SQLite database; None for an in-memory one or another backend."""
+    try:
+        parsed = make_url(normalise_url(url) if isinstance(url, str) else url)
+    except ArgumentError:
+        return None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return parsed.database
+
+
 def create_db_engine(url: str) -> Engine:
     """An engine tuned for its backend (WAL and a busy timeout on SQLite)."""
     try:
@@ -59,7 +84,8 @@ def create_db_engine(url: str) -> Engine:
 
 
 def _sqlite_engine(url) -> Engine:
-    if url.database and url.database != ":memory:":
+    on_disk = _sqlite_path(url) is not None
+    if on_disk:
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         url,
@@ -69,8 +95,9 @@ def _sqlite_engine(url) -> Engine:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+        if on_disk:
+            _use_wal(cursor)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -85,6 +112,32 @@ def _sqlite_engine(url) -> Engine:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def _use_wal(cursor: sqlite3.Cursor) -> None:
+    """Put the database in write-ahead logging, waiting as for any lock.
+
+    The mode is kept in the file, so this switches only a new database. The
+    switch needs the file to itself, and SQLite does not always wait for
+    that: when another process is opening the same new file, it fails at
+    once with "database is locked", or leaves the mode as it was and says so
+    only in the mode it returns. A second process would then write with a
+    rollback journal, whose locks wait less politely. So insist, until the
+    busy timeout.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_MS / 1000
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode=WAL").fetchone()[0] == "wal":
+                return
+            problem = "the database would not switch to write-ahead logging"
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            problem = str(exc)
+        if time.monotonic() > deadline:
+            raise sqlite3.OperationalError(problem)
+        time.sleep(0.02)
 
 
 def peek(url: str, read: Callable[[Connection], T]) -> T | None:
@@ -149,19 +202,28 @@ def _is_missing_table(exc: DBAPIError) -> bool:
     return "no such table" in message or "does not exist" in message
 
 
+def lock(connection: Connection, key: int) -> None:
+    """Hold the lock named ``key`` until the transaction ends.
+
+    Two processes that must not interleave (both creating the tables, both
+    inserting the first programme) wait for each other here, and what the
+    second one reads after the wait includes what the first committed. On
+    SQLite a writer's ``BEGIN IMMEDIATE`` already holds the one write lock.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
 def migrate(engine: Engine) -> None:
-    """Apply the packaged migrations, one process at a time."""
+    """Apply the packaged migrations, one process at a time: the second of
+    two processes that both found the schema out of date waits for the first,
+    then finds nothing left to do."""
     from alembic import command
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with writer(engine).begin() as connection:
-        if connection.dialect.name == "postgresql":
-            # Two processes opening a new database at once must not both
-            # create the tables; the lock ends with the transaction.
-            connection.execute(
-                text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
-            )
+        lock(connection, MIGRATION_LOCK_KEY)
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

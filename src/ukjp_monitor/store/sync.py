@@ -27,6 +27,7 @@ from ukjp_monitor.config.loader import Config
 from ukjp_monitor.config.specs import ConfiguredMilestone
 from ukjp_monitor.plan.history import EventKind
 from ukjp_monitor.store import bulk
+from ukjp_monitor.store.db import SYNC_LOCK_KEY, lock
 from ukjp_monitor.store.queries import current_forecast_text, forecast_columns
 from ukjp_monitor.store.schema import dependencies, events, milestones, programme, workstreams
 
@@ -100,6 +101,7 @@ def sync_config(
     ``fingerprint`` (``config.fingerprint`` of the files, taken before they
     were read) is kept, for ``synced_fingerprint`` to compare next time.
     """
+    lock_sync(conn)
     audit = _Audit(conn, now, actor)
     _sync_programme(conn, config, now, audit.record)
     _sync_workstreams(conn, config, now)
@@ -111,6 +113,19 @@ def sync_config(
     if done:
         conn.execute(update(programme).where(programme.c.id == 1).values(**done))
     return SyncReport(audit.counts)
+
+
+def lock_sync(conn: Connection) -> str | None:
+    """Wait for any other sync to end, then return the fingerprint it left.
+
+    Two syncs of a new database at once would both find no programme and
+    both insert it (PostgreSQL refuses the second with a duplicate key).
+    Holding the lock for the rest of the transaction makes the second wait,
+    then compare against what the first committed. Call in a writer
+    transaction; ``sync_config`` takes it too (taking it twice is harmless).
+    """
+    lock(conn, SYNC_LOCK_KEY)
+    return synced_fingerprint(conn)
 
 
 def synced_fingerprint(conn: Connection) -> str | None:
