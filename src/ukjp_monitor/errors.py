@@ -7,6 +7,8 @@ down). The command line turns them into one sentence on stderr, never a
 traceback.
 """
 
+from __future__ import annotations
+
 
 class MonitorError(Exception):
     """Base class; ``exit_status`` is what the command line exits with."""
@@ -37,10 +39,22 @@ class UnknownMilestone(InputError):
 
 
 class NotSynced(MonitorError):
-    """The database holds no programme yet."""
+    """The database holds no programme yet, or (``missing``) is not there at all.
 
-    def __init__(self):
-        super().__init__("the database holds no programme yet; run 'ukjp-monitor sync' first")
+    ``database`` names it (a file's absolute path, or a URL with the password
+    hidden): a command run in the wrong folder should say where it looked.
+    """
+
+    def __init__(self, database: str | None = None, *, missing: bool = False):
+        self.database = database
+        where = f"the database {database}" if database else "the database"
+        if missing:
+            message = (
+                f"there is no database at {database}; run 'ukjp-monitor sync' first to create it"
+            )
+        else:
+            message = f"{where} holds no programme yet; run 'ukjp-monitor sync' first"
+        super().__init__(message + ", or choose another with --db or UKJP_DATABASE_URL")
 
 
 class OperationFailed(MonitorError):

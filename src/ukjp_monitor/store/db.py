@@ -1,8 +1,11 @@
 """Engines and schema: SQLite by default, PostgreSQL through psycopg 3.
 
-``open_database`` is the one way in. It applies the packaged Alembic
-migrations on first use (and after an upgrade), but checks the schema revision
-with one cheap query first so the query path never pays for importing Alembic.
+``open_database`` is the way in for commands that write: it creates the
+database's tables on first use and applies the packaged Alembic migrations
+after an upgrade, checking the schema revision with one cheap query first so
+that an up-to-date database never pays for importing Alembic.
+``open_existing`` is the way in for commands that only read: a database that
+is not there is an error naming it, and nothing is created.
 
 Two processes opening a new database at once (two schedulers, a cron job and
 a person) must both succeed, so every step that creates something is
@@ -22,12 +25,13 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import (
     ArgumentError,
+    DatabaseError,
     DBAPIError,
     OperationalError,
     ProgrammingError,
 )
 
-from ukjp_monitor.errors import InputError, OperationFailed
+from ukjp_monitor.errors import InputError, NotSynced, OperationFailed
 
 T = TypeVar("T")
 
@@ -56,6 +60,18 @@ def describe_url(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
         return "(an unreadable database URL)"
+
+
+def describe_database(url: str | URL) -> str:
+    """The database for messages: a SQLite file as its absolute path (so a
+    command run in the wrong folder shows where it looked), else the URL with
+    any password hidden."""
+    path = _sqlite_path(url)
+    if path:
+        return str(Path(path).resolve())
+    if isinstance(url, URL):
+        return url.render_as_string(hide_password=True)
+    return describe_url(url)
 
 
 def _sqlite_path(url: str | URL) -> str | None:
@@ -172,18 +188,50 @@ def writer(engine: Engine) -> Engine:
 
 
 def open_database(url: str) -> Engine:
-    """Connect, bring the schema up to date, and return the engine.
+    """Connect, create or bring the schema up to date, and return the engine.
 
-    Raises OperationFailed (exit 1) when the database cannot be reached.
+    Raises OperationFailed (exit 1) when the database cannot be reached, and
+    InputError (exit 2) when a SQLite "database" is some other kind of file.
     """
+    return _open(url, create=True)
+
+
+def open_existing(url: str) -> Engine:
+    """Like ``open_database``, for commands that only read: a database that
+    is not there (no such SQLite file, or no tables yet) raises NotSynced
+    naming it, and nothing is created, not even an empty file.
+    """
+    path = _sqlite_path(url)
+    if path is not None and not Path(path).is_file():
+        raise NotSynced(describe_database(url), missing=True)
+    return _open(url, create=False)
+
+
+def _open(url: str, *, create: bool) -> Engine:
     engine = create_db_engine(url)
     try:
-        if current_revision(engine) != SCHEMA_REVISION:
+        revision = current_revision(engine)
+        if revision is None and not create:
+            raise NotSynced(describe_database(url))
+        if revision != SCHEMA_REVISION:
             migrate(engine)
-    except OperationalError as exc:
+    except DatabaseError as exc:
         engine.dispose()
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise OperationFailed(f"cannot reach the database {describe_url(url)}: {reason}") from None
+        if "file is not a database" in reason:
+            # The path names a file that is not SQLite's (the config, a CSV,
+            # a typo): input to correct, not an outage to wait out.
+            raise InputError(
+                f"{describe_database(url)} is not a SQLite database ({reason}); "
+                "check --db or UKJP_DATABASE_URL"
+            ) from None
+        if isinstance(exc, OperationalError):
+            where = describe_database(url)
+            raise OperationFailed(f"cannot reach the database {where}: {reason}") from None
+        raise
+    except NotSynced:
+        engine.dispose()
+        raise
     return engine
 
 

@@ -17,6 +17,7 @@ from ukjp_monitor.errors import InputError, NotSynced, UnknownMilestone
 from ukjp_monitor.plan.history import EventKind
 from ukjp_monitor.plan.periods import Period, period_from_bounds
 from ukjp_monitor.plan.status import Milestone as Plan
+from ukjp_monitor.store.db import describe_database
 from ukjp_monitor.store.schema import dependencies, events, milestones, programme, workstreams
 
 M = milestones.c
@@ -47,7 +48,7 @@ class Details:
 def load_programme(conn: Connection) -> ProgrammeInfo:
     row = conn.execute(select(programme).where(programme.c.id == 1)).mappings().first()
     if row is None:
-        raise NotSynced()
+        raise NotSynced(describe_database(conn.engine.url))
     return ProgrammeInfo(
         row["name"],
         row["timezone"],
