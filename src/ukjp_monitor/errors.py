@@ -9,6 +9,8 @@ traceback.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 
 class MonitorError(Exception):
     """Base class; ``exit_status`` is what the command line exits with."""
@@ -31,11 +33,23 @@ class ConfigError(InputError):
 
 
 class UnknownMilestone(InputError):
-    def __init__(self, milestone_id: str):
+    """No milestone has this id; ``known`` (the ids in use) feeds "did you mean"."""
+
+    def __init__(self, milestone_id: str, known: Iterable[str] = ()):
+        import difflib
+
         self.milestone_id = milestone_id
+        close = difflib.get_close_matches(milestone_id, list(known), n=3)
+        hint = f"did you mean {_either(close)}? " if close else ""
         super().__init__(
-            f"no milestone has the id {milestone_id!r}; 'ukjp-monitor status' lists the ids in use"
+            f"no milestone has the id {milestone_id!r}; "
+            f"{hint}'ukjp-monitor status' lists the ids in use"
         )
+
+
+def _either(ids: list[str]) -> str:
+    quoted = [repr(i) for i in ids]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
 
 
 class NotSynced(MonitorError):
