@@ -134,12 +134,13 @@ def _use_wal(cursor: sqlite3.Cursor) -> None:
     """Put the database in write-ahead logging, waiting as for any lock.
 
     The mode is kept in the file, so this switches only a new database. The
-    switch needs the file to itself, and SQLite does not always wait for
-    that: when another process is opening the same new file, it fails at
-    once with "database is locked", or leaves the mode as it was and says so
-    only in the mode it returns. A second process would then write with a
-    rollback journal, whose locks wait less politely. So insist, until the
-    busy timeout.
+    switch reads the file, then needs it to itself, and SQLite does not wait
+    for a lock it wants while holding one: when another process holds the
+    write lock of the same new file (it is switching it too), the switch
+    fails at once with "database is locked", busy timeout or not. It may
+    also leave the mode as it was and say so only in the mode it returns,
+    and a process writing with a rollback journal meets more such refusals.
+    So insist, until the busy timeout.
     """
     deadline = time.monotonic() + SQLITE_BUSY_MS / 1000
     while True:
