@@ -7,6 +7,10 @@ down). The command line turns them into one sentence on stderr, never a
 traceback.
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+
 
 class MonitorError(Exception):
     """Base class; ``exit_status`` is what the command line exits with."""
@@ -29,18 +33,42 @@ class ConfigError(InputError):
 
 
 class UnknownMilestone(InputError):
-    def __init__(self, milestone_id: str):
+    """No milestone has this id; ``known`` (the ids in use) feeds "did you mean"."""
+
+    def __init__(self, milestone_id: str, known: Iterable[str] = ()):
+        import difflib
+
         self.milestone_id = milestone_id
+        close = difflib.get_close_matches(milestone_id, list(known), n=3)
+        hint = f"did you mean {_either(close)}? " if close else ""
         super().__init__(
-            f"no milestone has the id {milestone_id!r}; 'ukjp-monitor status' lists the ids in use"
+            f"no milestone has the id {milestone_id!r}; "
+            f"{hint}'ukjp-monitor status' lists the ids in use"
         )
 
 
-class NotSynced(MonitorError):
-    """The database holds no programme yet."""
+def _either(ids: list[str]) -> str:
+    quoted = [repr(i) for i in ids]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
 
-    def __init__(self):
-        super().__init__("the database holds no programme yet; run 'ukjp-monitor sync' first")
+
+class NotSynced(MonitorError):
+    """The database holds no programme yet, or (``missing``) is not there at all.
+
+    ``database`` names it (a file's absolute path, or a URL with the password
+    hidden): a command run in the wrong folder should say where it looked.
+    """
+
+    def __init__(self, database: str | None = None, *, missing: bool = False):
+        self.database = database
+        where = f"the database {database}" if database else "the database"
+        if missing:
+            message = (
+                f"there is no database at {database}; run 'ukjp-monitor sync' first to create it"
+            )
+        else:
+            message = f"{where} holds no programme yet; run 'ukjp-monitor sync' first"
+        super().__init__(message + ", or choose another with --db or UKJP_DATABASE_URL")
 
 
 class OperationFailed(MonitorError):

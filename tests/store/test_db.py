@@ -1,3 +1,7 @@
+import sqlite3
+import subprocess
+import sys
+
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
@@ -95,3 +99,33 @@ def test_peeking_at_a_database_that_cannot_be_reached_finds_nothing():
 def test_peeking_reads_what_is_there(database_url):
     open_database(database_url).dispose()
     assert peek(database_url, lambda conn: current_revision(conn.engine)) == SCHEMA_REVISION
+
+
+HOLD_THE_WRITE_LOCK = """
+import sqlite3, sys, time
+connection = sqlite3.connect(sys.argv[1], isolation_level=None)
+connection.execute("BEGIN IMMEDIATE")
+print("holding", flush=True)
+time.sleep(0.5)
+connection.execute("COMMIT")
+"""
+
+
+def test_a_new_sqlite_file_opened_while_another_process_writes_to_it_waits_its_turn(tmp_path):
+    # What a second process meets when the first is switching a new file to
+    # write-ahead logging: SQLite failed the switch at once ("database is
+    # locked") instead of waiting out the busy timeout.
+    path = tmp_path / "new.db"
+    sqlite3.connect(path).close()  # a new, empty file
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_THE_WRITE_LOCK, str(path)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        engine = open_database(str(path))
+    finally:
+        holder.wait(timeout=30)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    assert current_revision(engine) == SCHEMA_REVISION
+    engine.dispose()

@@ -59,7 +59,7 @@ def to_ics(
         extra = details.get(m.id, {})
         event = Event()
         event.add("uid", f"{m.id}@{UID_DOMAIN}")
-        event.add("dtstamp", _utc(last_change.get(m.id)) or datetime(2026, 1, 1, tzinfo=UTC))
+        event.add("dtstamp", last_change.get(m.id) or datetime(2026, 1, 1, tzinfo=UTC))
         event.add("sequence", changes.get(m.id, 0))
         event.add("summary", m.title)
         event.add("dtstart", window.start)
@@ -92,9 +92,3 @@ def _description(a, extra: dict[str, Any]) -> str:
         if extra.get(key):
             lines.append(f"{label}: {extra[key]}")
     return "\n".join(lines)
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -65,11 +65,11 @@ def judge(
     does not count: a new installation is not late for last Monday.
     """
     expected = previous_fire_time(schedule, timezone, now) if schedule else None
-    if expected is not None and watching_since is not None and expected < _utc(watching_since):
+    if expected is not None and watching_since is not None and expected < watching_since:
         expected = None
     overdue = False
     if expected is not None and now - expected > GRACE:
-        overdue = last is None or _utc(last.started_at) < expected - GRACE
+        overdue = last is None or last.started_at < expected - GRACE
     failed = last is not None and last.outcome == FAILED
     return Health(kind, schedule, last, expected, overdue, failed)
 
@@ -80,7 +80,7 @@ def describe(health: Health, timezone: str) -> str:
     if health.last is None:
         text = f"{health.kind}: never ran"
     else:
-        when = _utc(health.last.started_at).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        when = health.last.started_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
         text = f"{health.kind}: last ran {when} ({health.last.outcome})"
         if health.failed and health.last.error:
             text += f": {health.last.error}"
@@ -88,7 +88,3 @@ def describe(health: Health, timezone: str) -> str:
         due = health.expected_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
         text += f"; OVERDUE: scheduled {due} ({health.schedule})"
     return text
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment

@@ -23,7 +23,7 @@ from ukjp_monitor.plan.periods import PeriodError, parse_period
 from ukjp_monitor.plan.status import Status, evaluate
 from ukjp_monitor.settings import Settings
 from ukjp_monitor.store import queries
-from ukjp_monitor.store.db import open_database, peek, writer
+from ukjp_monitor.store.db import open_database, open_existing, peek, writer
 
 if TYPE_CHECKING:
     from ukjp_monitor.config.loader import Config
@@ -75,8 +75,17 @@ class Monitor:
 
     @property
     def engine(self) -> Engine:
+        """The database, created or upgraded as needed (for what writes)."""
         if self._engine is None:
             self._engine = open_database(self.settings.database_url)
+        return self._engine
+
+    @property
+    def reader(self) -> Engine:
+        """The database for what only reads: one that is not there is
+        NotSynced, naming where it was looked for, and is not created."""
+        if self._engine is None:
+            self._engine = open_existing(self.settings.database_url)
         return self._engine
 
     def close(self) -> None:
@@ -98,7 +107,7 @@ class Monitor:
         sync of them could change nothing), unless ``force``.
         """
         from ukjp_monitor.config.loader import fingerprint
-        from ukjp_monitor.store.sync import SyncReport, sync_config, synced_fingerprint
+        from ukjp_monitor.store.sync import SyncReport, lock_sync, sync_config, synced_fingerprint
 
         # Taken before reading: a file edited meanwhile is read again next time.
         files = fingerprint(self.settings.config_dir)
@@ -110,6 +119,10 @@ class Monitor:
         now = self.clock()
         today = now.astimezone(ZoneInfo(config.programme.timezone)).date()
         with writer(self.engine).begin() as conn:
+            # Asked again under the lock: another sync may have loaded these
+            # very files while this one read them (two runs at once).
+            if lock_sync(conn) == files and files is not None and not force:
+                return SyncReport(skipped=True)
             return sync_config(
                 conn, config, now=now, today=today, actor=self.settings.actor, fingerprint=files
             )
@@ -118,12 +131,12 @@ class Monitor:
 
     def programme(self) -> queries.ProgrammeInfo:
         """The programme as last synced; NotSynced before the first sync."""
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             return queries.load_programme(conn)
 
     def workstream_names(self) -> dict[str, str]:
         """Each workstream's id and name, in the configured order."""
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             return queries.load_workstreams(conn)
 
     def today(self, programme: queries.ProgrammeInfo) -> date:
@@ -139,7 +152,7 @@ class Monitor:
     ) -> Standing:
         """Every live milestone assessed; filters apply after evaluation, so
         dependency risk still sees the whole programme."""
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             programme = queries.load_programme(conn)
             if workstream is not None:
                 known = queries.load_workstreams(conn)
@@ -157,7 +170,7 @@ class Monitor:
         return Standing(programme, as_of, assessments)
 
     def show(self, milestone_id: str, *, as_of: date | None = None) -> MilestoneReport:
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             programme = queries.load_programme(conn)
             details = queries.load_details(conn, milestone_id)
             plan = queries.load_plan(conn, include_retired=details.retired)
@@ -167,7 +180,7 @@ class Monitor:
         return MilestoneReport(programme, assessment, details, events)
 
     def history(self, milestone_id: str | None = None) -> tuple[queries.ProgrammeInfo, list]:
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             programme = queries.load_programme(conn)
             if milestone_id is not None:
                 queries.load_details(conn, milestone_id)  # UnknownMilestone if absent
@@ -178,7 +191,7 @@ class Monitor:
         from ukjp_monitor.jobs.export import export
 
         standing = self.assess(as_of=as_of)
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             extras = queries.load_extras(conn)
             events = queries.load_events(conn)
         return export(standing, fmt, extras, events)
@@ -268,10 +281,10 @@ class Monitor:
         from ukjp_monitor.jobs.health import judge
         from ukjp_monitor.store.runs import latest
 
-        with self.engine.connect() as conn:
+        with self.reader.connect() as conn:
             programme = queries.load_programme(conn)
             since = queries.first_event_at(conn)
-        last = latest(self.engine)
+        last = latest(self.reader)
         now = self.clock()
         return [
             judge(kind, schedule, programme.timezone, last.get(kind), now, watching_since=since)

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import cast
 from zoneinfo import ZoneInfo
 
@@ -256,8 +256,6 @@ class Notifier:
         return self._changed[since]
 
     def _local_date(self, moment: datetime) -> date:
-        if moment.tzinfo is None:  # SQLite hands back naive UTC
-            moment = moment.replace(tzinfo=UTC)
         return moment.astimezone(self.timezone).date()
 
     # -- shared ---------------------------------------------------------------

@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from types import ModuleType
 from zoneinfo import ZoneInfo
@@ -78,7 +78,7 @@ def missed_firings(engine: Engine, config: Config, now: datetime) -> dict[str, d
     for kind in KINDS:
         fired = previous_fire_time(_cron(config, kind), config.programme.timezone, now)
         ran = last.get(kind)
-        if fired and fired >= _utc(since) and (ran is None or _utc(ran.started_at) < fired):
+        if fired and fired >= since and (ran is None or ran.started_at < fired):
             missed[kind] = fired
     return missed
 
@@ -277,8 +277,3 @@ def _cron(config: Config, kind: str) -> str:
 
 def _when(moment: datetime, zone: ZoneInfo) -> str:
     return f"{moment.astimezone(zone):%a %Y-%m-%d %H:%M} {zone.key}"
-
-
-def _utc(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; they were stored in UTC.
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment

@@ -141,8 +141,6 @@ def event_record(event: dict[str, Any], timezone: str) -> dict[str, Any]:
 
 def local_time(moment: datetime, timezone: str) -> str:
     """An instant in the programme's time zone, to the second, with offset."""
-    if moment.tzinfo is None:  # SQLite hands back naive UTC
-        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
     return moment.astimezone(ZoneInfo(timezone)).isoformat(timespec="seconds")
 
 

@@ -1,21 +1,37 @@
 """Engines and schema: SQLite by default, PostgreSQL through psycopg 3.
 
-``open_database`` is the one way in. It applies the packaged Alembic
-migrations on first use (and after an upgrade), but checks the schema revision
-with one cheap query first so the query path never pays for importing Alembic.
+``open_database`` is the way in for commands that write: it creates the
+database's tables on first use and applies the packaged Alembic migrations
+after an upgrade, checking the schema revision with one cheap query first so
+that an up-to-date database never pays for importing Alembic.
+``open_existing`` is the way in for commands that only read: a database that
+is not there is an error naming it, and nothing is created.
+
+Two processes opening a new database at once (two schedulers, a cron job and
+a person) must both succeed, so every step that creates something is
+serialised: the switch to write-ahead logging (``_use_wal``), the migrations
+(``migrate``) and, in ``sync``, the first load of the programme (``lock``).
 """
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, ProgrammingError
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import (
+    ArgumentError,
+    DatabaseError,
+    DBAPIError,
+    OperationalError,
+    ProgrammingError,
+)
 
-from ukjp_monitor.errors import InputError, OperationFailed
+from ukjp_monitor.errors import InputError, NotSynced, OperationFailed
 
 T = TypeVar("T")
 
@@ -23,7 +39,9 @@ T = TypeVar("T")
 SCHEMA_REVISION = "0004"
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_MS = 30_000
-MIGRATION_LOCK_KEY = 7_150_624_171  # any constant; names the lock in pg_locks
+# Any constants; they name the locks in pg_locks.
+MIGRATION_LOCK_KEY = 7_150_624_171
+SYNC_LOCK_KEY = 7_150_624_172
 
 
 def normalise_url(url_or_path: str) -> str:
@@ -44,6 +62,29 @@ def describe_url(url: str) -> str:
         return "(an unreadable database URL)"
 
 
+def describe_database(url: str | URL) -> str:
+    """The database for messages: a SQLite file as its absolute path (so a
+    command run in the wrong folder shows where it looked), else the URL with
+    any password hidden."""
+    path = _sqlite_path(url)
+    if path:
+        return str(Path(path).resolve())
+    if isinstance(url, URL):
+        return url.render_as_string(hide_password=True)
+    return describe_url(url)
+
+
+def _sqlite_path(url: str | URL) -> str | None:
+    """The file of a SQLite database; None for an in-memory one or another backend."""
+    try:
+        parsed = make_url(normalise_url(url) if isinstance(url, str) else url)
+    except ArgumentError:
+        return None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return parsed.database
+
+
 def create_db_engine(url: str) -> Engine:
     """An engine tuned for its backend (WAL and a busy timeout on SQLite)."""
     try:
@@ -59,7 +100,8 @@ def create_db_engine(url: str) -> Engine:
 
 
 def _sqlite_engine(url) -> Engine:
-    if url.database and url.database != ":memory:":
+    on_disk = _sqlite_path(url) is not None
+    if on_disk:
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         url,
@@ -69,8 +111,9 @@ def _sqlite_engine(url) -> Engine:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+        if on_disk:
+            _use_wal(cursor)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -85,6 +128,33 @@ def _sqlite_engine(url) -> Engine:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def _use_wal(cursor: sqlite3.Cursor) -> None:
+    """Put the database in write-ahead logging, waiting as for any lock.
+
+    The mode is kept in the file, so this switches only a new database. The
+    switch reads the file, then needs it to itself, and SQLite does not wait
+    for a lock it wants while holding one: when another process holds the
+    write lock of the same new file (it is switching it too), the switch
+    fails at once with "database is locked", busy timeout or not. It may
+    also leave the mode as it was and say so only in the mode it returns,
+    and a process writing with a rollback journal meets more such refusals.
+    So insist, until the busy timeout.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_MS / 1000
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode=WAL").fetchone()[0] == "wal":
+                return
+            problem = "the database would not switch to write-ahead logging"
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            problem = str(exc)
+        if time.monotonic() > deadline:
+            raise sqlite3.OperationalError(problem)
+        time.sleep(0.02)
 
 
 def peek(url: str, read: Callable[[Connection], T]) -> T | None:
@@ -119,18 +189,50 @@ def writer(engine: Engine) -> Engine:
 
 
 def open_database(url: str) -> Engine:
-    """Connect, bring the schema up to date, and return the engine.
+    """Connect, create or bring the schema up to date, and return the engine.
 
-    Raises OperationFailed (exit 1) when the database cannot be reached.
+    Raises OperationFailed (exit 1) when the database cannot be reached, and
+    InputError (exit 2) when a SQLite "database" is some other kind of file.
     """
+    return _open(url, create=True)
+
+
+def open_existing(url: str) -> Engine:
+    """Like ``open_database``, for commands that only read: a database that
+    is not there (no such SQLite file, or no tables yet) raises NotSynced
+    naming it, and nothing is created, not even an empty file.
+    """
+    path = _sqlite_path(url)
+    if path is not None and not Path(path).is_file():
+        raise NotSynced(describe_database(url), missing=True)
+    return _open(url, create=False)
+
+
+def _open(url: str, *, create: bool) -> Engine:
     engine = create_db_engine(url)
     try:
-        if current_revision(engine) != SCHEMA_REVISION:
+        revision = current_revision(engine)
+        if revision is None and not create:
+            raise NotSynced(describe_database(url))
+        if revision != SCHEMA_REVISION:
             migrate(engine)
-    except OperationalError as exc:
+    except DatabaseError as exc:
         engine.dispose()
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise OperationFailed(f"cannot reach the database {describe_url(url)}: {reason}") from None
+        if "file is not a database" in reason:
+            # The path names a file that is not SQLite's (the config, a CSV,
+            # a typo): input to correct, not an outage to wait out.
+            raise InputError(
+                f"{describe_database(url)} is not a SQLite database ({reason}); "
+                "check --db or UKJP_DATABASE_URL"
+            ) from None
+        if isinstance(exc, OperationalError):
+            where = describe_database(url)
+            raise OperationFailed(f"cannot reach the database {where}: {reason}") from None
+        raise
+    except NotSynced:
+        engine.dispose()
+        raise
     return engine
 
 
@@ -149,19 +251,28 @@ def _is_missing_table(exc: DBAPIError) -> bool:
     return "no such table" in message or "does not exist" in message
 
 
+def lock(connection: Connection, key: int) -> None:
+    """Hold the lock named ``key`` until the transaction ends.
+
+    Two processes that must not interleave (both creating the tables, both
+    inserting the first programme) wait for each other here, and what the
+    second one reads after the wait includes what the first committed. On
+    SQLite a writer's ``BEGIN IMMEDIATE`` already holds the one write lock.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
 def migrate(engine: Engine) -> None:
-    """Apply the packaged migrations, one process at a time."""
+    """Apply the packaged migrations, one process at a time: the second of
+    two processes that both found the schema out of date waits for the first,
+    then finds nothing left to do."""
     from alembic import command
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with writer(engine).begin() as connection:
-        if connection.dialect.name == "postgresql":
-            # Two processes opening a new database at once must not both
-            # create the tables; the lock ends with the transaction.
-            connection.execute(
-                text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
-            )
+        lock(connection, MIGRATION_LOCK_KEY)
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

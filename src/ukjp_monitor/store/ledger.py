@@ -239,8 +239,6 @@ def _abandoned(holder: str | None, conn: Connection, message_id: str, now: datet
     claimed_at = conn.execute(
         select(func.min(D.claimed_at)).where(D.message_id == message_id)
     ).scalar()
-    if claimed_at is not None and claimed_at.tzinfo is None:  # SQLite returns naive UTC
-        claimed_at = claimed_at.replace(tzinfo=now.tzinfo)
     return claimed_at is None or now - claimed_at > LEASE
 
 

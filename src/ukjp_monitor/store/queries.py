@@ -17,6 +17,7 @@ from ukjp_monitor.errors import InputError, NotSynced, UnknownMilestone
 from ukjp_monitor.plan.history import EventKind
 from ukjp_monitor.plan.periods import Period, period_from_bounds
 from ukjp_monitor.plan.status import Milestone as Plan
+from ukjp_monitor.store.db import describe_database
 from ukjp_monitor.store.schema import dependencies, events, milestones, programme, workstreams
 
 M = milestones.c
@@ -47,7 +48,7 @@ class Details:
 def load_programme(conn: Connection) -> ProgrammeInfo:
     row = conn.execute(select(programme).where(programme.c.id == 1)).mappings().first()
     if row is None:
-        raise NotSynced()
+        raise NotSynced(describe_database(conn.engine.url))
     return ProgrammeInfo(
         row["name"],
         row["timezone"],
@@ -142,8 +143,13 @@ def load_details(conn: Connection, milestone_id: str) -> Details:
         .where(M.id == milestone_id)
     ).first()
     if row is None:
-        raise UnknownMilestone(milestone_id)
+        raise UnknownMilestone(milestone_id, live_ids(conn))
     return Details(row[0], row[1], row[2], row[3], row[4] is not None)
+
+
+def live_ids(conn: Connection) -> list[str]:
+    """The ids of the milestones in the plan (not retired), for "did you mean"."""
+    return list(conn.execute(select(M.id).where(M.retired_at.is_(None))).scalars())
 
 
 def load_extras(conn: Connection) -> dict[str, dict[str, Any]]:
@@ -171,7 +177,7 @@ def load_events(conn: Connection, milestone_id: str | None = None) -> list[dict[
 def _live_row(conn: Connection, milestone_id: str) -> dict[str, Any]:
     row = conn.execute(select(milestones).where(M.id == milestone_id)).mappings().first()
     if row is None or row["retired_at"] is not None:
-        raise UnknownMilestone(milestone_id)
+        raise UnknownMilestone(milestone_id, live_ids(conn))
     return dict(row)
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, insert, select, update
 
 from ukjp_monitor.errors import InputError
+from ukjp_monitor.store.db import writer
 from ukjp_monitor.store.schema import runs
 
 R = runs.c
@@ -57,7 +58,7 @@ def recorded(
     say that monitoring has stopped.
     """
     record = RunRecord(kind)
-    with engine.begin() as conn:
+    with writer(engine).begin() as conn:
         run_id = conn.execute(
             insert(runs)
             .values(
@@ -75,7 +76,7 @@ def recorded(
         if trigger != "cli":
             _finish(engine, run_id, record, clock(), error=_first_line(exc))
             raise
-        with engine.begin() as conn:
+        with writer(engine).begin() as conn:
             conn.execute(delete(runs).where(R.id == run_id))
         raise
     except BaseException as exc:
@@ -85,7 +86,7 @@ def recorded(
 
 
 def _finish(engine, run_id, record: RunRecord, now: datetime, *, error: str | None) -> None:
-    with engine.begin() as conn:
+    with writer(engine).begin() as conn:
         conn.execute(
             update(runs)
             .where(R.id == run_id)

@@ -11,6 +11,8 @@ transition and delivery is a row of ``events``.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -27,10 +29,41 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator):
+    """An instant: stored in UTC, always read back as an aware UTC datetime.
+
+    PostgreSQL keeps ``timestamptz`` as an instant but hands it back in the
+    session's time zone; SQLite has no time zone at all, so SQLAlchemy would
+    store an aware value's wall-clock digits and drop its offset (10:00+09:00
+    and 10:00Z alike as "10:00") and read back a naive datetime. Converting on
+    the way in and out gives both backends one behaviour. A naive datetime is
+    refused rather than guessed at: every "now" comes from the aware clock.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"a naive datetime ({value}) cannot be stored as an instant")
+        value = value.astimezone(UTC)
+        # SQLite stores the digits: the UTC ones, without an offset, as before.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
 
 ID = String(100)
 SERIAL = BigInteger().with_variant(Integer, "sqlite")
-WHEN = DateTime(timezone=True)
+WHEN = UtcDateTime()
 
 metadata = MetaData()
 

@@ -27,7 +27,8 @@ from ukjp_monitor.config.loader import Config
 from ukjp_monitor.config.specs import ConfiguredMilestone
 from ukjp_monitor.plan.history import EventKind
 from ukjp_monitor.store import bulk
-from ukjp_monitor.store.queries import current_forecast_text, forecast_columns
+from ukjp_monitor.store.db import SYNC_LOCK_KEY, lock
+from ukjp_monitor.store.progress import apply_progress, empty_progress
 from ukjp_monitor.store.schema import dependencies, events, milestones, programme, workstreams
 
 M, D = milestones.c, dependencies.c
@@ -100,6 +101,7 @@ def sync_config(
     ``fingerprint`` (``config.fingerprint`` of the files, taken before they
     were read) is kept, for ``synced_fingerprint`` to compare next time.
     """
+    lock_sync(conn)
     audit = _Audit(conn, now, actor)
     _sync_programme(conn, config, now, audit.record)
     _sync_workstreams(conn, config, now)
@@ -111,6 +113,19 @@ def sync_config(
     if done:
         conn.execute(update(programme).where(programme.c.id == 1).values(**done))
     return SyncReport(audit.counts)
+
+
+def lock_sync(conn: Connection) -> str | None:
+    """Wait for any other sync to end, then return the fingerprint it left.
+
+    Two syncs of a new database at once would both find no programme and
+    both insert it (PostgreSQL refuses the second with a duplicate key).
+    Holding the lock for the rest of the transaction makes the second wait,
+    then compare against what the first committed. Call in a writer
+    transaction; ``sync_config`` takes it too (taking it twice is harmless).
+    """
+    lock(conn, SYNC_LOCK_KEY)
+    return synced_fingerprint(conn)
 
 
 def synced_fingerprint(conn: Connection) -> str | None:
@@ -178,7 +193,7 @@ def _sync_milestones(conn, config: Config, now, today, audit: _Audit) -> None:
             wanted = _row_for(spec, position, config.lead_days(spec))
             row = existing.get(spec.id)
             if row is None:
-                row = {**wanted, **_empty_progress()}
+                row = {**wanted, **empty_progress()}
                 record(
                     EventKind.ADDED,
                     spec.id,
@@ -186,11 +201,11 @@ def _sync_milestones(conn, config: Config, now, today, audit: _Audit) -> None:
                     workstream=spec.workstream,
                     title=spec.title,
                 )
-                _apply_progress(row, spec, today, record)
+                apply_progress(row, spec, today, record)
                 inserts.append(row)
             else:
                 changes = _compare(row, wanted, deps.get(spec.id, []), spec, record)
-                changes.update(_apply_progress(row, spec, today, record))
+                changes.update(apply_progress(row, spec, today, record))
                 if row["retired_at"] is not None:
                     changes["retired_at"] = row["retired_at"] = None
                     record(EventKind.RESTORED, spec.id)
@@ -232,18 +247,6 @@ def _row_for(spec: ConfiguredMilestone, position: int, lead_days: int) -> dict[s
     }
 
 
-def _empty_progress() -> dict[str, Any]:
-    return {
-        **forecast_columns(None, reforecast=False),
-        "completed_on": None,
-        "cancelled_on": None,
-        "cfg_forecast": None,
-        "cfg_completed_on": None,
-        "cfg_cancelled": False,
-        "retired_at": None,
-    }
-
-
 def _compare(row, wanted, old_deps, spec, record) -> dict[str, Any]:
     changes = {k: v for k, v in wanted.items() if row[k] != v}
     if "target_text" in changes:
@@ -260,56 +263,6 @@ def _compare(row, wanted, old_deps, spec, record) -> dict[str, Any]:
         record(EventKind.UPDATED, spec.id, changes=described)
     row.update(changes)
     return changes
-
-
-def _apply_progress(row, spec: ConfiguredMilestone, today: date, record) -> dict[str, Any]:
-    """Apply progress keys whose config value changed since the last sync."""
-    changes: dict[str, Any] = {}
-    said = (str(spec.forecast) if spec.forecast else "TBC") if spec.states_forecast else None
-    if said != row["cfg_forecast"]:
-        changes["cfg_forecast"] = said
-        fields = forecast_columns(spec.forecast if said else None, reforecast=said is not None)
-        if any(row[k] != v for k, v in fields.items()):
-            record(
-                EventKind.FORECAST,
-                spec.id,
-                old=current_forecast_text(row),
-                new=said or row["target_text"] or "TBC",
-                source="config",
-            )
-            changes.update(fields)
-    if spec.completed_on != row["cfg_completed_on"]:
-        changes["cfg_completed_on"] = spec.completed_on
-        if spec.completed_on != row["completed_on"]:
-            if spec.completed_on is None:
-                record(
-                    EventKind.REOPENED, spec.id, previous=str(row["completed_on"]), source="config"
-                )
-            else:
-                record(
-                    EventKind.COMPLETED,
-                    spec.id,
-                    on=str(spec.completed_on),
-                    previous=_iso(row["completed_on"]),
-                    source="config",
-                )
-            changes["completed_on"] = spec.completed_on
-    if spec.cancelled != row["cfg_cancelled"]:
-        changes["cfg_cancelled"] = spec.cancelled
-        if spec.cancelled != (row["cancelled_on"] is not None):
-            record(
-                EventKind.CANCELLED if spec.cancelled else EventKind.REINSTATED,
-                spec.id,
-                on=str(today),
-                source="config",
-            )
-            changes["cancelled_on"] = today if spec.cancelled else None
-    row.update(changes)
-    return changes
-
-
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
 
 
 def _replace_dependencies(conn, stale: list[str], rows: list[dict[str, str]]) -> None:
