@@ -35,10 +35,11 @@ run: $(STAMP)
 	$(BIN)/ukjp-monitor run
 	$(BIN)/ukjp-monitor status
 
-## make test: lint, then the whole suite on SQLite and PostgreSQL.
+## make test: lint, type-check, then the whole suite on SQLite and PostgreSQL.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 ## make test-clock: the suite again with the wall clock moved weeks and years
@@ -51,6 +52,7 @@ test-clock: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 ## make bench: performance against the floors (bench/run.py); results in bench/results/.
 bench: $(STAMP)

@@ -343,8 +343,8 @@ class Monitor:
     def cancel(self, milestone_id: str, *, reason: str, on: date | None = None) -> date:
         """Cancel a milestone as of ``on`` (default today, never after it);
         returns the day recorded."""
-        reason = _line(reason)
-        if not reason:
+        why = _line(reason)
+        if not why:
             raise InputError("a cancellation needs a reason (--reason TEXT)")
         with writer(self.engine).begin() as conn:
             today = self.today(queries.load_programme(conn))
@@ -358,7 +358,7 @@ class Monitor:
                 conn,
                 milestone_id,
                 on=on,
-                reason=reason,
+                reason=why,
                 now=self.clock(),
                 actor=self.settings.actor,
             )

@@ -29,7 +29,7 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
     columns = list(rows[0])
     values = _values(conn, table, columns, rows)
     names = _names(conn, columns)
-    raw = conn.connection.driver_connection
+    raw: Any = conn.connection.driver_connection  # sqlite3's or psycopg's own
     if conn.dialect.name == "postgresql":
         with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
             for row in values:
@@ -53,7 +53,7 @@ def update_rows(
     columns = list(rows[0])
     changed = [c for c in columns if c != key]
     quote = conn.dialect.identifier_preparer.quote
-    raw = conn.connection.driver_connection
+    raw: Any = conn.connection.driver_connection  # sqlite3's or psycopg's own
     if conn.dialect.name == "postgresql":
         staging = f"bulk_{table.name}"
         with raw.cursor() as cursor:

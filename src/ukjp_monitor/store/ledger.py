@@ -18,9 +18,10 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
@@ -215,6 +216,7 @@ def _row(kind, recipient, key, message_id, as_of, now, claimer, **extra) -> dict
 
 
 def _insert_if_absent(conn: Connection, row: dict) -> bool:
+    dialect_insert: Callable[..., Any]
     if conn.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:

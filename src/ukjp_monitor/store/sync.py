@@ -107,7 +107,7 @@ def sync_config(
     _sync_workstreams(conn, config, now)
     _sync_milestones(conn, config, now, today, audit)
     audit.flush()
-    done = {"synced_at": now} if audit.counts else {}
+    done: dict[str, Any] = {"synced_at": now} if audit.counts else {}
     if fingerprint != synced_fingerprint(conn):
         done["config_sha256"] = fingerprint
     if done:

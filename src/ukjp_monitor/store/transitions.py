@@ -162,4 +162,4 @@ def load_transition_lines(conn: Connection, ids: Sequence[int]) -> list[Transiti
         .where(T.id.in_(list(ids)))
         .order_by(workstreams.c.position, M.position, T.id)
     )
-    return [TransitionLine(*row) for row in conn.execute(query)]
+    return [TransitionLine(*tuple(row)) for row in conn.execute(query)]
