@@ -13,6 +13,7 @@ QUERIES = (
     ("history",),
     ("export", "--format", "json"),
     ("health",),
+    ("digest",),  # a preview
 )
 
 

@@ -206,7 +206,9 @@ class Monitor:
         """
         from ukjp_monitor.jobs.notifier import Notifier
 
-        with self.engine.connect() as conn:
+        # Read, not created: check and send have opened the database already
+        # (to record their run); a digest preview only reads it.
+        with self.reader.connect() as conn:
             programme = queries.load_programme(conn)
             workstreams = set(queries.load_workstreams(conn))
         from ukjp_monitor.config.loader import load_monitor
