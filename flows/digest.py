@@ -15,8 +15,9 @@ from prefect import flow, get_run_logger, task
 
 from flows import io_task_options, open_database
 from ukjp_monitor.errors import OperationFailed
-from ukjp_monitor.jobs.monitor import Monitor, flow_settings
-from ukjp_monitor.jobs.notifier import DeliveryReport
+from ukjp_monitor.jobs.flowrun import flow_settings
+from ukjp_monitor.jobs.monitor import Monitor
+from ukjp_monitor.jobs.reports import DeliveryReport
 
 
 @task(name="send-digests", **io_task_options())

@@ -7,9 +7,6 @@ Nothing here imports Prefect or Jinja2; the query path (``assess``, ``show``,
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -18,8 +15,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 
 from ukjp_monitor.errors import InputError
+from ukjp_monitor.jobs import progress
 from ukjp_monitor.jobs.standing import MilestoneReport, Standing
-from ukjp_monitor.plan.periods import PeriodError, parse_period
 from ukjp_monitor.plan.status import Status, evaluate
 from ukjp_monitor.settings import Settings
 from ukjp_monitor.store import queries
@@ -28,7 +25,8 @@ from ukjp_monitor.store.db import open_database, open_existing, peek, writer
 if TYPE_CHECKING:
     from ukjp_monitor.config.loader import Config
     from ukjp_monitor.jobs.health import Health
-    from ukjp_monitor.jobs.notifier import CheckReport, DeliveryReport, Notifier
+    from ukjp_monitor.jobs.notifier import Notifier
+    from ukjp_monitor.jobs.reports import CheckReport, DeliveryReport
     from ukjp_monitor.notify.rendering import Rendered
     from ukjp_monitor.store.sync import SyncReport
 
@@ -42,26 +40,6 @@ class RunReport:
     @property
     def ok(self) -> bool:
         return self.check.alerts.ok and self.digests.ok
-
-
-#: The settings that flows started in this context use (``serve`` sets them);
-#: a flow on a Prefect worker finds none and reads the environment.
-_FLOW_SETTINGS: ContextVar[Settings | None] = ContextVar("flow_settings", default=None)
-
-
-@contextmanager
-def flows_use(settings: Settings) -> Iterator[None]:
-    """Flows run inside the block take ``settings`` instead of the environment."""
-    token = _FLOW_SETTINGS.set(settings)
-    try:
-        yield
-    finally:
-        _FLOW_SETTINGS.reset(token)
-
-
-def flow_settings() -> Settings:
-    """The settings for a flow run: serve's, or else the environment's (DESIGN §8)."""
-    return _FLOW_SETTINGS.get() or Settings.from_env()
 
 
 class Monitor:
@@ -304,72 +282,20 @@ class Monitor:
         digests = self.send_digests(as_of=checked.as_of, notifier=notifier)
         return RunReport(synced, checked, digests)
 
-    # -- progress -----------------------------------------------------------
+    # -- progress (jobs/progress.py) ------------------------------------------
 
     def complete(
         self, milestone_id: str, *, on: date, evidence: str | None = None, note: str | None = None
     ) -> None:
-        with writer(self.engine).begin() as conn:
-            today = self.today(queries.load_programme(conn))
-            if on > today:
-                raise InputError(
-                    f"the completion date {on} is after today ({today}); "
-                    "record a completion once it has happened"
-                )
-            queries.record_completion(
-                conn,
-                milestone_id,
-                on=on,
-                evidence=_line(evidence),
-                note=_line(note),
-                now=self.clock(),
-                actor=self.settings.actor,
-            )
+        progress.complete(self._recorder(), milestone_id, on=on, evidence=evidence, note=note)
 
     def forecast(self, milestone_id: str, target: str, *, reason: str | None = None) -> None:
-        try:
-            period = parse_period(target)
-        except PeriodError as exc:
-            raise InputError(f"forecast for {milestone_id}: {exc}") from None
-        with writer(self.engine).begin() as conn:
-            queries.load_programme(conn)
-            queries.record_forecast(
-                conn,
-                milestone_id,
-                period,
-                reason=_line(reason),
-                now=self.clock(),
-                actor=self.settings.actor,
-            )
+        progress.forecast(self._recorder(), milestone_id, target, reason=reason)
 
     def cancel(self, milestone_id: str, *, reason: str, on: date | None = None) -> date:
         """Cancel a milestone as of ``on`` (default today, never after it);
         returns the day recorded."""
-        why = _line(reason)
-        if not why:
-            raise InputError("a cancellation needs a reason (--reason TEXT)")
-        with writer(self.engine).begin() as conn:
-            today = self.today(queries.load_programme(conn))
-            if on is not None and on > today:
-                raise InputError(
-                    f"the cancellation date {on} is after today ({today}); "
-                    "record a cancellation once it has been decided"
-                )
-            on = on or today
-            queries.record_cancellation(
-                conn,
-                milestone_id,
-                on=on,
-                reason=why,
-                now=self.clock(),
-                actor=self.settings.actor,
-            )
-        return on
+        return progress.cancel(self._recorder(), milestone_id, reason=reason, on=on)
 
-
-def _line(text: str | None) -> str | None:
-    """Free text from the command line, folded to one line (it may reach a
-    mail header later, where a line break would forge one)."""
-    if text is None:
-        return None
-    return " ".join(text.split()) or None
+    def _recorder(self) -> progress.Recorder:
+        return progress.Recorder(writer(self.engine), self.clock, self.settings.actor)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import closing
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import cast
 from zoneinfo import ZoneInfo
@@ -21,72 +20,18 @@ from sqlalchemy import Engine
 
 from ukjp_monitor.config.specs import MonitorFile
 from ukjp_monitor.errors import InputError
+from ukjp_monitor.jobs.reports import CheckReport, DeliveryReport
 from ukjp_monitor.notify.compose import compose_alert, compose_digest, iso_week
 from ukjp_monitor.notify.delivery import deliver, open_transport
 from ukjp_monitor.notify.letters import Letter
 from ukjp_monitor.notify.prefetch import prefetched
 from ukjp_monitor.notify.rendering import Rendered, Renderer
 from ukjp_monitor.notify.transport import Outgoing
-from ukjp_monitor.plan.records import Outcome, Recipient, Result
+from ukjp_monitor.plan.records import Recipient, Result
 from ukjp_monitor.plan.status import Assessment, evaluate
 from ukjp_monitor.settings import Settings
 from ukjp_monitor.store import changes, ledger, queries, transitions
 from ukjp_monitor.store.db import writer
-
-
-@dataclass
-class DeliveryReport:
-    """What one run sent, left pending (will retry) and saw refused for good."""
-
-    sent: int = 0
-    pending: int = 0
-    failed: int = 0
-    skipped: int = 0
-    errors: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not (self.pending or self.failed)
-
-    def add(self, result: Result) -> None:
-        if result.outcome is Outcome.SENT:
-            self.sent += 1
-            return
-        if result.outcome is Outcome.REFUSED:
-            self.failed += 1
-        else:
-            self.pending += 1
-        self.errors.append(f"{result.recipient}: {result.error}")
-
-    def counts(self) -> dict[str, int]:
-        return {
-            "sent": self.sent,
-            "pending": self.pending,
-            "failed": self.failed,
-            "skipped": self.skipped,
-        }
-
-    def summary(self, noun: str) -> str:
-        text = f"{self.sent} {noun}{'s' if self.sent != 1 else ''} sent"
-        if self.skipped:
-            text += f", {self.skipped} already sent this week"
-        if self.pending:
-            text += f", {self.pending} pending (will retry on the next run)"
-        if self.failed:
-            text += f", {self.failed} refused"
-        if self.errors:
-            text += f"; first error: {self.errors[0]}"
-        return text
-
-
-@dataclass
-class CheckReport:
-    as_of: date
-    transitions: int
-    alerts: DeliveryReport
-
-    def counts(self) -> dict[str, int]:
-        return {"transitions": self.transitions, **self.alerts.counts()}
 
 
 class Notifier:

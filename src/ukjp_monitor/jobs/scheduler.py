@@ -28,8 +28,8 @@ from sqlalchemy import Engine
 
 from ukjp_monitor.config.loader import Config
 from ukjp_monitor.errors import InputError
+from ukjp_monitor.jobs.flowrun import flows_use
 from ukjp_monitor.jobs.health import previous_fire_time
-from ukjp_monitor.jobs.monitor import flows_use
 from ukjp_monitor.settings import Clock, Settings
 from ukjp_monitor.store import queries
 from ukjp_monitor.store.runs import latest

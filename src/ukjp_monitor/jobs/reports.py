@@ -1,0 +1,64 @@
+"""What a check or a digest run reports: counts of what was sent, left
+pending (retried on the next run) and refused, in one line or as numbers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from ukjp_monitor.plan.records import Outcome, Result
+
+
+@dataclass
+class DeliveryReport:
+    """What one run sent, left pending (will retry) and saw refused for good."""
+
+    sent: int = 0
+    pending: int = 0
+    failed: int = 0
+    skipped: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.pending or self.failed)
+
+    def add(self, result: Result) -> None:
+        if result.outcome is Outcome.SENT:
+            self.sent += 1
+            return
+        if result.outcome is Outcome.REFUSED:
+            self.failed += 1
+        else:
+            self.pending += 1
+        self.errors.append(f"{result.recipient}: {result.error}")
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "sent": self.sent,
+            "pending": self.pending,
+            "failed": self.failed,
+            "skipped": self.skipped,
+        }
+
+    def summary(self, noun: str) -> str:
+        text = f"{self.sent} {noun}{'s' if self.sent != 1 else ''} sent"
+        if self.skipped:
+            text += f", {self.skipped} already sent this week"
+        if self.pending:
+            text += f", {self.pending} pending (will retry on the next run)"
+        if self.failed:
+            text += f", {self.failed} refused"
+        if self.errors:
+            text += f"; first error: {self.errors[0]}"
+        return text
+
+
+@dataclass
+class CheckReport:
+    as_of: date
+    transitions: int
+    alerts: DeliveryReport
+
+    def counts(self) -> dict[str, int]:
+        return {"transitions": self.transitions, **self.alerts.counts()}
