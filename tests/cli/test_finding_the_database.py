@@ -15,6 +15,13 @@ QUERIES = (
     ("health",),
     ("digest",),  # a preview
 )
+#: Progress needs a synced programme to record against: no database is
+#: created for it either.
+PROGRESS = (
+    ("complete", "rare-disease-pilot-start", "--on", "2026-10-01"),
+    ("forecast", "rare-disease-pilot-start", "2027-Q1"),
+    ("cancel", "rare-disease-pilot-start", "--reason", "descoped"),
+)
 
 
 @pytest.fixture
@@ -28,7 +35,7 @@ def elsewhere(tmp_path, monkeypatch):
     return folder
 
 
-@pytest.mark.parametrize("args", QUERIES, ids=lambda args: args[0])
+@pytest.mark.parametrize("args", QUERIES + PROGRESS, ids=lambda args: args[0])
 def test_a_query_in_the_wrong_folder_creates_no_database_and_says_where_it_looked(
     run_cli, config_dir, elsewhere, args
 ):

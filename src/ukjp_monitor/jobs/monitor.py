@@ -59,9 +59,10 @@ class Monitor:
         return self._engine
 
     @property
-    def reader(self) -> Engine:
-        """The database for what only reads: one that is not there is
-        NotSynced, naming where it was looked for, and is not created."""
+    def existing(self) -> Engine:
+        """The database for what needs one synced already (queries, progress):
+        one that is not there is NotSynced, naming where it was looked for,
+        and is not created."""
         if self._engine is None:
             self._engine = open_existing(self.settings.database_url)
         return self._engine
@@ -109,12 +110,12 @@ class Monitor:
 
     def programme(self) -> queries.ProgrammeInfo:
         """The programme as last synced; NotSynced before the first sync."""
-        with self.reader.connect() as conn:
+        with self.existing.connect() as conn:
             return queries.load_programme(conn)
 
     def workstream_names(self) -> dict[str, str]:
         """Each workstream's id and name, in the configured order."""
-        with self.reader.connect() as conn:
+        with self.existing.connect() as conn:
             return queries.load_workstreams(conn)
 
     def today(self, programme: queries.ProgrammeInfo) -> date:
@@ -130,7 +131,7 @@ class Monitor:
     ) -> Standing:
         """Every live milestone assessed; filters apply after evaluation, so
         dependency risk still sees the whole programme."""
-        with self.reader.connect() as conn:
+        with self.existing.connect() as conn:
             programme = queries.load_programme(conn)
             if workstream is not None:
                 known = queries.load_workstreams(conn)
@@ -148,7 +149,7 @@ class Monitor:
         return Standing(programme, as_of, assessments)
 
     def show(self, milestone_id: str, *, as_of: date | None = None) -> MilestoneReport:
-        with self.reader.connect() as conn:
+        with self.existing.connect() as conn:
             programme = queries.load_programme(conn)
             details = queries.load_details(conn, milestone_id)
             plan = queries.load_plan(conn, include_retired=details.retired)
@@ -158,7 +159,7 @@ class Monitor:
         return MilestoneReport(programme, assessment, details, events)
 
     def history(self, milestone_id: str | None = None) -> tuple[queries.ProgrammeInfo, list]:
-        with self.reader.connect() as conn:
+        with self.existing.connect() as conn:
             programme = queries.load_programme(conn)
             if milestone_id is not None:
                 queries.load_details(conn, milestone_id)  # UnknownMilestone if absent
@@ -169,7 +170,7 @@ class Monitor:
         from ukjp_monitor.jobs.export import export
 
         standing = self.assess(as_of=as_of)
-        with self.reader.connect() as conn:
+        with self.existing.connect() as conn:
             extras = queries.load_extras(conn)
             events = queries.load_events(conn)
         return export(standing, fmt, extras, events)
@@ -186,7 +187,7 @@ class Monitor:
 
         # Read, not created: check and send have opened the database already
         # (to record their run); a digest preview only reads it.
-        with self.reader.connect() as conn:
+        with self.existing.connect() as conn:
             programme = queries.load_programme(conn)
             workstreams = set(queries.load_workstreams(conn))
         from ukjp_monitor.config.loader import load_monitor
@@ -261,10 +262,10 @@ class Monitor:
         from ukjp_monitor.jobs.health import judge
         from ukjp_monitor.store.runs import latest
 
-        with self.reader.connect() as conn:
+        with self.existing.connect() as conn:
             programme = queries.load_programme(conn)
             since = queries.first_event_at(conn)
-        last = latest(self.reader)
+        last = latest(self.existing)
         now = self.clock()
         return [
             judge(kind, schedule, programme.timezone, last.get(kind), now, watching_since=since)
@@ -298,4 +299,4 @@ class Monitor:
         return progress.cancel(self._recorder(), milestone_id, reason=reason, on=on)
 
     def _recorder(self) -> progress.Recorder:
-        return progress.Recorder(writer(self.engine), self.clock, self.settings.actor)
+        return progress.Recorder(writer(self.existing), self.clock, self.settings.actor)
