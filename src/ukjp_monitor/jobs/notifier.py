@@ -26,12 +26,16 @@ from ukjp_monitor.notify.delivery import deliver, open_transport
 from ukjp_monitor.notify.letters import Letter
 from ukjp_monitor.notify.prefetch import prefetched
 from ukjp_monitor.notify.rendering import Rendered, Renderer
+from ukjp_monitor.notify.routing import CheckLines, alerted
 from ukjp_monitor.notify.transport import Outgoing
-from ukjp_monitor.plan.records import Recipient, Result
+from ukjp_monitor.plan.records import Recipient, Result, message_id_domain
 from ukjp_monitor.plan.status import Assessment, evaluate
 from ukjp_monitor.settings import Settings
 from ukjp_monitor.store import changes, ledger, queries, transitions
 from ukjp_monitor.store.db import writer
+
+GONE = "no longer a recipient in monitor.yaml"
+NOTHING_TO_TELL = "nothing to tell: they no longer follow any milestone it reports"
 
 
 class Notifier:
@@ -62,12 +66,14 @@ class Notifier:
         self._rendered: tuple[tuple, Rendered | None] | None = None
         self._evaluated: dict[date, list[Assessment]] = {}
         self._changed: dict[date, list] = {}
+        self._check: CheckLines | None = None  # the latest check's lines, for alerts
         self.attempts, self.backoff, self.sleep = attempts, backoff, sleep
         self.claimer = ledger.claimer_id()
         self.renderer = Renderer(
             subject_prefix=monitor.mail.subject_prefix, template_dir=settings.templates_dir
         )
         self.recipients = {r.email: r for r in monitor.recipients}
+        self.domain = message_id_domain(monitor.mail.sender)
 
     # -- check ----------------------------------------------------------------
 
@@ -77,20 +83,26 @@ class Notifier:
         return CheckReport(as_of, recorded, self.send_alerts())
 
     def record_transitions(self, as_of: date) -> int:
-        """Store what moved since the last check and claim the alerts it calls
-        for, in one transaction; returns how many transitions were recorded."""
+        """Store what moved since the last check and claim one alert for each
+        recipient who follows something in it, in one transaction; returns
+        how many transitions were recorded."""
         assessments = self._assess(as_of)
         now = self.clock()
         with writer(self.engine).begin() as conn:
             transitions.lock_checks(conn)
-            lines = transitions.record_transitions(conn, assessments, as_of=as_of, now=now)
-            pairs = [
-                (r.email, line.transition_id)
-                for r in self.recipients.values()
-                for line in lines
-                if line.alertable and r.follows(line.workstream)
-            ]
-            ledger.claim_alerts(conn, pairs, as_of=as_of, now=now, claimer=self.claimer)
+            check_id, lines = transitions.record_transitions(
+                conn, assessments, as_of=as_of, now=now
+            )
+            if check_id is not None:
+                ledger.claim_alerts(
+                    conn,
+                    alerted(self.recipients.values(), lines),
+                    check_id=check_id,
+                    as_of=as_of,
+                    now=now,
+                    claimer=self.claimer,
+                    domain=self.domain,
+                )
         return len(lines)
 
     def send_alerts(self) -> DeliveryReport:
@@ -98,22 +110,26 @@ class Notifier:
         return self._send(ledger.ALERT, self._alert_messages)
 
     def _alert_messages(self, claim: ledger.Claim) -> Rendered | None:
-        # Everyone following the same workstreams was claimed the same
-        # transitions, so one rendering serves them all.
-        key = ("alert", claim.as_of, claim.transition_ids)
+        # The lines are the claimed check's transitions that the recipient
+        # follows now; everyone following the same things shares one rendering.
+        recipient = self.recipients[claim.recipient]
+        key = ("alert", claim.check_id, recipient.audience)
         if self._rendered is None or self._rendered[0] != key:
-            with self.engine.connect() as conn:
-                lines = transitions.load_transition_lines(conn, claim.transition_ids)
-            # The rows were claimed for the workstreams the recipient followed
-            # then; a later change of mind must not leave them pending forever.
             alert = compose_alert(
                 programme=self.programme,
-                recipient=Recipient(claim.recipient),
+                recipient=recipient,
                 as_of=claim.as_of,
-                lines=lines,
+                lines=self._checked(claim.check_id).lines_for(recipient),
             )
             self._rendered = (key, self.renderer.alert(alert) if alert else None)
         return self._rendered[1]
+
+    def _checked(self, check_id: int | None) -> CheckLines:
+        if self._check is None or self._check.check_id != check_id:
+            with self.engine.connect() as conn:
+                lines = transitions.load_check_lines(conn, check_id) if check_id else []
+            self._check = CheckLines(check_id, [line for line in lines if line.alertable])
+        return self._check
 
     # -- digest ---------------------------------------------------------------
 
@@ -143,7 +159,14 @@ class Notifier:
         with writer(self.engine).begin() as conn:
             for email in chosen:
                 claimed = ledger.claim_digest(
-                    conn, email, week=week, as_of=as_of, now=now, claimer=self.claimer, force=force
+                    conn,
+                    email,
+                    week=week,
+                    as_of=as_of,
+                    now=now,
+                    claimer=self.claimer,
+                    domain=self.domain,
+                    force=force,
                 )
                 skipped += not claimed
         return skipped
@@ -169,10 +192,10 @@ class Notifier:
         the recipient's last digest, so everyone who got last week's digest
         the same day, and follows the same workstreams, shares one rendering.
         """
-        recipient = self._recipient(email)
+        recipient = self.recipients[email]
         last = last_sent.get(email)
         since = self._local_date(last) if last else as_of - timedelta(days=7)
-        key = ("digest", recipient.workstreams, as_of, since)
+        key = ("digest", recipient.audience, as_of, since)
         cached = self._rendered
         if cached is not None and cached[0] == key and cached[1] is not None:
             return cached[1]
@@ -221,18 +244,16 @@ class Notifier:
         return list(recipients)
 
     def _audience_key(self, claim: ledger.Claim) -> tuple:
-        followed = self._recipient(claim.recipient).workstreams
-        return (claim.as_of, claim.transition_ids, (followed,) if followed == "all" else followed)
-
-    def _recipient(self, email: str) -> Recipient:
-        # A recipient removed from the config since the claim still gets what
-        # was promised, filtered to nothing but what was claimed for them.
-        return self.recipients.get(email) or Recipient(email)
+        recipient = self.recipients.get(claim.recipient)
+        return (claim.as_of, claim.check_id or 0, repr(recipient.audience if recipient else None))
 
     def _send(self, kind: str, render: Callable[[ledger.Claim], Rendered | None]) -> DeliveryReport:
         with writer(self.engine).begin() as conn:
             ledger.take_over_abandoned(conn, now=self.clock(), claimer=self.claimer, kind=kind)
             claims = ledger.held_by(conn, self.claimer, kind)
+        # Someone taken out of monitor.yaml since the claim gets nothing more.
+        dropped = [(c, GONE) for c in claims if c.recipient not in self.recipients]
+        claims = [c for c in claims if c.recipient in self.recipients]
         # Neighbours with the same content share one rendering and one letter.
         claims.sort(key=self._audience_key)
         report, subjects = DeliveryReport(), {}
@@ -243,7 +264,8 @@ class Notifier:
             letter: tuple[Rendered, Letter] | None = None
             for claim in claims:
                 rendered = render(claim)
-                if rendered is None:
+                if rendered is None:  # they no longer follow anything it reports
+                    dropped.append((claim, NOTHING_TO_TELL))
                     continue
                 if letter is None or letter[0] is not rendered:
                     letter = (
@@ -258,7 +280,7 @@ class Notifier:
                 subjects[claim.message_id] = rendered.subject
                 message = letter[1].to(
                     claim.recipient,
-                    name=self._recipient(claim.recipient).name,
+                    name=self.recipients[claim.recipient].name,
                     message_id=claim.message_id,
                     date=self.clock(),
                 )
@@ -292,4 +314,7 @@ class Notifier:
                     sleep=self.sleep,
                     on_result=on_result,
                 )
+        with writer(self.engine).begin() as conn:
+            for claim, reason in dropped:  # closed, not failures of this run
+                ledger.give_up(conn, claim, reason, now=self.clock(), claimer=self.claimer)
         return report
