@@ -2,18 +2,16 @@
 
 The order is what makes delivery once-only. Transitions and the ledger rows
 that alert about them are written in one transaction; messages are built only
-for rows this process holds; each outcome is marked right after the server
-answers. A run that dies anywhere leaves rows pending, and the next run takes
-them over and sends them with the same Message-ID.
+for rows this process holds, and each outcome is marked right after the
+server answers (``sending``). A run that dies anywhere leaves rows pending,
+and the next run takes them over and sends them with the same Message-ID.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from contextlib import closing
 from datetime import date, datetime, timedelta
-from typing import cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -21,21 +19,15 @@ from sqlalchemy import Engine
 from ukjp_monitor.config.specs import MonitorFile
 from ukjp_monitor.errors import InputError
 from ukjp_monitor.jobs.reports import CheckReport, DeliveryReport
+from ukjp_monitor.jobs.sending import Sender
 from ukjp_monitor.notify.compose import compose_alert, compose_digest, iso_week
-from ukjp_monitor.notify.delivery import deliver, open_transport
-from ukjp_monitor.notify.letters import Letter
-from ukjp_monitor.notify.prefetch import prefetched
 from ukjp_monitor.notify.rendering import Rendered, Renderer
 from ukjp_monitor.notify.routing import CheckLines, alerted
-from ukjp_monitor.notify.transport import Outgoing
-from ukjp_monitor.plan.records import Recipient, Result, message_id_domain
+from ukjp_monitor.plan.records import Recipient, message_id_domain
 from ukjp_monitor.plan.status import Assessment, evaluate
 from ukjp_monitor.settings import Settings
 from ukjp_monitor.store import changes, ledger, queries, transitions
 from ukjp_monitor.store.db import writer
-
-GONE = "no longer a recipient in monitor.yaml"
-NOTHING_TO_TELL = "nothing to tell: they no longer follow any milestone it reports"
 
 
 class Notifier:
@@ -67,13 +59,23 @@ class Notifier:
         self._evaluated: dict[date, list[Assessment]] = {}
         self._changed: dict[date, list] = {}
         self._check: CheckLines | None = None  # the latest check's lines, for alerts
-        self.attempts, self.backoff, self.sleep = attempts, backoff, sleep
         self.claimer = ledger.claimer_id()
         self.renderer = Renderer(
             subject_prefix=monitor.mail.subject_prefix, template_dir=settings.templates_dir
         )
         self.recipients = {r.email: r for r in monitor.recipients}
         self.domain = message_id_domain(monitor.mail.sender)
+        self._send = Sender(
+            engine,
+            settings,
+            sender=monitor.mail.sender,
+            recipients=self.recipients,
+            clock=clock,
+            claimer=self.claimer,
+            attempts=attempts,
+            backoff=backoff,
+            sleep=sleep,
+        ).send
 
     # -- check ----------------------------------------------------------------
 
@@ -242,79 +244,3 @@ class Notifier:
                 + ", ".join(self.recipients)
             )
         return list(recipients)
-
-    def _audience_key(self, claim: ledger.Claim) -> tuple:
-        recipient = self.recipients.get(claim.recipient)
-        return (claim.as_of, claim.check_id or 0, repr(recipient.audience if recipient else None))
-
-    def _send(self, kind: str, render: Callable[[ledger.Claim], Rendered | None]) -> DeliveryReport:
-        with writer(self.engine).begin() as conn:
-            ledger.take_over_abandoned(conn, now=self.clock(), claimer=self.claimer, kind=kind)
-            claims = ledger.held_by(conn, self.claimer, kind)
-        # Someone taken out of monitor.yaml since the claim gets nothing more.
-        dropped = [(c, GONE) for c in claims if c.recipient not in self.recipients]
-        claims = [c for c in claims if c.recipient in self.recipients]
-        # Neighbours with the same content share one rendering and one letter.
-        claims.sort(key=self._audience_key)
-        report, subjects = DeliveryReport(), {}
-
-        def outgoing() -> Iterator[Outgoing]:
-            # Built a few ahead of sending (``prefetched``), never all at once:
-            # a thousand copies of a large digest need not be in memory together.
-            letter: tuple[Rendered, Letter] | None = None
-            for claim in claims:
-                rendered = render(claim)
-                if rendered is None:  # they no longer follow anything it reports
-                    dropped.append((claim, NOTHING_TO_TELL))
-                    continue
-                if letter is None or letter[0] is not rendered:
-                    letter = (
-                        rendered,
-                        Letter(
-                            sender=self.mail.sender,
-                            subject=rendered.subject,
-                            text=rendered.text,
-                            html=rendered.html,
-                        ),
-                    )
-                subjects[claim.message_id] = rendered.subject
-                message = letter[1].to(
-                    claim.recipient,
-                    name=self.recipients[claim.recipient].name,
-                    message_id=claim.message_id,
-                    date=self.clock(),
-                )
-                yield Outgoing(key=claim, recipient=claim.recipient, message=message)
-
-        def on_result(result: Result) -> None:
-            report.add(result)
-            claim = cast(ledger.Claim, result.key)  # the key each Outgoing carries
-            with writer(self.engine).begin() as conn:
-                ledger.mark(
-                    conn,
-                    claim,
-                    result,
-                    subject=subjects[claim.message_id],
-                    now=self.clock(),
-                    claimer=self.claimer,
-                )
-
-        if claims:
-            # The next messages are rendered while the server answers; closing
-            # stops that at once if marking fails, not when the traceback goes.
-            with (
-                closing(open_transport(self.settings)) as transport,
-                closing(prefetched(outgoing())) as messages,
-            ):
-                deliver(
-                    transport,
-                    messages,
-                    attempts=self.attempts,
-                    backoff=self.backoff,
-                    sleep=self.sleep,
-                    on_result=on_result,
-                )
-        with writer(self.engine).begin() as conn:
-            for claim, reason in dropped:  # closed, not failures of this run
-                ledger.give_up(conn, claim, reason, now=self.clock(), claimer=self.claimer)
-        return report
