@@ -119,3 +119,21 @@ def test_an_alert_claimed_for_someone_since_removed_from_monitor_yaml_is_closed_
     [closed] = [e for e in events if e["kind"] == "delivery" and e["details"]["state"] == "failed"]
     assert closed["details"]["error"] == "no longer a recipient in monitor.yaml"
     assert monitor.notifier().send_alerts().sent == 0
+
+
+def test_an_alert_for_someone_who_no_longer_follows_what_it_reports_is_closed_unsent(
+    config_dir, monitor, settings, clock
+):
+    monitor.sync()
+    monitor.notifier().record_transitions(NOV_24)  # claimed, not yet sent
+    clock.now += LEASE * 2  # the claimer went away
+    path = config_dir / "monitor.yaml"
+    path.write_text(
+        path.read_text().replace("workstreams: [life-sciences]", "workstreams: [quantum]")
+    )
+    report = monitor.notifier().send_alerts()
+    assert (report.sent, report.failed, report.pending) == (1, 0, 0)
+    assert mail_to(settings, "life-sciences-lead@example.org") == []
+    _, events = monitor.history()
+    [closed] = [e for e in events if e["kind"] == "delivery" and e["details"]["state"] == "failed"]
+    assert closed["details"]["error"].startswith("nothing to tell")
