@@ -27,7 +27,7 @@ def message_to(
         text="Due today: 2 — café",
         html=html,
     )
-    return letter.to(recipient, message_id=message_id or new_message_id(), date=date)
+    return letter.to(recipient, message_id=message_id or new_message_id("example.org"), date=date)
 
 
 def parsed(data: bytes) -> EmailMessage:

@@ -590,9 +590,52 @@ def test_a_milestone_lead_time_overrides_the_default_and_only_for_itself(config_
 def test_a_recipient_follows_all_workstreams_or_only_those_listed(config_dir):
     everyone, lead = load_config(config_dir, now=TODAY).monitor.recipients
     assert everyone.workstreams == "all"
-    assert everyone.follows("quantum") and everyone.follows("life-sciences")
+    assert everyone.follows("quantum", None) and everyone.follows("life-sciences", "EPSRC")
     assert lead.workstreams == ("life-sciences",)
-    assert lead.follows("life-sciences") and not lead.follows("quantum")
+    assert lead.follows("life-sciences", None) and not lead.follows("quantum", None)
+
+
+GRANT_HOLDER = (
+    "  - email: holder@example.org\n"
+    "    owners: [EPSRC / Japan Science and Technology Agency (JST)]\n"
+)
+
+
+def test_a_recipient_may_follow_owners_and_gets_their_milestones_in_any_workstream(config_dir):
+    edit(config_dir, MONITOR, "recipients:\n", "recipients:\n" + GRANT_HOLDER)
+    holder = load_config(config_dir, now=TODAY).monitor.recipients[0]
+    assert holder.owners == ("EPSRC / Japan Science and Technology Agency (JST)",)
+    assert holder.workstreams == ()  # owners alone: no workstream besides
+    assert holder.follows("quantum", "EPSRC / Japan Science and Technology Agency (JST)")
+    assert not holder.follows("quantum", "EPSRC")  # matched exactly as written
+    assert not holder.follows("life-sciences", None)
+
+
+def test_a_recipient_may_follow_workstreams_and_owners_and_gets_either(config_dir):
+    both = GRANT_HOLDER + "    workstreams: [space]\n"
+    edit(config_dir, MONITOR, "recipients:\n", "recipients:\n" + both)
+    holder = load_config(config_dir, now=TODAY).monitor.recipients[0]
+    assert holder.follows("space", None)
+    assert holder.follows("quantum", "EPSRC / Japan Science and Technology Agency (JST)")
+    assert not holder.follows("quantum", None)
+
+
+@pytest.mark.parametrize(
+    ("entry", "complaint"),
+    [
+        ("    owners: []\n", "owners: must be a non-empty list of owner names"),
+        ("    owners: EPSRC\n", "owners: must be a non-empty list of owner names"),
+        ("    owners: [EPSRC, 3]\n", "owners: must be a non-empty list of owner names"),
+        ("    owners: ['  ']\n", "must not be empty"),
+        ("    workstreams: []\n", "follows nothing; give workstreams"),
+    ],
+)
+def test_a_recipient_must_follow_something_and_owners_must_be_names(config_dir, entry, complaint):
+    edit(config_dir, MONITOR, "recipients:\n", f"recipients:\n  - email: x@example.org\n{entry}")
+    with pytest.raises(ConfigError) as caught:
+        load_config(config_dir, now=TODAY)
+    [problem] = caught.value.problems
+    assert "recipient x@example.org" in problem and complaint in problem, problem
 
 
 def test_a_recipient_is_validated_straight_into_the_record_messages_are_addressed_to(

@@ -14,7 +14,7 @@ import pytest
 
 from sample_mail import SENDER, WHEN, message_to, parsed
 from ukjp_monitor.notify.letters import Letter
-from ukjp_monitor.plan.records import new_message_id
+from ukjp_monitor.plan.records import message_id_domain, new_message_id
 
 
 def test_a_message_is_text_then_html_as_alternatives():
@@ -63,9 +63,9 @@ def test_a_naive_date_is_refused():
 
 
 def test_message_ids_are_unique_and_bracketed():
-    ids = {new_message_id() for _ in range(1000)}
+    ids = {new_message_id("example.org") for _ in range(1000)}
     assert len(ids) == 1000
-    assert all(i.startswith("<") and i.endswith("@ukjp-monitor>") for i in ids)
+    assert all(i.startswith("<") and i.endswith("@example.org>") for i in ids)
 
 
 # -- letters: one encoded body, many recipients ------------------------------------
@@ -201,3 +201,8 @@ def test_an_international_sender_marks_every_letter_it_sends():
     encoded = letter.to("ada@example.org", message_id="<1@x>", date=WHEN)
     assert encoded.utf8 and encoded.envelope_sender == "mönitor@example.org"
     assert parsed(encoded.data)["From"].addresses[0].addr_spec == "mönitor@example.org"
+
+
+def test_a_message_id_takes_the_domain_of_the_sender_in_ascii():
+    assert message_id_domain("UK–Japan S&T Monitor <monitor@example.org>") == "example.org"
+    assert message_id_domain("Monitor <monitor@bücher.example>") == "xn--bcher-kva.example"

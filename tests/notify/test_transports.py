@@ -284,7 +284,7 @@ def test_writing_the_same_message_again_leaves_one_file(tmp_path):
 
 def test_a_resend_with_a_new_date_replaces_the_earlier_file(tmp_path):
     outbox = OutboxTransport(tmp_path)
-    message_id = new_message_id()
+    message_id = new_message_id("example.org")
     outbox.send(message_to("ada@example.org", message_id=message_id), "ada@example.org")
     later = message_to("ada@example.org", message_id=message_id, date=WHEN + timedelta(hours=1))
     outbox.send(later, "ada@example.org")
@@ -293,7 +293,7 @@ def test_a_resend_with_a_new_date_replaces_the_earlier_file(tmp_path):
 
 
 def test_a_resend_by_a_later_run_replaces_the_file_an_earlier_run_wrote(tmp_path):
-    message_id = new_message_id()
+    message_id = new_message_id("example.org")
     first = message_to("ada@example.org", message_id=message_id)
     OutboxTransport(tmp_path).send(first, "ada@example.org")
     later = message_to("ada@example.org", message_id=message_id, date=WHEN + timedelta(hours=1))

@@ -207,6 +207,11 @@ class _MonitorReader(Reader):
             self.spec = spec.model_copy(update={"recipients": followers})
 
     def _check_followed(self, index: int, spec: Recipient, known: set[str] | None) -> None:
+        if not spec.workstreams and not spec.owners:
+            self.problem(
+                ("recipients", index),
+                "follows nothing; give workstreams (a list or 'all') or owners (a list of names)",
+            )
         if spec.workstreams == "all" or known is None:
             return
         for j, w in enumerate(spec.workstreams):

@@ -252,23 +252,41 @@ def _followed(value: Any) -> str | tuple[str, ...]:
 Followed = Annotated[str | tuple[str, ...], PlainValidator(_followed)]
 
 
+def _owners(value: Any) -> tuple[str, ...]:
+    # Matched exactly as milestones.yaml writes an owner (stripped, as it is).
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise ValueError("must be a non-empty list of owner names, as milestones.yaml gives them")
+    return tuple(_one_line(v) for v in value)
+
+
+Owners = Annotated[tuple[str, ...], PlainValidator(_owners)]
+
+
+def _only_owners(data: Any) -> Any:
+    # A recipient who names owners and no workstreams follows just those owners.
+    if isinstance(data, dict) and "owners" in data and "workstreams" not in data:
+        return {**data, "workstreams": []}
+    return data
+
+
 def _recipient_schema(source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
     """``Recipient``, the plain record messages are addressed to, validated
     field by field with the rules below: a valid item is the record itself,
     unknown keys refused, and each mistake reported at its key."""
-    rules = {"email": Email, "name": Name | None, "workstreams": Followed}
+    rules = {"email": Email, "name": Name | None, "workstreams": Followed, "owners": Owners}
     arguments = []
     for f in fields(Recipient):
         schema = handler.generate_schema(rules[f.name])
         if f.default is not MISSING:
             schema = core_schema.with_default_schema(schema, default=f.default)
         arguments.append(core_schema.dataclass_field(f.name, schema))
-    return core_schema.dataclass_schema(
+    schema = core_schema.dataclass_schema(
         Recipient,
         core_schema.dataclass_args_schema("Recipient", arguments, extra_behavior="forbid"),
         [f.name for f in fields(Recipient)],
         frozen=True,
     )
+    return core_schema.no_info_before_validator_function(_only_owners, schema)
 
 
 #: A recipient as monitor.yaml gives one; it validates into ``Recipient`` itself.

@@ -2,18 +2,16 @@
 
 The order is what makes delivery once-only. Transitions and the ledger rows
 that alert about them are written in one transaction; messages are built only
-for rows this process holds; each outcome is marked right after the server
-answers. A run that dies anywhere leaves rows pending, and the next run takes
-them over and sends them with the same Message-ID.
+for rows this process holds, and each outcome is marked right after the
+server answers (``sending``). A run that dies anywhere leaves rows pending,
+and the next run takes them over and sends them with the same Message-ID.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from contextlib import closing
 from datetime import date, datetime, timedelta
-from typing import cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -21,13 +19,11 @@ from sqlalchemy import Engine
 from ukjp_monitor.config.specs import MonitorFile
 from ukjp_monitor.errors import InputError
 from ukjp_monitor.jobs.reports import CheckReport, DeliveryReport
+from ukjp_monitor.jobs.sending import Sender
 from ukjp_monitor.notify.compose import compose_alert, compose_digest, iso_week
-from ukjp_monitor.notify.delivery import deliver, open_transport
-from ukjp_monitor.notify.letters import Letter
-from ukjp_monitor.notify.prefetch import prefetched
 from ukjp_monitor.notify.rendering import Rendered, Renderer
-from ukjp_monitor.notify.transport import Outgoing
-from ukjp_monitor.plan.records import Recipient, Result
+from ukjp_monitor.notify.routing import CheckLines, alerted
+from ukjp_monitor.plan.records import Recipient, message_id_domain
 from ukjp_monitor.plan.status import Assessment, evaluate
 from ukjp_monitor.settings import Settings
 from ukjp_monitor.store import changes, ledger, queries, transitions
@@ -62,12 +58,24 @@ class Notifier:
         self._rendered: tuple[tuple, Rendered | None] | None = None
         self._evaluated: dict[date, list[Assessment]] = {}
         self._changed: dict[date, list] = {}
-        self.attempts, self.backoff, self.sleep = attempts, backoff, sleep
+        self._check: CheckLines | None = None  # the latest check's lines, for alerts
         self.claimer = ledger.claimer_id()
         self.renderer = Renderer(
             subject_prefix=monitor.mail.subject_prefix, template_dir=settings.templates_dir
         )
         self.recipients = {r.email: r for r in monitor.recipients}
+        self.domain = message_id_domain(monitor.mail.sender)
+        self._send = Sender(
+            engine,
+            settings,
+            sender=monitor.mail.sender,
+            recipients=self.recipients,
+            clock=clock,
+            claimer=self.claimer,
+            attempts=attempts,
+            backoff=backoff,
+            sleep=sleep,
+        ).send
 
     # -- check ----------------------------------------------------------------
 
@@ -77,20 +85,26 @@ class Notifier:
         return CheckReport(as_of, recorded, self.send_alerts())
 
     def record_transitions(self, as_of: date) -> int:
-        """Store what moved since the last check and claim the alerts it calls
-        for, in one transaction; returns how many transitions were recorded."""
+        """Store what moved since the last check and claim one alert for each
+        recipient who follows something in it, in one transaction; returns
+        how many transitions were recorded."""
         assessments = self._assess(as_of)
         now = self.clock()
         with writer(self.engine).begin() as conn:
             transitions.lock_checks(conn)
-            lines = transitions.record_transitions(conn, assessments, as_of=as_of, now=now)
-            pairs = [
-                (r.email, line.transition_id)
-                for r in self.recipients.values()
-                for line in lines
-                if line.alertable and r.follows(line.workstream)
-            ]
-            ledger.claim_alerts(conn, pairs, as_of=as_of, now=now, claimer=self.claimer)
+            check_id, lines = transitions.record_transitions(
+                conn, assessments, as_of=as_of, now=now
+            )
+            if check_id is not None:
+                ledger.claim_alerts(
+                    conn,
+                    alerted(self.recipients.values(), lines),
+                    check_id=check_id,
+                    as_of=as_of,
+                    now=now,
+                    claimer=self.claimer,
+                    domain=self.domain,
+                )
         return len(lines)
 
     def send_alerts(self) -> DeliveryReport:
@@ -98,22 +112,26 @@ class Notifier:
         return self._send(ledger.ALERT, self._alert_messages)
 
     def _alert_messages(self, claim: ledger.Claim) -> Rendered | None:
-        # Everyone following the same workstreams was claimed the same
-        # transitions, so one rendering serves them all.
-        key = ("alert", claim.as_of, claim.transition_ids)
+        # The lines are the claimed check's transitions that the recipient
+        # follows now; everyone following the same things shares one rendering.
+        recipient = self.recipients[claim.recipient]
+        key = ("alert", claim.check_id, recipient.audience)
         if self._rendered is None or self._rendered[0] != key:
-            with self.engine.connect() as conn:
-                lines = transitions.load_transition_lines(conn, claim.transition_ids)
-            # The rows were claimed for the workstreams the recipient followed
-            # then; a later change of mind must not leave them pending forever.
             alert = compose_alert(
                 programme=self.programme,
-                recipient=Recipient(claim.recipient),
+                recipient=recipient,
                 as_of=claim.as_of,
-                lines=lines,
+                lines=self._checked(claim.check_id).lines_for(recipient),
             )
             self._rendered = (key, self.renderer.alert(alert) if alert else None)
         return self._rendered[1]
+
+    def _checked(self, check_id: int | None) -> CheckLines:
+        if self._check is None or self._check.check_id != check_id:
+            with self.engine.connect() as conn:
+                lines = transitions.load_check_lines(conn, check_id) if check_id else []
+            self._check = CheckLines(check_id, [line for line in lines if line.alertable])
+        return self._check
 
     # -- digest ---------------------------------------------------------------
 
@@ -143,7 +161,14 @@ class Notifier:
         with writer(self.engine).begin() as conn:
             for email in chosen:
                 claimed = ledger.claim_digest(
-                    conn, email, week=week, as_of=as_of, now=now, claimer=self.claimer, force=force
+                    conn,
+                    email,
+                    week=week,
+                    as_of=as_of,
+                    now=now,
+                    claimer=self.claimer,
+                    domain=self.domain,
+                    force=force,
                 )
                 skipped += not claimed
         return skipped
@@ -169,10 +194,10 @@ class Notifier:
         the recipient's last digest, so everyone who got last week's digest
         the same day, and follows the same workstreams, shares one rendering.
         """
-        recipient = self._recipient(email)
+        recipient = self.recipients[email]
         last = last_sent.get(email)
         since = self._local_date(last) if last else as_of - timedelta(days=7)
-        key = ("digest", recipient.workstreams, as_of, since)
+        key = ("digest", recipient.audience, as_of, since)
         cached = self._rendered
         if cached is not None and cached[0] == key and cached[1] is not None:
             return cached[1]
@@ -219,77 +244,3 @@ class Notifier:
                 + ", ".join(self.recipients)
             )
         return list(recipients)
-
-    def _audience_key(self, claim: ledger.Claim) -> tuple:
-        followed = self._recipient(claim.recipient).workstreams
-        return (claim.as_of, claim.transition_ids, (followed,) if followed == "all" else followed)
-
-    def _recipient(self, email: str) -> Recipient:
-        # A recipient removed from the config since the claim still gets what
-        # was promised, filtered to nothing but what was claimed for them.
-        return self.recipients.get(email) or Recipient(email)
-
-    def _send(self, kind: str, render: Callable[[ledger.Claim], Rendered | None]) -> DeliveryReport:
-        with writer(self.engine).begin() as conn:
-            ledger.take_over_abandoned(conn, now=self.clock(), claimer=self.claimer, kind=kind)
-            claims = ledger.held_by(conn, self.claimer, kind)
-        # Neighbours with the same content share one rendering and one letter.
-        claims.sort(key=self._audience_key)
-        report, subjects = DeliveryReport(), {}
-
-        def outgoing() -> Iterator[Outgoing]:
-            # Built a few ahead of sending (``prefetched``), never all at once:
-            # a thousand copies of a large digest need not be in memory together.
-            letter: tuple[Rendered, Letter] | None = None
-            for claim in claims:
-                rendered = render(claim)
-                if rendered is None:
-                    continue
-                if letter is None or letter[0] is not rendered:
-                    letter = (
-                        rendered,
-                        Letter(
-                            sender=self.mail.sender,
-                            subject=rendered.subject,
-                            text=rendered.text,
-                            html=rendered.html,
-                        ),
-                    )
-                subjects[claim.message_id] = rendered.subject
-                message = letter[1].to(
-                    claim.recipient,
-                    name=self._recipient(claim.recipient).name,
-                    message_id=claim.message_id,
-                    date=self.clock(),
-                )
-                yield Outgoing(key=claim, recipient=claim.recipient, message=message)
-
-        def on_result(result: Result) -> None:
-            report.add(result)
-            claim = cast(ledger.Claim, result.key)  # the key each Outgoing carries
-            with writer(self.engine).begin() as conn:
-                ledger.mark(
-                    conn,
-                    claim,
-                    result,
-                    subject=subjects[claim.message_id],
-                    now=self.clock(),
-                    claimer=self.claimer,
-                )
-
-        if claims:
-            # The next messages are rendered while the server answers; closing
-            # stops that at once if marking fails, not when the traceback goes.
-            with (
-                closing(open_transport(self.settings)) as transport,
-                closing(prefetched(outgoing())) as messages,
-            ):
-                deliver(
-                    transport,
-                    messages,
-                    attempts=self.attempts,
-                    backoff=self.backoff,
-                    sleep=self.sleep,
-                    on_result=on_result,
-                )
-        return report

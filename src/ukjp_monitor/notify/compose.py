@@ -119,7 +119,9 @@ def compose_alert(
     *, programme: str, recipient: Recipient, as_of: date, lines: Iterable[TransitionLine]
 ) -> Alert | None:
     """The recipient's alert, or None when none of ``lines`` concerns them."""
-    mine = [line for line in lines if line.alertable and recipient.follows(line.workstream)]
+    mine = [
+        line for line in lines if line.alertable and recipient.follows(line.workstream, line.owner)
+    ]
     if not mine:
         return None
     shown = sorted(mine, key=lambda line: alert_rank(line.new_status))[:ALERT_LINES]
@@ -148,7 +150,7 @@ def compose_digest(
     changes, then what is unscheduled, then what was completed in the last
     ``RECENT_DAYS`` days.
     """
-    mine = [a for a in assessments if recipient.follows(a.milestone.workstream)]
+    mine = [a for a in assessments if recipient.follows(a.milestone.workstream, a.milestone.owner)]
 
     def having(status: Status) -> Section[Assessment]:
         return Section.of(a for a in mine if a.status is status)
@@ -164,7 +166,7 @@ def compose_digest(
         due=having(Status.DUE),
         at_risk=Section.of(a for a in mine if a.at_risk),
         approaching=having(Status.APPROACHING),
-        changes=Section.of(c for c in changes if recipient.follows(c.workstream)),
+        changes=Section.of(c for c in changes if recipient.follows(c.workstream, c.owner)),
         unscheduled=having(Status.UNSCHEDULED),
         completed=Section.of(
             a

@@ -9,23 +9,43 @@ from __future__ import annotations
 
 import enum
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
+from email.utils import parseaddr
 
 from ukjp_monitor.plan.status import ALERT_STATUSES
 
 
 @dataclass(frozen=True)
 class Recipient:
-    """Who a message is for, and the workstreams they follow (or ``"all"``).
-    The configuration validates monitor.yaml's recipients straight into it."""
+    """Who a message is for, and what they follow: ``workstreams`` (ids, or
+    ``"all"``) and ``owners`` (owner names exactly as milestones.yaml gives
+    them); a milestone that matches either is theirs. The configuration
+    validates monitor.yaml's recipients straight into it (where a recipient
+    who names only ``owners`` follows no workstream)."""
 
     email: str
     name: str | None = None
     workstreams: str | tuple[str, ...] = "all"
+    owners: tuple[str, ...] = ()
 
-    def follows(self, workstream: str) -> bool:
-        return self.workstreams == "all" or workstream in self.workstreams
+    def follows(self, workstream: str, owner: str | None) -> bool:
+        """Whether a milestone of ``workstream`` owned by ``owner`` is theirs."""
+        followed = self.workstreams
+        return followed == "all" or workstream in followed or owner in self.owners
+
+    def follows_any(self, workstreams: Collection[str], owners: Collection[str | None]) -> bool:
+        """Whether some milestone of these workstreams or owners is theirs."""
+        followed = self.workstreams
+        if followed == "all":
+            return bool(workstreams)
+        return not set(followed).isdisjoint(workstreams) or not set(self.owners).isdisjoint(owners)
+
+    @property
+    def audience(self) -> tuple:
+        """What they follow, as a key: recipients with the same one get the same lines."""
+        return (self.workstreams, self.owners)
 
 
 @dataclass(frozen=True)
@@ -42,6 +62,7 @@ class TransitionLine:
     old_at_risk: bool | None
     new_at_risk: bool
     window_text: str | None
+    owner: str | None = None
 
     @property
     def alertable(self) -> bool:
@@ -68,6 +89,7 @@ class ChangeLine:
     old: str | None
     new: str | None
     on: date
+    owner: str | None = None
 
 
 class Outcome(enum.Enum):
@@ -90,6 +112,17 @@ class Result:
     attempts: int = 0
 
 
-def new_message_id(domain: str = "ukjp-monitor") -> str:
-    """A fresh, globally unique Message-ID such as ``<3f2a…@ukjp-monitor>``."""
+def new_message_id(domain: str) -> str:
+    """A fresh, globally unique Message-ID such as ``<3f2a…@example.org>``;
+    ``domain`` is the sender's (monitor.yaml's ``mail.from``)."""
     return f"<{uuid.uuid4().hex}@{domain}>"
+
+
+def message_id_domain(sender: str) -> str:
+    """The domain of a ``Name <address>`` sender's address, as a Message-ID
+    carries it (ASCII: an international domain in its IDNA form)."""
+    domain = parseaddr(sender)[1].rpartition("@")[2]
+    try:
+        return domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return domain

@@ -34,6 +34,7 @@ def changes_since(conn: Connection, since: datetime) -> list[ChangeLine]:
             T.as_of,
             T.old_at_risk,
             T.new_at_risk,
+            M.owner,
         )
         .join(milestones, M.id == T.milestone_id)
         .join(workstreams, W.id == M.workstream_id)
@@ -41,20 +42,20 @@ def changes_since(conn: Connection, since: datetime) -> list[ChangeLine]:
         .order_by(*order, T.id)
     )
     lines = [
-        ChangeLine(mid, title, ws, "status", old, new, as_of)
-        for mid, title, ws, old, new, as_of, old_risk, new_risk in moves
+        ChangeLine(mid, title, ws, "status", old, new, as_of, owner)
+        for mid, title, ws, old, new, as_of, old_risk, new_risk, owner in moves
         if old != new
     ]
     progress = conn.execute(
-        select(E.milestone_id, M.title, M.workstream_id, E.kind, E.details, E.at)
+        select(E.milestone_id, M.title, M.workstream_id, E.kind, E.details, E.at, M.owner)
         .join(milestones, M.id == E.milestone_id)
         .join(workstreams, W.id == M.workstream_id)
         .where(E.at > since, E.kind.in_([k.value for k in _PROGRESS]))
         .order_by(*order, E.id)
     )
-    for mid, title, ws, kind, details, at in progress:
+    for mid, title, ws, kind, details, at, owner in progress:
         old, new = _old_new(kind, details or {})
-        lines.append(ChangeLine(mid, title, ws, kind, old, new, at.date()))
+        lines.append(ChangeLine(mid, title, ws, kind, old, new, at.date(), owner))
     return lines
 
 

@@ -1,10 +1,14 @@
 """The delivery ledger: claim before sending, mark after.
 
-Every (recipient, thing to tell them) is one ``deliveries`` row, unique on
-``(recipient, dedupe_key)``. A process *claims* rows (inserting them, or
-taking over ones nobody is working on) in a committed transaction before it
-sends, and marks each message sent, failed (permanent) or pending (temporary
-failure, released for the next run) right after the server answers.
+Every message is one ``deliveries`` row, unique on ``(recipient,
+dedupe_key)``: a recipient's alert about one check (``check:ID``; the lines
+are that check's transitions the recipient follows, worked out when it is
+sent) or their digest for one ISO week (``digest:WEEK``). A process *claims*
+rows (inserting them, or taking over ones nobody is working on) in a
+committed transaction before it sends, and marks each message sent, failed
+(permanent) or pending (temporary failure, released for the next run) right
+after the server answers. The Message-ID is given at the claim, so a resend
+of the same message carries the same one.
 
 A pending row is free to take over when nobody holds it (released after a
 temporary failure), when its holder is a process on this host that no longer
@@ -43,36 +47,33 @@ def claimer_id() -> str:
 
 @dataclass(frozen=True)
 class Claim:
-    """One message to send: the ledger rows it covers share its Message-ID."""
+    """One message to send: an alert about check ``check_id``, or a digest for ``week``."""
 
     message_id: str
     kind: str
     recipient: str
     as_of: date
     week: str | None
-    transition_ids: tuple[int, ...]
+    check_id: int | None
 
 
 def claim_alerts(
-    conn: Connection, pairs: Iterable[tuple[str, int]], *, as_of: date, now: datetime, claimer: str
+    conn: Connection,
+    recipients: Iterable[str],
+    *,
+    check_id: int,
+    as_of: date,
+    now: datetime,
+    claimer: str,
+    domain: str,
 ) -> None:
-    """Claim one alert row per (recipient, transition id); one Message-ID per recipient."""
-    message_ids: dict[str, str] = {}
-    rows = []
-    for recipient, transition_id in pairs:
-        message_id = message_ids.setdefault(recipient, new_message_id())
-        rows.append(
-            _row(
-                ALERT,
-                recipient,
-                f"transition:{transition_id}",
-                message_id,
-                as_of,
-                now,
-                claimer,
-                transition_id=transition_id,
-            )
-        )
+    """Claim one alert per recipient about check ``check_id`` (a new check:
+    nobody can have claimed it before); Message-IDs in ``domain``."""
+    key = f"check:{check_id}"
+    rows = [
+        _row(ALERT, r, key, new_message_id(domain), as_of, now, claimer, check_id=check_id)
+        for r in recipients
+    ]
     bulk.insert_rows(conn, deliveries, rows)
 
 
@@ -84,6 +85,7 @@ def claim_digest(
     as_of: date,
     now: datetime,
     claimer: str,
+    domain: str,
     force: bool = False,
 ) -> bool:
     """Claim this week's digest for ``recipient``; False if it is already claimed.
@@ -91,7 +93,7 @@ def claim_digest(
     ``force`` claims an extra digest for the week under a key of its own.
     """
     key = f"digest:{week}" + (f":forced:{now.isoformat()}" if force else "")
-    row = _row(DIGEST, recipient, key, new_message_id(), as_of, now, claimer, week=week)
+    row = _row(DIGEST, recipient, key, new_message_id(domain), as_of, now, claimer, week=week)
     return _insert_if_absent(conn, row)
 
 
@@ -99,14 +101,14 @@ def take_over_abandoned(
     conn: Connection, *, now: datetime, claimer: str, kind: str | None = None
 ) -> int:
     """Claim pending rows that nobody is working on; returns how many."""
-    holders = conn.execute(
-        select(D.claimed_by, D.message_id)
-        .distinct()
-        .where(D.state == PENDING, *([D.kind == kind] if kind else []))
+    pending = conn.execute(
+        select(D.claimed_by, D.message_id, D.claimed_at).where(
+            D.state == PENDING, *([D.kind == kind] if kind else [])
+        )
     )
     taken = 0
-    for holder, message_id in holders.all():
-        if holder == claimer or not _abandoned(holder, conn, message_id, now):
+    for holder, message_id, claimed_at in pending.all():
+        if holder == claimer or not _abandoned(holder, claimed_at, now):
             continue
         result = conn.execute(
             update(deliveries)
@@ -124,26 +126,13 @@ def take_over_abandoned(
 def held_by(conn: Connection, claimer: str, kind: str | None = None) -> list[Claim]:
     """The messages ``claimer`` holds and has not finished, oldest first."""
     query = (
-        select(D.message_id, D.kind, D.recipient, D.as_of, D.week, D.transition_id)
+        select(D.message_id, D.kind, D.recipient, D.as_of, D.week, D.check_id)
         .where(D.claimed_by == claimer, D.state == PENDING)
         .order_by(D.id)
     )
     if kind:
         query = query.where(D.kind == kind)
-    claims: dict[str, list] = {}
-    for row in conn.execute(query):
-        claims.setdefault(row.message_id, []).append(row)
-    return [
-        Claim(
-            mid,
-            rows[0].kind,
-            rows[0].recipient,
-            rows[0].as_of,
-            rows[0].week,
-            tuple(r.transition_id for r in rows if r.transition_id is not None),
-        )
-        for mid, rows in claims.items()
-    ]
+    return [Claim(*tuple(row)) for row in conn.execute(query)]
 
 
 def mark(
@@ -187,6 +176,12 @@ def mark(
     )
 
 
+def give_up(conn: Connection, claim: Claim, reason: str, *, now: datetime, claimer: str) -> None:
+    """Close a claim that has nobody or nothing left to send to, saying why."""
+    result = Result(claim, claim.recipient, Outcome.REFUSED, reason)
+    mark(conn, claim, result, subject=None, now=now, claimer=claimer)
+
+
 def last_digests_sent(conn: Connection) -> dict[str, datetime]:
     """When each recipient's latest digest was sent (one query for all of them)."""
     return dict(
@@ -209,7 +204,7 @@ def _row(kind, recipient, key, message_id, as_of, now, claimer, **extra) -> dict
         "attempts": 0,
         "claimed_by": claimer,
         "claimed_at": now,
-        "transition_id": None,
+        "check_id": None,
         "week": None,
         **extra,
     }
@@ -231,16 +226,13 @@ def _insert_if_absent(conn: Connection, row: dict) -> bool:
     return conn.execute(statement).first() is not None
 
 
-def _abandoned(holder: str | None, conn: Connection, message_id: str, now: datetime) -> bool:
+def _abandoned(holder: str | None, claimed_at: datetime | None, now: datetime) -> bool:
     if holder is None:
         return True
     host, _, rest = holder.partition(":")
     pid = rest.split(":")[0]
     if host == socket.gethostname() and pid.isdigit() and not _alive(int(pid)):
         return True
-    claimed_at = conn.execute(
-        select(func.min(D.claimed_at)).where(D.message_id == message_id)
-    ).scalar()
     return claimed_at is None or now - claimed_at > LEASE
 
 

@@ -160,10 +160,13 @@ events = Table(
 # A milestone's status (or risk) changed between two checks. Recorded once:
 # the checker locks the programme row, updates ``milestones.checked_*`` and
 # records the row in one transaction (two checkers at once never both do).
+# ``check_id`` numbers the checks that recorded something (1, 2, …): an
+# alert is about one check's transitions.
 transitions = Table(
     "transitions",
     metadata,
     _serial(),
+    Column("check_id", Integer, nullable=False),
     Column("milestone_id", ForeignKey("milestones.id"), nullable=False),
     Column("as_of", Date, nullable=False),
     Column("recorded_at", WHEN, nullable=False),
@@ -173,14 +176,16 @@ transitions = Table(
     Column("new_at_risk", Boolean, nullable=False),
     Column("window_text", String(40)),
     Index("ix_transitions_recorded_at", "recorded_at"),
+    Index("ix_transitions_check_id", "check_id"),
 )
 
-# The ledger: one row per (recipient, thing to tell them), claimed before
-# sending and marked after. ``dedupe_key`` is ``transition:ID`` for an alert
-# line or ``digest:WEEK`` for a weekly digest; the unique constraint is what
-# makes a second claim (another process, a retry, a catch-up run) a no-op.
-# Rows sent together share ``message_id``, which a resend after a crash
-# reuses so mail clients drop the duplicate.
+# The ledger: one row per message, claimed before sending and marked after.
+# ``dedupe_key`` is ``check:ID`` for a recipient's alert about one check's
+# transitions (``check_id``; which of them are the recipient's is worked out
+# at send time) or ``digest:WEEK`` for a weekly digest; the unique constraint
+# is what makes a second claim (another process, a retry, a catch-up run) a
+# no-op. ``message_id`` is given at the claim, so a resend after a crash
+# reuses it and mail clients drop the duplicate.
 deliveries = Table(
     "deliveries",
     metadata,
@@ -188,7 +193,7 @@ deliveries = Table(
     Column("kind", String(10), nullable=False),
     Column("recipient", String(320), nullable=False),
     Column("dedupe_key", String(120), nullable=False),
-    Column("transition_id", ForeignKey("transitions.id")),
+    Column("check_id", Integer),
     Column("week", String(10)),
     Column("as_of", Date, nullable=False),
     Column("message_id", String(200), nullable=False),

@@ -38,8 +38,9 @@ def last_checked_on(conn: Connection) -> date | None:
 
 def record_transitions(
     conn: Connection, assessments: Sequence[Assessment], *, as_of: date, now: datetime
-) -> list[TransitionLine]:
-    """Store every change since the last check; return them, in the order of
+) -> tuple[int | None, list[TransitionLine]]:
+    """Store every change since the last check as one numbered check; return
+    its number (None when nothing moved) and the changes, in the order of
     ``assessments`` (programme order when they come from ``store.load_plan``).
 
     Call inside a writer transaction after ``lock_checks``. Raises InputError
@@ -63,7 +64,7 @@ def record_transitions(
         if seen.get(a.milestone.id, (None, None)) != (a.status.value, a.at_risk)
     ]
     if not moved:
-        return []
+        return None, []
     bulk.update_rows(
         conn,
         milestones,
@@ -78,15 +79,15 @@ def record_transitions(
             for a in moved
         ],
     )
-    # Checks are serialised (lock_checks), so the rows inserted here are
-    # exactly those with ids above the highest one before.
-    before = conn.execute(select(func.coalesce(func.max(T.id), 0))).scalar_one()
+    # Checks are serialised (lock_checks), so this number is this check's alone.
+    check_id = conn.execute(select(func.coalesce(func.max(T.check_id), 0) + 1)).scalar_one()
     rows = []
     for a in moved:
         old_status, old_at_risk = seen.get(a.milestone.id, (None, None))
         window = a.milestone.window
         rows.append(
             {
+                "check_id": check_id,
                 "milestone_id": a.milestone.id,
                 "as_of": as_of,
                 "recorded_at": now,
@@ -99,8 +100,30 @@ def record_transitions(
         )
     bulk.insert_rows(conn, transitions, rows)
     ids = dict(
-        conn.execute(select(T.milestone_id, T.id).where(T.id > before)).all()
+        conn.execute(select(T.milestone_id, T.id).where(T.check_id == check_id)).all()
     )  # one transition per milestone per check
+    _record_events(conn, rows, ids, as_of=as_of, now=now)
+    return check_id, [
+        TransitionLine(
+            ids[row["milestone_id"]],
+            row["milestone_id"],
+            a.milestone.title,
+            a.milestone.workstream,
+            as_of,
+            row["old_status"],
+            row["new_status"],
+            row["old_at_risk"],
+            row["new_at_risk"],
+            row["window_text"],
+            a.milestone.owner,
+        )
+        for a, row in zip(moved, rows, strict=True)
+    ]
+
+
+def _record_events(
+    conn: Connection, rows: list[dict], ids: dict[str, int], *, as_of: date, now: datetime
+) -> None:
     when, kind = as_of.isoformat(), EventKind.TRANSITION.value
     bulk.insert_rows(
         conn,
@@ -123,27 +146,11 @@ def record_transitions(
             for row in rows
         ],
     )
-    return [
-        TransitionLine(
-            ids[row["milestone_id"]],
-            row["milestone_id"],
-            a.milestone.title,
-            a.milestone.workstream,
-            as_of,
-            row["old_status"],
-            row["new_status"],
-            row["old_at_risk"],
-            row["new_at_risk"],
-            row["window_text"],
-        )
-        for a, row in zip(moved, rows, strict=True)
-    ]
 
 
-def load_transition_lines(conn: Connection, ids: Sequence[int]) -> list[TransitionLine]:
-    """Transitions with the milestone's title and workstream, in id order."""
-    if not ids:
-        return []
+def load_check_lines(conn: Connection, check_id: int) -> list[TransitionLine]:
+    """The transitions one check recorded, with each milestone's title,
+    workstream and owner, in programme order."""
     query = (
         select(
             T.id,
@@ -156,10 +163,11 @@ def load_transition_lines(conn: Connection, ids: Sequence[int]) -> list[Transiti
             T.old_at_risk,
             T.new_at_risk,
             T.window_text,
+            M.owner,
         )
         .join(milestones, M.id == T.milestone_id)
         .join(workstreams, workstreams.c.id == M.workstream_id)
-        .where(T.id.in_(list(ids)))
+        .where(T.check_id == check_id)
         .order_by(workstreams.c.position, M.position, T.id)
     )
     return [TransitionLine(*tuple(row)) for row in conn.execute(query)]

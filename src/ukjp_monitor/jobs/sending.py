@@ -1,0 +1,128 @@
+"""Sending what this process holds: take over the abandoned, render, deliver, mark.
+
+Messages are built only for ledger rows this process holds, in an order
+that lets neighbours with the same content share one rendering and one
+letter, and each outcome is marked right after the server answers.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import closing
+from datetime import datetime
+from typing import cast
+
+from sqlalchemy import Engine
+
+from ukjp_monitor.jobs.reports import DeliveryReport
+from ukjp_monitor.notify.delivery import deliver, open_transport
+from ukjp_monitor.notify.letters import Letter
+from ukjp_monitor.notify.prefetch import prefetched
+from ukjp_monitor.notify.rendering import Rendered
+from ukjp_monitor.notify.transport import Outgoing
+from ukjp_monitor.plan.records import Recipient, Result
+from ukjp_monitor.settings import Settings
+from ukjp_monitor.store import ledger
+from ukjp_monitor.store.db import writer
+
+GONE = "no longer a recipient in monitor.yaml"
+NOTHING_TO_TELL = "nothing to tell: they no longer follow any milestone it reports"
+
+
+class Sender:
+    """Sends one kind of message (alerts or digests) for one claimer."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        *,
+        sender: str,
+        recipients: Mapping[str, Recipient],
+        clock: Callable[[], datetime],
+        claimer: str,
+        attempts: int = 3,
+        backoff: float = 1.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.engine, self.settings, self.sender = engine, settings, sender
+        self.recipients, self.clock, self.claimer = recipients, clock, claimer
+        self.attempts, self.backoff, self.sleep = attempts, backoff, sleep
+
+    def _audience_key(self, claim: ledger.Claim) -> tuple:
+        recipient = self.recipients.get(claim.recipient)
+        return (claim.as_of, claim.check_id or 0, repr(recipient.audience if recipient else None))
+
+    def send(self, kind: str, render: Callable[[ledger.Claim], Rendered | None]) -> DeliveryReport:
+        """Send every message of ``kind`` this process holds or that was left pending."""
+        with writer(self.engine).begin() as conn:
+            ledger.take_over_abandoned(conn, now=self.clock(), claimer=self.claimer, kind=kind)
+            claims = ledger.held_by(conn, self.claimer, kind)
+        # Someone taken out of monitor.yaml since the claim gets nothing more.
+        dropped = [(c, GONE) for c in claims if c.recipient not in self.recipients]
+        claims = [c for c in claims if c.recipient in self.recipients]
+        # Neighbours with the same content share one rendering and one letter.
+        claims.sort(key=self._audience_key)
+        report, subjects = DeliveryReport(), {}
+
+        def outgoing() -> Iterator[Outgoing]:
+            # Built a few ahead of sending (``prefetched``), never all at once:
+            # a thousand copies of a large digest need not be in memory together.
+            letter: tuple[Rendered, Letter] | None = None
+            for claim in claims:
+                rendered = render(claim)
+                if rendered is None:  # they no longer follow anything it reports
+                    dropped.append((claim, NOTHING_TO_TELL))
+                    continue
+                if letter is None or letter[0] is not rendered:
+                    letter = (
+                        rendered,
+                        Letter(
+                            sender=self.sender,
+                            subject=rendered.subject,
+                            text=rendered.text,
+                            html=rendered.html,
+                        ),
+                    )
+                subjects[claim.message_id] = rendered.subject
+                message = letter[1].to(
+                    claim.recipient,
+                    name=self.recipients[claim.recipient].name,
+                    message_id=claim.message_id,
+                    date=self.clock(),
+                )
+                yield Outgoing(key=claim, recipient=claim.recipient, message=message)
+
+        def on_result(result: Result) -> None:
+            report.add(result)
+            claim = cast(ledger.Claim, result.key)  # the key each Outgoing carries
+            with writer(self.engine).begin() as conn:
+                ledger.mark(
+                    conn,
+                    claim,
+                    result,
+                    subject=subjects[claim.message_id],
+                    now=self.clock(),
+                    claimer=self.claimer,
+                )
+
+        if claims:
+            # The next messages are rendered while the server answers; closing
+            # stops that at once if marking fails, not when the traceback goes.
+            with (
+                closing(open_transport(self.settings)) as transport,
+                closing(prefetched(outgoing())) as messages,
+            ):
+                deliver(
+                    transport,
+                    messages,
+                    attempts=self.attempts,
+                    backoff=self.backoff,
+                    sleep=self.sleep,
+                    on_result=on_result,
+                )
+        with writer(self.engine).begin() as conn:
+            for claim, reason in dropped:  # closed, not failures of this run
+                ledger.give_up(conn, claim, reason, now=self.clock(), claimer=self.claimer)
+        return report
