@@ -23,7 +23,7 @@ from ukjp_monitor.errors import InputError
 from ukjp_monitor.jobs.reports import CheckReport, DeliveryReport
 from ukjp_monitor.notify.compose import compose_alert, compose_digest, iso_week
 from ukjp_monitor.notify.delivery import deliver, open_transport
-from ukjp_monitor.notify.letters import Letter
+from ukjp_monitor.notify.letters import Letter, list_id
 from ukjp_monitor.notify.prefetch import prefetched
 from ukjp_monitor.notify.rendering import Rendered, Renderer
 from ukjp_monitor.notify.transport import Outgoing
@@ -68,6 +68,7 @@ class Notifier:
             subject_prefix=monitor.mail.subject_prefix, template_dir=settings.templates_dir
         )
         self.recipients = {r.email: r for r in monitor.recipients}
+        self.list_id = list_id(programme, monitor.mail.sender)
 
     # -- check ----------------------------------------------------------------
 
@@ -253,6 +254,7 @@ class Notifier:
                             subject=rendered.subject,
                             text=rendered.text,
                             html=rendered.html,
+                            list_id=self.list_id,
                         ),
                     )
                 subjects[claim.message_id] = rendered.subject
