@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from ukjp_monitor.config.specs import MonitorFile
 from ukjp_monitor.errors import InputError
 from ukjp_monitor.jobs.reports import CheckReport, DeliveryReport
-from ukjp_monitor.notify.compose import compose_alert, compose_digest, iso_week
+from ukjp_monitor.notify.compose import Digest, compose_alert, compose_digest, iso_week
 from ukjp_monitor.notify.delivery import deliver, open_transport
 from ukjp_monitor.notify.letters import Letter, list_id
 from ukjp_monitor.notify.prefetch import prefetched
@@ -65,7 +65,9 @@ class Notifier:
         self.attempts, self.backoff, self.sleep = attempts, backoff, sleep
         self.claimer = ledger.claimer_id()
         self.renderer = Renderer(
-            subject_prefix=monitor.mail.subject_prefix, template_dir=settings.templates_dir
+            subject_prefix=monitor.mail.subject_prefix,
+            marking=monitor.mail.marking,
+            template_dir=settings.templates_dir,
         )
         self.recipients = {r.email: r for r in monitor.recipients}
         self.list_id = list_id(programme, monitor.mail.sender)
@@ -112,6 +114,7 @@ class Notifier:
                 recipient=Recipient(claim.recipient),
                 as_of=claim.as_of,
                 lines=lines,
+                assessments=self._assessments(claim.as_of),
             )
             self._rendered = (key, self.renderer.alert(alert) if alert else None)
         return self._rendered[1]
@@ -141,6 +144,11 @@ class Notifier:
         """Claim this week's digest for each recipient; returns how many already had it."""
         chosen, week, now = self._chosen(recipients), iso_week(as_of), self.clock()
         skipped = 0
+        if self.mail.quiet_digest == "skip":
+            # A quiet week's digest is not sent at all (mail.quiet_digest: skip).
+            last_sent = self._last_digests_sent()
+            loud = [e for e in chosen if not self._compose_digest(e, as_of, last_sent).quiet]
+            skipped, chosen = len(chosen) - len(loud), loud
         with writer(self.engine).begin() as conn:
             for email in chosen:
                 claimed = ledger.claim_digest(
@@ -171,23 +179,29 @@ class Notifier:
         the same day, and follows the same workstreams, shares one rendering.
         """
         recipient = self._recipient(email)
-        last = last_sent.get(email)
-        since = self._local_date(last) if last else as_of - timedelta(days=7)
+        since = self._since(email, as_of, last_sent)
         key = ("digest", recipient.workstreams, as_of, since)
         cached = self._rendered
         if cached is not None and cached[0] == key and cached[1] is not None:
             return cached[1]
-        digest = compose_digest(
+        rendered = self.renderer.digest(self._compose_digest(email, as_of, last_sent))
+        self._rendered = (key, rendered)
+        return rendered
+
+    def _since(self, email: str, as_of: date, last_sent: dict[str, datetime]) -> date:
+        last = last_sent.get(email)
+        return self._local_date(last) if last else as_of - timedelta(days=7)
+
+    def _compose_digest(self, email: str, as_of: date, last_sent: dict[str, datetime]) -> Digest:
+        since = self._since(email, as_of, last_sent)
+        return compose_digest(
             programme=self.programme,
-            recipient=recipient,
+            recipient=self._recipient(email),
             as_of=as_of,
             since=since,
             assessments=self._assessments(as_of),
             changes=self._changes(since),
         )
-        rendered = self.renderer.digest(digest)
-        self._rendered = (key, rendered)
-        return rendered
 
     def _assessments(self, as_of: date) -> list[Assessment]:
         if as_of not in self._evaluated:

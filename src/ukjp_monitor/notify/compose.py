@@ -1,19 +1,26 @@
 """What an alert or a digest says: pure composition, no clock, no I/O.
 
 ``compose_alert`` and ``compose_digest`` take assessments and changes that
-the caller has already loaded and return plain data; ``rendering.py`` turns
-that into subject, text and HTML. Each recipient sees only the workstreams
-they follow. Neither names the recipient (the To header does), so one
-rendering serves everyone who follows the same workstreams.
+the caller has already loaded and return plain data; ``lines.py`` puts each
+entry into words and ``rendering.py`` turns it into subject, text and HTML.
+Each recipient sees only the workstreams they follow. Neither names the
+recipient (the To header does), so one rendering serves everyone who follows
+the same workstreams.
+
+A digest lists each milestone once, in the first section it belongs to
+(DESIGN §12): overdue, due, at risk, slipped, approaching, changed,
+unscheduled, recently completed; its line carries all its flags.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import dataclasses
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Generic, TypeVar
 
+from ukjp_monitor.plan.history import EventKind
 from ukjp_monitor.plan.records import ChangeLine, Recipient, TransitionLine
 from ukjp_monitor.plan.status import ALERT_STATUSES, Assessment, Status, alert_rank
 
@@ -25,9 +32,113 @@ RECENT_DAYS = 30
 #: find tens of thousands, and a mail that long helps nobody.
 ALERT_LINES = 100
 #: A digest section lists at most this many entries (the heading counts them
-#: all): a funder's weekly digest must stay readable, and a few hundred
-#: kilobytes, however many thousand milestones are overdue.
+#: all); the renderer lists fewer when the message would pass 100,000 bytes.
 SECTION_LINES = 50
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One milestone as a message lists it: where it stands, what it waits
+    on (titles), what changed since the last digest, and a link to read more
+    (the completion's evidence, else the announcement)."""
+
+    assessment: Assessment
+    waits_on: tuple[str, ...] = ()
+    changes: tuple[ChangeLine, ...] = ()
+    link: str | None = None
+
+    @property
+    def slip(self) -> ChangeLine | None:
+        """The latest re-forecast since the last digest, if any."""
+        forecasts = [c for c in self.changes if c.kind == EventKind.FORECAST]
+        return forecasts[-1] if forecasts else None
+
+
+@dataclass(frozen=True)
+class Section(Generic[T]):
+    """The first entries of a digest section, and how many there are in all."""
+
+    shown: tuple[T, ...] = ()
+    total: int = 0
+
+    @classmethod
+    def of(cls, entries: Iterable[T], limit: int = SECTION_LINES) -> Section[T]:
+        entries = tuple(entries)
+        return cls(entries[:limit], len(entries))
+
+    def capped(self, limit: int) -> Section[T]:
+        return Section(self.shown[:limit], self.total)
+
+    @property
+    def omitted(self) -> int:
+        return self.total - len(self.shown)
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.shown)
+
+
+#: A digest's sections, in order: (attribute, heading, what "…and N more" calls them).
+SECTIONS = (
+    ("overdue", "Overdue", "overdue"),
+    ("due", "Due", "due"),
+    ("at_risk", "At risk", "at risk"),
+    ("slipped", "Slipped", "slipped"),
+    ("approaching", "Approaching", "approaching"),
+    ("changed", "Other changes", "changed"),
+    ("unscheduled", "Unscheduled", "unscheduled"),
+    ("completed", "Recently completed", "completed"),
+)
+
+
+@dataclass(frozen=True)
+class Digest:
+    programme: str
+    as_of: date
+    week: str
+    since: date
+    audience: str | tuple[str, ...]  # the workstreams followed ("all" for every one)
+    overdue: Section[Entry]
+    due: Section[Entry]
+    at_risk: Section[Entry]
+    slipped: Section[Entry]
+    approaching: Section[Entry]
+    changed: Section[Entry]
+    unscheduled: Section[Entry]
+    completed: Section[Entry]
+    totals: tuple[tuple[str, int], ...] = ()
+
+    def counts(self) -> dict[str, int]:
+        """Overdue, due, at risk and approaching, by status (a milestone at
+        risk also counts as what it is)."""
+        return dict(self.totals)
+
+    def sections(self) -> list[tuple[str, str, Section[Entry]]]:
+        """(heading, noun, section) for each non-empty section, in order."""
+        return [(h, noun, getattr(self, name)) for name, h, noun in SECTIONS if getattr(self, name)]
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(self.overdue or self.due or self.at_risk)
+
+    @property
+    def quiet(self) -> bool:
+        """Nothing to act on or to learn: what is left is unscheduled or done."""
+        return not (self.needs_attention or self.slipped or self.approaching or self.changed)
+
+    def capped(self, limit: int) -> Digest:
+        """The same digest with at most ``limit`` entries listed per section."""
+        return dataclasses.replace(
+            self, **{name: getattr(self, name).capped(limit) for name, _, _ in SECTIONS}
+        )
+
+
+@dataclass(frozen=True)
+class AlertLine:
+    transition: TransitionLine
+    entry: Entry | None  # the milestone as it stands, when it is still in the plan
 
 
 @dataclass(frozen=True)
@@ -38,12 +149,16 @@ class Alert:
     programme: str
     as_of: date
     audience: str | tuple[str, ...]  # the workstreams followed ("all" for every one)
-    lines: tuple[TransitionLine, ...]
+    lines: tuple[AlertLine, ...]
     totals: tuple[tuple[str, int], ...] = ()
     omitted: int = 0
 
     def counts(self) -> dict[str, int]:
-        return dict(self.totals) if self.totals else _alert_counts(self.lines)
+        return dict(self.totals)
+
+    def capped(self, limit: int) -> Alert:
+        total = len(self.lines) + self.omitted
+        return dataclasses.replace(self, lines=self.lines[:limit], omitted=total - limit)
 
 
 def _alert_counts(lines: Iterable[TransitionLine]) -> dict[str, int]:
@@ -57,58 +172,6 @@ def _alert_counts(lines: Iterable[TransitionLine]) -> dict[str, int]:
     return counts
 
 
-@dataclass(frozen=True)
-class Section(Generic[T]):
-    """The first ``SECTION_LINES`` entries of a digest section, and how many
-    there are in all."""
-
-    shown: tuple[T, ...] = ()
-    total: int = 0
-
-    @classmethod
-    def of(cls, entries: Iterable[T]) -> Section[T]:
-        entries = tuple(entries)
-        return cls(entries[:SECTION_LINES], len(entries))
-
-    @property
-    def omitted(self) -> int:
-        return self.total - len(self.shown)
-
-    def __bool__(self) -> bool:
-        return self.total > 0
-
-    def __iter__(self) -> Iterator[T]:
-        return iter(self.shown)
-
-
-@dataclass(frozen=True)
-class Digest:
-    programme: str
-    as_of: date
-    week: str
-    since: date
-    audience: str | tuple[str, ...]  # the workstreams followed ("all" for every one)
-    overdue: Section[Assessment]
-    due: Section[Assessment]
-    at_risk: Section[Assessment]
-    approaching: Section[Assessment]
-    changes: Section[ChangeLine]
-    unscheduled: Section[Assessment]
-    completed: Section[Assessment]
-
-    def counts(self) -> dict[str, int]:
-        return {
-            "overdue": self.overdue.total,
-            "due": self.due.total,
-            "at risk": self.at_risk.total,
-            "approaching": self.approaching.total,
-        }
-
-    @property
-    def needs_attention(self) -> bool:
-        return any(self.counts().values())
-
-
 def iso_week(day: date) -> str:
     """The ISO week a day falls in, e.g. ``2026-W48`` (weeks start on Monday)."""
     year, week, _ = day.isocalendar()
@@ -116,18 +179,24 @@ def iso_week(day: date) -> str:
 
 
 def compose_alert(
-    *, programme: str, recipient: Recipient, as_of: date, lines: Iterable[TransitionLine]
+    *,
+    programme: str,
+    recipient: Recipient,
+    as_of: date,
+    lines: Iterable[TransitionLine],
+    assessments: Sequence[Assessment],
 ) -> Alert | None:
     """The recipient's alert, or None when none of ``lines`` concerns them."""
     mine = [line for line in lines if line.alertable and recipient.follows(line.workstream)]
     if not mine:
         return None
     shown = sorted(mine, key=lambda line: alert_rank(line.new_status))[:ALERT_LINES]
+    entries = _entries(assessments, {line.milestone_id for line in shown}, ())
     return Alert(
         programme,
         as_of,
         recipient.workstreams,
-        tuple(shown),
+        tuple(AlertLine(line, entries.get(line.milestone_id)) for line in shown),
         totals=tuple(_alert_counts(mine).items()),
         omitted=len(mine) - len(shown),
     )
@@ -142,41 +211,97 @@ def compose_digest(
     assessments: Sequence[Assessment],
     changes: Iterable[ChangeLine],
 ) -> Digest:
-    """The recipient's weekly digest as of ``as_of``, with what changed after ``since``.
-
-    Exceptions come first (overdue, due, at risk, approaching), then the
-    changes, then what is unscheduled, then what was completed in the last
-    ``RECENT_DAYS`` days.
-    """
+    """The recipient's weekly digest as of ``as_of``, with what changed after ``since``."""
     mine = [a for a in assessments if recipient.follows(a.milestone.workstream)]
-
-    def having(status: Status) -> Section[Assessment]:
-        return Section.of(a for a in mine if a.status is status)
-
+    news = [c for c in changes if recipient.follows(c.workstream)]
+    entries = _entries(assessments, {a.milestone.id for a in mine}, news)
     recent = as_of - timedelta(days=RECENT_DAYS)
+    placed: dict[str, list[Entry]] = {name: [] for name, _, _ in SECTIONS}
+    for a in mine:
+        entry = entries[a.milestone.id]
+        name = _section_of(entry, recent)
+        if name:
+            placed[name].append(entry)
+
+    def days(e: Entry) -> int:
+        return e.assessment.days_to_end or 0
+
+    def start(e: Entry) -> int:
+        return e.assessment.days_to_start or 0
+
+    order = {
+        "overdue": days,
+        "due": days,
+        "at_risk": start,
+        "slipped": lambda e: -e.assessment.slip_days,
+        "approaching": start,
+        "completed": lambda e: -(e.assessment.milestone.completed_on or as_of).toordinal(),
+    }
+    for name, key in order.items():
+        placed[name].sort(key=key)  # stable: config order among equals
+    counts = {
+        "overdue": sum(a.status is Status.OVERDUE for a in mine),
+        "due": sum(a.status is Status.DUE for a in mine),
+        "at risk": sum(a.at_risk for a in mine),
+        "approaching": sum(a.status is Status.APPROACHING for a in mine),
+    }
     return Digest(
         programme=programme,
         as_of=as_of,
         week=iso_week(as_of),
         since=since,
         audience=recipient.workstreams,
-        overdue=having(Status.OVERDUE),
-        due=having(Status.DUE),
-        at_risk=Section.of(a for a in mine if a.at_risk),
-        approaching=having(Status.APPROACHING),
-        changes=Section.of(c for c in changes if recipient.follows(c.workstream)),
-        unscheduled=having(Status.UNSCHEDULED),
-        completed=Section.of(
-            a
-            for a in mine
-            if a.status is Status.COMPLETED
-            and a.milestone.completed_on
-            and a.milestone.completed_on > recent
-        ),
+        **{name: Section.of(placed[name]) for name, _, _ in SECTIONS},
+        totals=tuple(counts.items()),
     )
+
+
+def _section_of(entry: Entry, recent: date) -> str | None:
+    a = entry.assessment
+    if a.status is Status.OVERDUE:
+        return "overdue"
+    if a.status is Status.DUE:
+        return "due"
+    if a.at_risk:
+        return "at_risk"
+    if entry.slip is not None and a.is_open:
+        return "slipped"
+    if a.status is Status.APPROACHING:
+        return "approaching"
+    done = a.milestone.completed_on
+    if a.status is Status.COMPLETED and done and done > recent:
+        return "completed"
+    if entry.changes:
+        return "changed"
+    if a.status is Status.UNSCHEDULED:
+        return "unscheduled"
+    return None
+
+
+def _entries(
+    assessments: Sequence[Assessment], ids: set[str], changes: Iterable[ChangeLine]
+) -> Mapping[str, Entry]:
+    titles = {a.milestone.id: a.milestone.title for a in assessments}
+    by_id: dict[str, list[ChangeLine]] = {}
+    for c in changes:
+        by_id.setdefault(c.milestone_id, []).append(c)
+    out = {}
+    for a in assessments:
+        mid = a.milestone.id
+        if mid not in ids:
+            continue
+        mine = tuple(by_id.get(mid, ()))
+        evidence = [c.evidence for c in mine if c.kind == EventKind.COMPLETED and c.evidence]
+        out[mid] = Entry(
+            a,
+            waits_on=tuple(titles.get(dep, dep) for dep in a.blocked_by),
+            changes=mine,
+            link=evidence[-1] if evidence else a.milestone.source,
+        )
+    return out
 
 
 def headline(counts: dict[str, int]) -> str:
     """'1 overdue, 2 due, 1 at risk', the non-zero counts in urgency order."""
-    parts = [f"{n} {name}" for name, n in counts.items() if n]
+    parts = [f"{n:,} {name}" for name, n in counts.items() if n]
     return ", ".join(parts) if parts else "nothing needs attention"

@@ -143,6 +143,18 @@ def _fold(name: str, value: str, policy: EmailPolicy[Any] = SMTP) -> bytes:
     return header.fold(policy=policy).rstrip("\r\n").encode("utf-8" if policy.utf8 else "ascii")
 
 
+#: The most a message may weigh on the wire (Gmail clips at about 102 KB).
+MAX_BYTES = 100_000
+#: What headers add to the parts, generously: From, To, Subject, List-Id, …
+HEADER_BYTES = 2_000
+
+
+def wire_size(text: str, html: str | None) -> int:
+    """About how many bytes a letter of these parts is on the wire (never fewer)."""
+    parts = len(_text_part("plain", text)) + (len(_text_part("html", html)) if html else 0)
+    return parts + HEADER_BYTES
+
+
 def _text_part(subtype: str, content: str) -> bytes:
     """A text/* part in UTF-8 and quoted-printable, CRLF line ends, ending in a line break.
 

@@ -68,6 +68,8 @@ class ChangeLine:
     old: str | None
     new: str | None
     on: date
+    reason: str | None = None  # why, as given with a re-forecast or cancellation
+    evidence: str | None = None  # what shows a completion (often a link)
 
 
 class Outcome(enum.Enum):
