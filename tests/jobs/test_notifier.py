@@ -171,11 +171,17 @@ def test_the_digest_on_the_wire_tells_both_parts_the_same_news(synced, settings,
             "slipped 90 days",
             "re-forecast H2 2026 → Q1 2027 (recorded 25 Nov 2026); reason given: kit late",
             "Owner: Oxford Nanopore Technologies / Genesis Healthcare (A.D.A.M Innovations)",
-            "Source: https://www.gov.uk/government/news/",
+            "Source: ",
             "rare-disease-pilot-start",
         ):
             assert said in text, said
             assert said in html, said
+        # The link in full in the text, behind its host's name in the HTML.
+        source = (
+            "https://www.gov.uk/government/news/uk-and-japan-strengthen-science-and-technology-ties"
+        )
+        assert f"Source: {source}" in text and "Source: www.gov.uk" in html
+        assert f'href="{source}"' in message.get_body(("html",)).get_content()
 
 
 def test_run_syncs_checks_and_sends_this_weeks_digest_once(monitor, settings):

@@ -141,7 +141,7 @@ def test_the_templates_are_found_in_the_repository_when_not_installed():
 
 def test_the_digest_subject_counts_what_needs_attention(renderer):
     assert renderer.digest(make_digest()).subject == (
-        f"{PREFIX} Weekly digest 2026-W48 — 1 overdue, 1 due, 2 at risk, 2 approaching"
+        f"{PREFIX} Weekly digest 2026-W48 — 1 overdue, 1 due, 2 at risk, 1 approaching"
     )
 
 
@@ -342,7 +342,7 @@ def test_rag_badges_carry_the_word_not_just_a_colour(renderer):
 def test_a_user_template_overrides_just_that_one(tmp_path):
     (tmp_path / "digest.subject.j2").write_text("Custom {{ digest.week }}: {{ headline }}\n")
     rendered = Renderer(subject_prefix=PREFIX, template_dir=tmp_path).digest(make_digest())
-    assert rendered.subject == "Custom 2026-W48: 1 overdue, 1 due, 2 at risk, 2 approaching"
+    assert rendered.subject == "Custom 2026-W48: 1 overdue, 1 due, 2 at risk, 1 approaching"
     assert "Weekly digest 2026-W48" in rendered.text  # still the shipped text template
     assert "Weekly digest 2026-W48" in visible_text(rendered.html)
 

@@ -111,8 +111,8 @@ class Digest:
     totals: tuple[tuple[str, int], ...] = ()
 
     def counts(self) -> dict[str, int]:
-        """Overdue, due, at risk and approaching, by status (a milestone at
-        risk also counts as what it is)."""
+        """Overdue and due by status, at risk whatever the status, and
+        approaching as the section lists them (not those at risk)."""
         return dict(self.totals)
 
     def sections(self) -> list[tuple[str, str, Section[Entry]]]:
@@ -243,7 +243,8 @@ def compose_digest(
         "overdue": sum(a.status is Status.OVERDUE for a in mine),
         "due": sum(a.status is Status.DUE for a in mine),
         "at risk": sum(a.at_risk for a in mine),
-        "approaching": sum(a.status is Status.APPROACHING for a in mine),
+        # Approaching and not already counted at risk, as the section lists them.
+        "approaching": len(placed["approaching"]),
     }
     return Digest(
         programme=programme,

@@ -15,6 +15,7 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import css_inline
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -86,6 +87,7 @@ class Renderer:
             weekday=words.weekday,
             following=following,
             nowrap_dates=nowrap_dates,
+            host=host,
             # Digests for different audiences repeat the same entries, and
             # filling paragraphs was a third of rendering a digest.
             wrap=functools.lru_cache(maxsize=WRAP_CACHE)(wrap),
@@ -164,6 +166,11 @@ def nowrap_dates(text: str) -> Markup:
     that does not break (class ``nw``)."""
     escaped = str(escape(text))
     return Markup(_DATES.sub(lambda m: f'<span class="nw">{m[0]}</span>', escaped))
+
+
+def host(url: str) -> str:
+    """Where a link goes, short enough for a narrow screen: ``www.gov.uk``."""
+    return urlsplit(url).hostname or url
 
 
 def following(workstreams: str | tuple[str, ...]) -> str:
