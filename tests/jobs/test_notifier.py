@@ -300,7 +300,8 @@ def test_a_quiet_week_sends_a_short_digest_or_none(monitor, settings, config_dir
     report = monitor.send_digests(as_of=date(2026, 12, 1))
     messages = outbox(settings)
     if quiet_digest == "skip":
-        assert (report.sent, report.skipped, messages) == (0, 2, [])
+        assert (report.sent, report.skipped, report.quiet, messages) == (0, 0, 2, [])
+        assert "2 not sent (a quiet week; mail.quiet_digest is skip)" in report.summary("digest")
         return
     assert report.sent == 2
     for message in messages:

@@ -133,10 +133,20 @@ class Notifier:
         self, as_of: date, recipients: list[str] | None = None, *, force: bool = False
     ) -> DeliveryReport:
         """This week's digest to each recipient that has not had it (all, with ``force``)."""
-        skipped = self.claim_digests(as_of, recipients, force=force)
+        chosen = self._chosen(recipients)
+        loud = self._worth_sending(chosen, as_of)
+        skipped = self.claim_digests(as_of, loud, force=force) if loud else 0
         report = self.send_claimed_digests()
-        report.skipped = skipped
+        report.skipped, report.quiet = skipped, len(chosen) - len(loud)
         return report
+
+    def _worth_sending(self, chosen: list[str], as_of: date) -> list[str]:
+        """Who gets a digest this week: everyone, unless ``mail.quiet_digest``
+        is ``skip``, and then only those whose week was not quiet."""
+        if self.mail.quiet_digest != "skip":
+            return chosen
+        last_sent = self._last_digests_sent()
+        return [e for e in chosen if not self._compose_digest(e, as_of, last_sent).quiet]
 
     def claim_digests(
         self, as_of: date, recipients: list[str] | None = None, *, force: bool = False
@@ -144,11 +154,6 @@ class Notifier:
         """Claim this week's digest for each recipient; returns how many already had it."""
         chosen, week, now = self._chosen(recipients), iso_week(as_of), self.clock()
         skipped = 0
-        if self.mail.quiet_digest == "skip":
-            # A quiet week's digest is not sent at all (mail.quiet_digest: skip).
-            last_sent = self._last_digests_sent()
-            loud = [e for e in chosen if not self._compose_digest(e, as_of, last_sent).quiet]
-            skipped, chosen = len(chosen) - len(loud), loud
         with writer(self.engine).begin() as conn:
             for email in chosen:
                 claimed = ledger.claim_digest(
