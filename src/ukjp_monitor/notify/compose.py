@@ -191,7 +191,7 @@ def compose_alert(
     if not mine:
         return None
     shown = sorted(mine, key=lambda line: alert_rank(line.new_status))[:ALERT_LINES]
-    entries = _entries(assessments, {line.milestone_id for line in shown}, ())
+    entries = _entries(assessments, {line.milestone_id for line in shown}, {})
     return Alert(
         programme,
         as_of,
@@ -213,32 +213,37 @@ def compose_digest(
 ) -> Digest:
     """The recipient's weekly digest as of ``as_of``, with what changed after ``since``."""
     mine = [a for a in assessments if recipient.follows(a.milestone.workstream)]
-    news = [c for c in changes if recipient.follows(c.workstream)]
-    entries = _entries(assessments, {a.milestone.id for a in mine}, news)
+    news: dict[str, list[ChangeLine]] = {}
+    for c in changes:
+        if recipient.follows(c.workstream):
+            news.setdefault(c.milestone_id, []).append(c)
     recent = as_of - timedelta(days=RECENT_DAYS)
-    placed: dict[str, list[Entry]] = {name: [] for name, _, _ in SECTIONS}
+    placed: dict[str, list[Assessment]] = {name: [] for name, _, _ in SECTIONS}
     for a in mine:
-        entry = entries[a.milestone.id]
-        name = _section_of(entry, recent)
+        name = _section_of(a, news.get(a.milestone.id, ()), recent)
         if name:
-            placed[name].append(entry)
+            placed[name].append(a)
 
-    def days(e: Entry) -> int:
-        return e.assessment.days_to_end or 0
+    def days(a: Assessment) -> int:
+        return a.days_to_end or 0
 
-    def start(e: Entry) -> int:
-        return e.assessment.days_to_start or 0
+    def start(a: Assessment) -> int:
+        return a.days_to_start or 0
 
     order = {
         "overdue": days,
         "due": days,
         "at_risk": start,
-        "slipped": lambda e: -e.assessment.slip_days,
+        "slipped": lambda a: -a.slip_days,
         "approaching": start,
-        "completed": lambda e: -(e.assessment.milestone.completed_on or as_of).toordinal(),
+        "completed": lambda a: -(a.milestone.completed_on or as_of).toordinal(),
     }
     for name, key in order.items():
         placed[name].sort(key=key)  # stable: config order among equals
+    # Only the entries a section lists are built: a funder's digest counts
+    # tens of thousands and lists a few hundred.
+    listed = {a.milestone.id for group in placed.values() for a in group[:SECTION_LINES]}
+    entries = _entries(assessments, listed, news)
     counts = {
         "overdue": sum(a.status is Status.OVERDUE for a in mine),
         "due": sum(a.status is Status.DUE for a in mine),
@@ -252,27 +257,32 @@ def compose_digest(
         week=iso_week(as_of),
         since=since,
         audience=recipient.workstreams,
-        **{name: Section.of(placed[name]) for name, _, _ in SECTIONS},
+        **{
+            name: Section(
+                tuple(entries[a.milestone.id] for a in placed[name][:SECTION_LINES]),
+                len(placed[name]),
+            )
+            for name, _, _ in SECTIONS
+        },
         totals=tuple(counts.items()),
     )
 
 
-def _section_of(entry: Entry, recent: date) -> str | None:
-    a = entry.assessment
+def _section_of(a: Assessment, changes: Sequence[ChangeLine], recent: date) -> str | None:
     if a.status is Status.OVERDUE:
         return "overdue"
     if a.status is Status.DUE:
         return "due"
     if a.at_risk:
         return "at_risk"
-    if entry.slip is not None and a.is_open:
+    if a.is_open and any(c.kind == EventKind.FORECAST for c in changes):
         return "slipped"
     if a.status is Status.APPROACHING:
         return "approaching"
     done = a.milestone.completed_on
     if a.status is Status.COMPLETED and done and done > recent:
         return "completed"
-    if entry.changes:
+    if changes:
         return "changed"
     if a.status is Status.UNSCHEDULED:
         return "unscheduled"
@@ -280,20 +290,17 @@ def _section_of(entry: Entry, recent: date) -> str | None:
 
 
 def _entries(
-    assessments: Sequence[Assessment], ids: set[str], changes: Iterable[ChangeLine]
-) -> Mapping[str, Entry]:
-    titles = {a.milestone.id: a.milestone.title for a in assessments}
-    by_id: dict[str, list[ChangeLine]] = {}
-    for c in changes:
-        by_id.setdefault(c.milestone_id, []).append(c)
+    assessments: Sequence[Assessment], ids: set[str], changes: Mapping[str, Sequence[ChangeLine]]
+) -> dict[str, Entry]:
+    """Entries for the milestones ``ids`` names, with the titles of what they wait on."""
+    wanted = [a for a in assessments if a.milestone.id in ids]
+    deps = {dep for a in wanted for dep in a.blocked_by}
+    titles = {a.milestone.id: a.milestone.title for a in assessments if a.milestone.id in deps}
     out = {}
-    for a in assessments:
-        mid = a.milestone.id
-        if mid not in ids:
-            continue
-        mine = tuple(by_id.get(mid, ()))
+    for a in wanted:
+        mine = tuple(changes.get(a.milestone.id, ()))
         evidence = [c.evidence for c in mine if c.kind == EventKind.COMPLETED and c.evidence]
-        out[mid] = Entry(
+        out[a.milestone.id] = Entry(
             a,
             waits_on=tuple(titles.get(dep, dep) for dep in a.blocked_by),
             changes=mine,
