@@ -23,7 +23,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from ukjp_monitor.config.loader import Config, load_config
-from ukjp_monitor.notify.compose import Alert, Digest, compose_alert, compose_digest
+from ukjp_monitor.notify.alerts import Alert, compose_alert
+from ukjp_monitor.notify.compose import Digest, compose_digest
 from ukjp_monitor.notify.rendering import Renderer
 from ukjp_monitor.plan.records import TransitionLine
 from ukjp_monitor.plan.status import Assessment, Milestone, evaluate

@@ -10,18 +10,12 @@ from pathlib import Path
 import pytest
 from jinja2 import FileSystemLoader, TemplateSyntaxError
 
-from ukjp_monitor.notify.compose import (
-    ALERT_LINES,
-    SECTION_LINES,
-    ChangeLine,
-    Recipient,
-    TransitionLine,
-    compose_alert,
-    compose_digest,
-)
+from ukjp_monitor.notify.alerts import ALERT_LINES, compose_alert
+from ukjp_monitor.notify.compose import SECTION_LINES, compose_digest
 from ukjp_monitor.notify.letters import MAX_BYTES, wire_size
 from ukjp_monitor.notify.rendering import TEMPLATES, Renderer, shipped_templates
 from ukjp_monitor.plan.periods import parse_period
+from ukjp_monitor.plan.records import ChangeLine, Recipient, TransitionLine
 from ukjp_monitor.plan.status import Milestone, evaluate
 
 AS_OF = date(2026, 11, 24)

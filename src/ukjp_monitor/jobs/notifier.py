@@ -21,7 +21,8 @@ from sqlalchemy import Engine
 from ukjp_monitor.config.specs import MonitorFile
 from ukjp_monitor.errors import InputError
 from ukjp_monitor.jobs.reports import CheckReport, DeliveryReport
-from ukjp_monitor.notify.compose import Digest, compose_alert, compose_digest, iso_week
+from ukjp_monitor.notify.alerts import compose_alert
+from ukjp_monitor.notify.compose import Digest, compose_digest, iso_week
 from ukjp_monitor.notify.delivery import deliver, open_transport
 from ukjp_monitor.notify.letters import Letter, list_id
 from ukjp_monitor.notify.prefetch import prefetched

@@ -1,7 +1,7 @@
 """What an alert or a digest says: pure composition, no clock, no I/O.
 
-``compose_alert`` and ``compose_digest`` take assessments and changes that
-the caller has already loaded and return plain data; ``lines.py`` puts each
+``compose_digest`` (and ``alerts.compose_alert``) take assessments and
+changes that the caller has already loaded and return plain data; ``lines.py`` puts each
 entry into words and ``rendering.py`` turns it into subject, text and HTML.
 Each recipient sees only the workstreams they follow. Neither names the
 recipient (the To header does), so one rendering serves everyone who follows
@@ -21,16 +21,13 @@ from datetime import date, timedelta
 from typing import Generic, TypeVar
 
 from ukjp_monitor.plan.history import EventKind
-from ukjp_monitor.plan.records import ChangeLine, Recipient, TransitionLine
-from ukjp_monitor.plan.status import ALERT_STATUSES, Assessment, Status, alert_rank
+from ukjp_monitor.plan.records import ChangeLine, Recipient
+from ukjp_monitor.plan.status import Assessment, Status
 
 T = TypeVar("T")
 
 #: How far back "recently completed" reaches.
 RECENT_DAYS = 30
-#: The most changes one alert lists; a first check on a large portfolio can
-#: find tens of thousands, and a mail that long helps nobody.
-ALERT_LINES = 100
 #: A digest section lists at most this many entries (the heading counts them
 #: all); the renderer lists fewer when the message would pass 100,000 bytes.
 SECTION_LINES = 50
@@ -135,71 +132,10 @@ class Digest:
         )
 
 
-@dataclass(frozen=True)
-class AlertLine:
-    transition: TransitionLine
-    entry: Entry | None  # the milestone as it stands, when it is still in the plan
-
-
-@dataclass(frozen=True)
-class Alert:
-    """What changed for one audience. ``lines`` lists at most ``ALERT_LINES``
-    of them, most urgent first; ``totals`` and ``omitted`` count them all."""
-
-    programme: str
-    as_of: date
-    audience: str | tuple[str, ...]  # the workstreams followed ("all" for every one)
-    lines: tuple[AlertLine, ...]
-    totals: tuple[tuple[str, int], ...] = ()
-    omitted: int = 0
-
-    def counts(self) -> dict[str, int]:
-        return dict(self.totals)
-
-    def capped(self, limit: int) -> Alert:
-        total = len(self.lines) + self.omitted
-        return dataclasses.replace(self, lines=self.lines[:limit], omitted=total - limit)
-
-
-def _alert_counts(lines: Iterable[TransitionLine]) -> dict[str, int]:
-    counts = {s.value: 0 for s in ALERT_STATUSES}
-    risk = 0
-    for line in lines:
-        if line.entered_alert_status:
-            counts[line.new_status] += 1
-        risk += line.became_at_risk
-    counts["at risk"] = risk
-    return counts
-
-
 def iso_week(day: date) -> str:
     """The ISO week a day falls in, e.g. ``2026-W48`` (weeks start on Monday)."""
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
-
-
-def compose_alert(
-    *,
-    programme: str,
-    recipient: Recipient,
-    as_of: date,
-    lines: Iterable[TransitionLine],
-    assessments: Sequence[Assessment],
-) -> Alert | None:
-    """The recipient's alert, or None when none of ``lines`` concerns them."""
-    mine = [line for line in lines if line.alertable and recipient.follows(line.workstream)]
-    if not mine:
-        return None
-    shown = sorted(mine, key=lambda line: alert_rank(line.new_status))[:ALERT_LINES]
-    entries = _entries(assessments, {line.milestone_id for line in shown}, {})
-    return Alert(
-        programme,
-        as_of,
-        recipient.workstreams,
-        tuple(AlertLine(line, entries.get(line.milestone_id)) for line in shown),
-        totals=tuple(_alert_counts(mine).items()),
-        omitted=len(mine) - len(shown),
-    )
 
 
 def compose_digest(
@@ -243,7 +179,7 @@ def compose_digest(
     # Only the entries a section lists are built: a funder's digest counts
     # tens of thousands and lists a few hundred.
     listed = {a.milestone.id for group in placed.values() for a in group[:SECTION_LINES]}
-    entries = _entries(assessments, listed, news)
+    entries = entries_for(assessments, listed, news)
     counts = {
         "overdue": sum(a.status is Status.OVERDUE for a in mine),
         "due": sum(a.status is Status.DUE for a in mine),
@@ -289,7 +225,7 @@ def _section_of(a: Assessment, changes: Sequence[ChangeLine], recent: date) -> s
     return None
 
 
-def _entries(
+def entries_for(
     assessments: Sequence[Assessment], ids: set[str], changes: Mapping[str, Sequence[ChangeLine]]
 ) -> dict[str, Entry]:
     """Entries for the milestones ``ids`` names, with the titles of what they wait on."""

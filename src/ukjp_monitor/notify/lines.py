@@ -10,7 +10,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from ukjp_monitor.notify.compose import Alert, Digest, Entry
+from ukjp_monitor.notify.alerts import Alert
+from ukjp_monitor.notify.compose import Digest, Entry
 from ukjp_monitor.plan import words
 from ukjp_monitor.plan.history import EventKind, describe_change, describe_transition
 from ukjp_monitor.plan.periods import PeriodError, parse_day, parse_period

@@ -22,7 +22,8 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 from markupsafe import Markup, escape
 
 from ukjp_monitor.notify import lines
-from ukjp_monitor.notify.compose import Alert, Digest, headline
+from ukjp_monitor.notify.alerts import Alert
+from ukjp_monitor.notify.compose import Digest, headline
 from ukjp_monitor.notify.letters import MAX_BYTES, wire_size
 from ukjp_monitor.plan import words
 
