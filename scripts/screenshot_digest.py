@@ -1,11 +1,15 @@
-"""Render the shipped programme's weekly digest and screenshot it to docs/digest.png.
+"""Render the shipped programme's weekly digest and first alert, and screenshot
+each at 1000 and 360 pixels wide into docs/ (digest.png, digest-360.png,
+alert.png, alert-360.png).
 
     python scripts/screenshot_digest.py [--as-of 2026-11-24] [--config-dir config]
-        [--output docs/digest.png] [--html-only FILE]
+        [--output docs] [--html-only FILE]
 
 The digest is what the shipped config says as of the date given: no database,
 no invented changes (the "changes" section is empty because nothing has been
-recorded). Needs Debian's headless chromium (``apt-get install -y chromium``).
+recorded). The alert is what the first check sends: every milestone that is
+in an alert status or at risk, new. Needs Debian's headless chromium
+(``apt-get install -y chromium``).
 """
 
 from __future__ import annotations
@@ -19,9 +23,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from ukjp_monitor.config.loader import Config, load_config
+from ukjp_monitor.notify.alerts import Alert, compose_alert
 from ukjp_monitor.notify.compose import Digest, compose_digest
 from ukjp_monitor.notify.rendering import Renderer
-from ukjp_monitor.plan.status import Milestone, evaluate
+from ukjp_monitor.plan.records import TransitionLine
+from ukjp_monitor.plan.status import Assessment, Milestone, evaluate
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_FLAGS = (
@@ -34,12 +40,12 @@ CHROMIUM_FLAGS = (
     "--disable-component-update",
     "--disable-sync",
     "--hide-scrollbars",
-    "--window-size=800,1400",
 )
+#: (name suffix, window size): a desktop reader and a narrow phone.
+WIDTHS = (("", "1000,1900"), ("-360", "360,2600"))
 
 
-def sample_digest(config: Config, as_of: date) -> Digest:
-    """The first recipient's digest for the config as it stands on ``as_of``."""
+def sample_assessments(config: Config, as_of: date) -> list[Assessment]:
     milestones = [
         Milestone(
             id=spec.id,
@@ -53,21 +59,53 @@ def sample_digest(config: Config, as_of: date) -> Digest:
             cancelled_on=as_of if spec.cancelled else None,  # the config gives no date
             depends_on=tuple(spec.depends_on),
             owner=spec.owner,
+            source=spec.source,
         )
         for spec in config.milestones
     ]
-    first = config.monitor.recipients[0]
+    return evaluate(milestones, as_of)
+
+
+def sample_digest(config: Config, as_of: date) -> Digest:
+    """The first recipient's digest for the config as it stands on ``as_of``."""
     return compose_digest(
         programme=config.programme.name,
-        recipient=first,
+        recipient=config.monitor.recipients[0],
         as_of=as_of,
         since=as_of - timedelta(days=7),
-        assessments=evaluate(milestones, as_of),
+        assessments=sample_assessments(config, as_of),
         changes=[],
     )
 
 
-def screenshot(html: str, output: Path) -> None:
+def sample_alert(config: Config, as_of: date) -> Alert | None:
+    """The first check's alert to the first recipient: what is new and alert-worthy."""
+    assessments = sample_assessments(config, as_of)
+    lines = [
+        TransitionLine(
+            i,
+            a.milestone.id,
+            a.milestone.title,
+            a.milestone.workstream,
+            as_of,
+            None,
+            a.status.value,
+            None,
+            a.at_risk,
+            a.milestone.window.text if a.milestone.window else None,
+        )
+        for i, a in enumerate(assessments)
+    ]
+    return compose_alert(
+        programme=config.programme.name,
+        recipient=config.monitor.recipients[0],
+        as_of=as_of,
+        lines=lines,
+        assessments=assessments,
+    )
+
+
+def screenshot(html: str, output: Path, size: str) -> None:
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
     with tempfile.TemporaryDirectory(prefix="ukjp-shot-") as tmp:
         page = Path(tmp) / "digest.html"
@@ -77,6 +115,7 @@ def screenshot(html: str, output: Path) -> None:
             [
                 chromium,
                 *CHROMIUM_FLAGS,
+                f"--window-size={size}",
                 f"--user-data-dir={profile}",
                 f"--screenshot={output.resolve()}",
                 page.as_uri(),
@@ -91,22 +130,27 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--as-of", type=date.fromisoformat, default=date(2026, 11, 24))
     parser.add_argument("--config-dir", type=Path, default=ROOT / "config")
-    parser.add_argument("--output", type=Path, default=ROOT / "docs" / "digest.png")
+    parser.add_argument("--output", type=Path, default=ROOT / "docs", help="a folder")
     parser.add_argument("--html-only", type=Path, help="write the HTML here and stop")
     args = parser.parse_args(argv)
 
     # Read as of the end of the sample day, like the digest it shows.
     config = load_config(args.config_dir, now=datetime.combine(args.as_of, time.max, tzinfo=UTC))
-    rendered = Renderer(subject_prefix=config.monitor.mail.subject_prefix).digest(
-        sample_digest(config, args.as_of)
-    )
+    mail = config.monitor.mail
+    renderer = Renderer(subject_prefix=mail.subject_prefix, marking=mail.marking)
+    rendered = renderer.digest(sample_digest(config, args.as_of))
     if args.html_only:
         args.html_only.write_text(rendered.html, encoding="utf-8")
         print(rendered.text, end="")
         return 0
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    screenshot(rendered.html, args.output)
-    print(f"{rendered.subject}\n{args.output}")
+    args.output.mkdir(parents=True, exist_ok=True)
+    alert = sample_alert(config, args.as_of)
+    shots = [("digest", rendered)] + ([("alert", renderer.alert(alert))] if alert else [])
+    for name, shown in shots:
+        for suffix, size in WIDTHS:
+            output = args.output / f"{name}{suffix}.png"
+            screenshot(shown.html, output, size)
+            print(f"{shown.subject}\n{output}")
     return 0
 
 

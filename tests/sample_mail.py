@@ -11,6 +11,7 @@ from ukjp_monitor.notify.letters import Encoded, Letter
 from ukjp_monitor.plan.records import new_message_id
 
 SENDER = "UK–Japan Monitor <monitor@example.org>"
+LIST_ID = "UK–Japan Monitor <uk-japan-monitor.example.org>"
 WHEN = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
 
@@ -26,6 +27,7 @@ def message_to(
         subject="Milestones — 1 overdue, 2 due",
         text="Due today: 2 — café",
         html=html,
+        list_id=LIST_ID,
     )
     return letter.to(recipient, message_id=message_id or new_message_id("example.org"), date=date)
 

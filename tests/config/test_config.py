@@ -406,6 +406,23 @@ BROKEN = [
         "mail.subject_prefix: must be one line of text",
     ),
     case(
+        "a quiet digest setting other than send or skip names the choices",
+        MONITOR,
+        ('  subject_prefix: "[UK–Japan S&T]"', '  subject_prefix: "[S&T]"\n  quiet_digest: never'),
+        "mail.quiet_digest: 'never' is not a choice; use send or skip",
+        where="quiet_digest:",
+    ),
+    case(
+        "a marking with a line break is refused",
+        MONITOR,
+        (
+            '  subject_prefix: "[UK–Japan S&T]"',
+            '  subject_prefix: "[S&T]"\n  marking: "OFFICIAL\\nBcc: x@example.net"',
+        ),
+        "mail.marking: must be one line of text",
+        where="marking:",
+    ),
+    case(
         "a typo in a mail key suggests the right one",
         MONITOR,
         ("  subject_prefix:", "  subject_prefx:"),

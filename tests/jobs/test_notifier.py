@@ -1,6 +1,8 @@
 """check, digest and run: every message goes out once, none is lost."""
 
+import re
 from datetime import date, datetime, timedelta
+from html import unescape
 
 import pytest
 
@@ -123,7 +125,63 @@ def test_the_digest_lists_changes_since_the_last_one_with_old_and_new(synced, se
     clock.now = TODAY + timedelta(days=7)
     synced.send_digests(as_of=date(2026, 12, 1))
     latest = outbox(settings)[-2].get_body(("plain",)).get_content()
-    assert "2026-H2" in latest and "2027-Q1" in latest
+    assert "H2 2026" in latest and "Q1 2027" in latest
+
+
+def words_of(message, kind: str) -> str:
+    """A part of a parsed .eml as a reader sees it: words, single-spaced."""
+    body = message.get_body((kind,)).get_content()
+    if kind == "html":
+        body = re.sub(r"<(style|title)[^>]*>.*?</\1>", " ", body, flags=re.S)
+        body = re.sub(r'<div class="preheader".*?</div>', " ", body, flags=re.S)
+        body = re.sub(r"</?(span|a)\b[^>]*>", "", body)
+        body = unescape(re.sub(r"<[^>]+>", " ", body))
+    return " ".join(body.split())
+
+
+def test_the_digest_on_the_wire_tells_both_parts_the_same_news(synced, settings, clock, tmp_path):
+    """DESIGN §12, read from the .eml files the outbox holds."""
+    synced.send_digests(as_of=NOV_24)
+    first = {to(m): m for m in outbox(settings)}[PMO]
+    for kind in ("plain", "html"):
+        said = words_of(first, kind)
+        assert "status new" not in said  # the first sync's additions are not news
+        assert "National rare disease screening pilot begins in Japan" in said
+        assert "Window: H2 2026" in said and "When: due by 31 Dec 2026, 37 days left" in said
+        assert "Waits on: Oxford Nanopore and Genesis Healthcare agree Heads of Terms" in said
+        assert "ukjp-monitor" not in said  # no command readers do not have
+    clock.now = TODAY + timedelta(days=1)
+    synced.forecast(PILOT, "2027-Q1", reason="kit late")
+    clock.now = TODAY + timedelta(days=7)
+    synced.send_digests(as_of=date(2026, 12, 1))
+    digests = [m for m in outbox(settings) if "W49" in m["Subject"]]
+    assert {to(m) for m in digests} == {PMO, LEAD}
+    for message in digests:
+        assert message["Auto-Submitted"] == "auto-generated"
+        assert message["List-Id"] == (
+            "UK–Japan Science and Technology Partnership"
+            " <uk-japan-science-and-technology-partnership.example.org>"
+        )
+        assert message.get_content_type() == "multipart/alternative"
+        assert len(message.as_bytes()) <= 100_000
+        text, html = words_of(message, "plain"), words_of(message, "html")
+        for said in (
+            "Slipped (1)",
+            "Window: Q1 2027 (was H2 2026)",
+            "slipped 90 days",
+            "re-forecast H2 2026 → Q1 2027 (recorded 25 Nov 2026); reason given: kit late",
+            "Owner: Oxford Nanopore Technologies / Genesis Healthcare (A.D.A.M Innovations)",
+            "Source: ",
+            "rare-disease-pilot-start",
+        ):
+            assert said in text, said
+            assert said in html, said
+        # The link in full in the text, behind its host's name in the HTML.
+        source = (
+            "https://www.gov.uk/government/news/uk-and-japan-strengthen-science-and-technology-ties"
+        )
+        assert f"Source: {source}" in text and "Source: www.gov.uk" in html
+        assert f'href="{source}"' in message.get_body(("html",)).get_content()
 
 
 def test_run_syncs_checks_and_sends_this_weeks_digest_once(monitor, settings):
@@ -216,3 +274,37 @@ def test_an_international_recipient_gets_every_message_in_the_outbox(run_cli, se
     mine = [m for m in outbox(settings) if to(m) == jorg]
     assert [str(m["To"]) for m in mine] == [f"Jörg Müller <{jorg}>"] * 2
     assert f"weekly digest to {jorg} sent" in run_cli("history").stdout
+
+
+def quiet_programme(config_dir, quiet_digest: str) -> None:
+    """Only the announcement itself, done: nothing to report in any week."""
+    milestones = config_dir / "milestones.yaml"
+    text = milestones.read_text(encoding="utf-8")
+    head, rest = text.split("milestones:\n", 1)
+    keep = rest[rest.index("  - id: package-announced") : rest.index("  - id: joint-committee")]
+    milestones.write_text(head + "milestones:\n" + keep, encoding="utf-8")
+    monitor = config_dir / "monitor.yaml"
+    monitor.write_text(
+        monitor.read_text(encoding="utf-8").replace(
+            'subject_prefix: "[UK–Japan S&T]"',
+            f'subject_prefix: "[UK–Japan S&T]"\n  quiet_digest: {quiet_digest}',
+        ),
+        encoding="utf-8",
+    )
+
+
+@pytest.mark.parametrize("quiet_digest", ["send", "skip"])
+def test_a_quiet_week_sends_a_short_digest_or_none(monitor, settings, config_dir, quiet_digest):
+    quiet_programme(config_dir, quiet_digest)
+    monitor.sync()
+    report = monitor.send_digests(as_of=date(2026, 12, 1))
+    messages = outbox(settings)
+    if quiet_digest == "skip":
+        assert (report.sent, report.skipped, report.quiet, messages) == (0, 0, 2, [])
+        assert "2 not sent (a quiet week; mail.quiet_digest is skip)" in report.summary("digest")
+        return
+    assert report.sent == 2
+    for message in messages:
+        assert "nothing needs attention" in message["Subject"]
+        for kind in ("plain", "html"):
+            assert "A quiet week: nothing you follow is overdue" in words_of(message, kind)

@@ -14,7 +14,6 @@ NANOPORE = "Oxford Nanopore Technologies / Genesis Healthcare (A.D.A.M Innovatio
 PILOT = "National rare disease screening pilot begins in Japan"
 HEADS_OF_TERMS = "Oxford Nanopore and Genesis Healthcare agree Heads of Terms"
 ORCHARD = "Orchard Therapeutics agrees Life Sciences Innovative Manufacturing Fund terms"
-PACKAGE = "UK–Japan science and technology package announced"
 QUANTUM = "Three joint UK–Japan quantum technology research projects launched"
 
 
@@ -57,10 +56,13 @@ def test_a_grant_holder_following_their_owner_name_gets_only_their_milestones_in
     with_grant_holder.send_digests(as_of=NOV_24)
     [digest] = mail_to(settings, HOLDER)
     everyone = both_parts(mail_to(settings, "pmo@example.org")[0])
+    # By id: a digest's text part wraps long titles, never an id.
+    mine = ("rare-disease-pilot-start", "nanopore-genesis-heads-of-terms")
+    others = ("orchard-lsimf-terms", "quantum-joint-projects")
     for part, full in zip(both_parts(digest), everyone, strict=True):
-        assert PILOT in part and HEADS_OF_TERMS in part
-        assert ORCHARD not in part and QUANTUM not in part
-        assert PACKAGE in full  # the programme office hears of the others
+        assert all(i in part for i in mine)
+        assert not any(i in part for i in others)
+        assert all(i in full for i in others)  # the programme office hears of the others
 
 
 def test_nobody_who_follows_nothing_in_a_check_gets_an_alert_about_it(

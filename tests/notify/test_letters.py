@@ -13,7 +13,7 @@ from email.utils import format_datetime
 import pytest
 
 from sample_mail import SENDER, WHEN, message_to, parsed
-from ukjp_monitor.notify.letters import Letter
+from ukjp_monitor.notify.letters import Letter, list_id
 from ukjp_monitor.plan.records import message_id_domain, new_message_id
 
 
@@ -31,6 +31,21 @@ def test_a_message_without_html_is_plain_text():
     message = parsed(message_to("ada@example.org", html=None).data)
     assert message.get_content_type() == "text/plain"
     assert message.get_content().strip() == "Due today: 2 — café"
+
+
+def test_every_message_says_it_is_automatic_and_which_list_it_is_from():
+    message = parsed(message_to("ada@example.org").data)
+    assert message["Auto-Submitted"] == "auto-generated"
+    assert message["List-Id"] == "UK–Japan Monitor <uk-japan-monitor.example.org>"
+
+
+def test_a_list_id_is_the_programme_under_the_sender_domain():
+    sender = "UK–Japan S&T Monitor <monitor@example.org>"
+    assert list_id("UK–Japan Science and Technology Partnership", sender) == (
+        "UK–Japan Science and Technology Partnership"
+        " <uk-japan-science-and-technology-partnership.example.org>"
+    )
+    assert list_id("日本", "m@bücher.example") == "日本 <monitor.xn--bcher-kva.example>"
 
 
 def test_a_message_carries_its_headers_exactly():
@@ -51,7 +66,13 @@ def test_a_line_break_in_a_header_raises_instead_of_adding_a_header(field, newli
     fields["message_id"] = "<1@x>"
     fields[field] = f"x@example.org{newline}Bcc: eve@example.org"
     with pytest.raises(ValueError, match="line break"):
-        letter = Letter(sender=fields["sender"], subject=fields["subject"], text="Hi", html=None)
+        letter = Letter(
+            sender=fields["sender"],
+            subject=fields["subject"],
+            text="Hi",
+            html=None,
+            list_id="x <x.y>",
+        )
         letter.to(
             fields["recipient"], name=fields["name"], message_id=fields["message_id"], date=WHEN
         )
@@ -77,14 +98,16 @@ def letter_kwargs() -> dict:
         subject="[UK–Japan S&T] Weekly digest 2026-W48 — 1 due",
         text="héllo\n" * 50,
         html="<p>é</p>" * 50,
+        list_id="UK–Japan S&T <uk-japan-s-t.example.org>",
     )
 
 
-def reference_message(recipient, when, *, sender, subject, text, html) -> EmailMessage:
+def reference_message(recipient, when, *, sender, subject, text, html, list_id) -> EmailMessage:
     """The same message built by the email package, to compare a Letter with."""
     message = EmailMessage(policy=SMTP)
     message["From"], message["To"], message["Subject"] = sender, recipient, subject
     message["Message-ID"], message["Date"] = "<1@x>", format_datetime(when)
+    message["Auto-Submitted"], message["List-Id"] = "auto-generated", list_id
     message.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
     if html is not None:
         message.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
@@ -115,7 +138,8 @@ def test_a_letter_is_the_message_the_email_package_builds(name, address, text, h
     recipient = Address(display_name=name or "", addr_spec=address)
     reference = parsed(reference_message(recipient, when, **kwargs).as_bytes(policy=SMTP))
     got = parsed(encoded.data)
-    for header in ("From", "To", "Subject", "Message-ID", "Date", "MIME-Version"):
+    headers = ("From", "To", "Subject", "Message-ID", "Date", "MIME-Version")
+    for header in (*headers, "Auto-Submitted", "List-Id"):
         assert got[header] == reference[header], header
     # Content-Type too, but for the multipart boundary, which is random.
     assert got.get_content_type() == reference.get_content_type()
@@ -145,25 +169,51 @@ def test_a_letter_refuses_a_recipient_that_would_add_a_header(address, name):
 
 
 @pytest.mark.parametrize(
-    ("name", "address", "html", "sha256"),
+    ("name", "address", "html", "sha256", "before_headers"),
     [
-        (None, "ada@example.org", True, "9b4f90b14ef29ec5be315c32b955b18b"),
-        ("Zoë Ünal", "zoe@example.org", True, "f93c4e0de60ee46ffed0c0f8afe8c724"),
-        ("Programme Office", "pmo@example.org", False, "6d619c2c14a78667bff8994bb4cb3e1d"),
+        (
+            None,
+            "ada@example.org",
+            True,
+            "df53696a0be9451bd8495401699bcad1",
+            "9b4f90b14ef29ec5be315c32b955b18b",
+        ),
+        (
+            "Zoë Ünal",
+            "zoe@example.org",
+            True,
+            "5267951a35f1db696002fb47b2068ec9",
+            "f93c4e0de60ee46ffed0c0f8afe8c724",
+        ),
+        (
+            "Programme Office",
+            "pmo@example.org",
+            False,
+            "bf321e36c30f29daf82d7570847bfbdd",
+            "6d619c2c14a78667bff8994bb4cb3e1d",
+        ),
     ],
     ids=["bare", "named-non-ascii", "named-text-only"],
 )
-def test_a_letter_on_the_wire_is_byte_for_byte_what_it_always_was(name, address, html, sha256):
+def test_a_letter_on_the_wire_is_byte_for_byte_what_it_always_was(
+    name, address, html, sha256, before_headers
+):
+    """Pinned bytes; ``before_headers`` is the pin from before Auto-Submitted
+    and List-Id were added, which still holds without those two headers."""
     when = datetime(2026, 11, 24, 12, 0, tzinfo=timezone(timedelta(hours=9)))
     letter = Letter(
         sender="UK–Japan S&T Monitor <monitor@example.org>",
         subject="[UK–Japan S&T] Weekly digest 2026-W48 — 1 due",
         text="héllo = 3D\n.dot\r\nold\rmac\t\n日本 🎌\n" + "long " * 40,
         html="<p>é</p>" * 30 if html else None,
+        list_id="UK–Japan Science and Technology Partnership <uk-japan-science.example.org>",
     )
     data = letter.to(address, name=name, message_id="<1@example.org>", date=when).data
     data = re.sub(rb"==[0-9a-f]{32}==", b"==BOUNDARY==", data)  # the one random part
     assert hashlib.sha256(data).hexdigest()[:32] == sha256
+    added = rb"Auto-Submitted: auto-generated\r\nList-Id: .*?\r\n(?! )"
+    without = re.sub(added, b"", data, flags=re.S)
+    assert hashlib.sha256(without).hexdigest()[:32] == before_headers
 
 
 # -- international addresses -----------------------------------------------------

@@ -4,22 +4,18 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from html import unescape
 from pathlib import Path
 
 import pytest
 from jinja2 import FileSystemLoader, TemplateSyntaxError
 
-from ukjp_monitor.notify.compose import (
-    ALERT_LINES,
-    SECTION_LINES,
-    ChangeLine,
-    Recipient,
-    TransitionLine,
-    compose_alert,
-    compose_digest,
-)
+from ukjp_monitor.notify.alerts import ALERT_LINES, compose_alert
+from ukjp_monitor.notify.compose import SECTION_LINES, compose_digest
+from ukjp_monitor.notify.letters import MAX_BYTES, wire_size
 from ukjp_monitor.notify.rendering import TEMPLATES, Renderer, shipped_templates
 from ukjp_monitor.plan.periods import parse_period
+from ukjp_monitor.plan.records import ChangeLine, Recipient, TransitionLine
 from ukjp_monitor.plan.status import Milestone, evaluate
 
 AS_OF = date(2026, 11, 24)
@@ -29,8 +25,9 @@ SECTIONS = (
     "Overdue",
     "Due",
     "At risk",
+    "Slipped",
     "Approaching",
-    "Changes since 2026-11-17",
+    "Other changes since Tue 17 Nov 2026",
     "Unscheduled",
     "Recently completed",
 )
@@ -45,23 +42,36 @@ def milestone(id: str, target: str | None, **kw) -> Milestone:
     return Milestone(id=id, target=parse_period(target), **kw)
 
 
+SOURCE = "https://www.gov.uk/government/news/uk-and-japan-strengthen-science-and-technology-ties"
+
+
 def plan(**titles: str) -> list[Milestone]:
     """One milestone in every section, as of 2026-11-24."""
     return [
-        milestone("late", "2026-Q3", forecast="2026-10", owner="DSIT"),
+        milestone("late", "2026-Q3", forecast="2026-10", owner="DSIT", source=SOURCE),
         milestone("now", "2026-H2", depends_on=("late",)),
         milestone("soon", "2026-12-10", depends_on=("tbc",)),
+        milestone("moved", "2027-Q1", forecast="FY2027"),
+        milestone("next", "2026-12-20"),
+        milestone("rebased", "2027-06"),
         milestone("tbc", None, title=titles.get("tbc", "Title of tbc")),
         milestone("done", "2026-10", completed_on=date(2026, 10, 30)),
         milestone("later", "2027", workstream="quantum"),
     ]
 
 
+def change(mid, kind, old, new, **kw):
+    return ChangeLine(mid, f"Title of {mid}", "life-sciences", kind, old, new, AS_OF, **kw)
+
+
 CHANGES = (
-    ChangeLine("late", "Title of late", "life-sciences", "status", "due", "overdue", AS_OF),
-    ChangeLine("late", "Title of late", "life-sciences", "forecast", "2026-Q3", "2026-10", AS_OF),
-    ChangeLine("done", "Title of done", "life-sciences", "completed", None, "2026-10-30", AS_OF),
+    change("late", "status", "due", "overdue"),
+    change("late", "forecast", "2026-Q3", "2026-10"),
+    change("moved", "forecast", "2027-Q1", "FY2027", reason="the partner asked for more time"),
+    change("rebased", "rebaselined", "2027-Q1", "2027-06"),
+    change("done", "completed", None, "2026-10-30", evidence="https://example.org/minutes"),
 )
+ALL_IDS = ("late", "now", "soon", "moved", "next", "rebased", "tbc", "done")
 
 
 def make_digest(milestones=None, changes=CHANGES, recipient=EVERYONE):
@@ -73,6 +83,18 @@ def make_digest(milestones=None, changes=CHANGES, recipient=EVERYONE):
         assessments=evaluate(milestones or plan(), AS_OF),
         changes=changes,
     )
+
+
+def visible_text(html: str) -> str:
+    """What a reader of the HTML part sees, as words separated by single spaces."""
+    body = re.sub(r"<(style|title)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    body = re.sub(r'<div class="preheader".*?</div>', " ", body, flags=re.S)
+    body = re.sub(r"</?(span|a|b|code)\b[^>]*>", "", body)  # inline: no space
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
 
 
 def make_alert(title: str = "Title of late"):
@@ -89,6 +111,7 @@ def make_alert(title: str = "Title of late"):
         recipient=EVERYONE,
         as_of=AS_OF,
         lines=lines,
+        assessments=evaluate(plan(), AS_OF),
     )
 
 
@@ -116,12 +139,76 @@ def test_the_digest_subject_counts_what_needs_attention(renderer):
     )
 
 
-def test_a_quiet_week_says_nothing_needs_attention(renderer):
-    quiet = make_digest([milestone("later", "2027")], changes=())
+def test_a_quiet_week_says_so_in_a_short_digest(renderer):
+    quiet = make_digest([milestone("later", "2027"), milestone("tbc", None)], changes=())
+    assert quiet.quiet
     rendered = renderer.digest(quiet)
     assert rendered.subject == f"{PREFIX} Weekly digest 2026-W48 — nothing needs attention"
-    assert "Nothing needs attention this week." in rendered.text
-    assert "Nothing needs attention this week." in rendered.html
+    said = "A quiet week: nothing you follow is overdue, due, at risk or approaching"
+    assert said in " ".join(rendered.text.split())
+    assert said in visible_text(rendered.html)
+    assert "1 milestone has no date yet." in " ".join(rendered.text.split())
+    assert "Title of tbc" not in rendered.text + rendered.html
+
+
+def test_the_summary_sentence_names_what_needs_attention(renderer):
+    rendered = renderer.digest(make_digest())
+    expected = (
+        "3 milestones need attention: “Title of late” is 24 days overdue; “Title of now” "
+        "is due by 31 Dec 2026 and waits on “Title of late”; “Title of soon” is at risk "
+        "and waits on “Title of tbc”."
+    )
+    assert expected in " ".join(rendered.text.split())
+    assert expected in visible_text(rendered.html)
+
+
+def test_each_milestone_is_listed_once_with_its_id_last(renderer):
+    rendered = renderer.digest(make_digest())
+    for mid in ALL_IDS:
+        assert rendered.text.count(f"[{mid}]") == 1, mid
+        assert len(re.findall(rf'class="id"[^>]*>{mid}<', rendered.html)) == 1, mid
+
+
+def test_a_slip_shows_old_and_new_window_and_the_reason(renderer):
+    rendered = renderer.digest(make_digest())
+    slipped = rendered.text.split("Slipped (1)")[1].split("Approaching (")[0]
+    flat = " ".join(slipped.split())
+    assert "Title of moved" in flat
+    assert "Window: FY2027 (Apr 2027 – Mar 2028) (was Q1 2027)" in flat
+    assert "slipped 366 days" in flat
+    assert "reason given: the partner asked for more time" in flat
+    assert "reason given: the partner asked for more time" in visible_text(rendered.html)
+
+
+def test_the_first_syncs_additions_are_not_news(renderer):
+    added = [change("next", "status", None, "approaching")]
+    digest = make_digest(changes=added)
+    assert not digest.changed
+    assert "next" not in [e.assessment.milestone.id for e in digest.changed]
+
+
+def test_a_marking_leads_the_subject_and_stands_at_top_and_foot(renderer):
+    marked = Renderer(subject_prefix=PREFIX, marking="OFFICIAL").digest(make_digest())
+    assert marked.subject.startswith(f"OFFICIAL {PREFIX} Weekly digest")
+    lines = marked.text.strip().splitlines()
+    assert lines[0] == "OFFICIAL" and lines[-1] == "OFFICIAL"
+    seen = visible_text(marked.html).split()
+    assert seen[0] == "OFFICIAL" and seen[-1] == "OFFICIAL"
+
+
+def test_text_and_html_say_the_same_things(renderer):
+    from ukjp_monitor.notify.lines import describe, summary
+
+    digest = make_digest()
+    rendered = renderer.digest(digest)
+    text, html = " ".join(rendered.text.split()), visible_text(rendered.html)
+    assert summary(digest) in text and summary(digest) in html
+    for _, _, section in digest.sections():
+        for entry in section:
+            line = describe(entry)
+            for said in [line.title, *line.flags, *(f"{k}: {v}" for k, v in line.facts)]:
+                assert said in text, said
+                assert said in html, said
 
 
 def test_the_alert_subject_counts_new_transitions(renderer):
@@ -140,39 +227,44 @@ def test_html_sections_come_in_the_agreed_order(renderer):
 
 
 def test_empty_sections_are_left_out(renderer):
-    only_unscheduled = make_digest([milestone("tbc", None)], changes=())
-    rendered = renderer.digest(only_unscheduled)
-    assert html_headings(rendered.html) == ["Unscheduled"]
-    for name in SECTIONS[:-2] + SECTIONS[-1:]:
-        assert f"{name} (" not in rendered.text
+    two = make_digest([milestone("tbc", None), milestone("next", "2026-12-20")], changes=())
+    rendered = renderer.digest(two)
+    assert html_headings(rendered.html) == ["Approaching", "Unscheduled"]
+    for name in SECTIONS:
+        if name not in ("Approaching", "Unscheduled"):
+            assert f"{name} (" not in rendered.text
 
 
-def test_each_row_shows_window_days_owner_and_slip(renderer):
+def test_each_row_shows_window_days_owner_slip_and_source(renderer):
     text = renderer.digest(make_digest()).text
     late = " ".join(text[text.index("* Title of late") :].split("\n\n")[0].split())
-    assert "2026-10 (re-forecast from 2026-Q3)" in late
-    assert "24 days overdue" in late
+    assert "Window: Oct 2026 (was Q3 2026)" in late
+    assert "When: 24 days overdue (due by 31 Oct 2026)" in late
     assert "Owner: DSIT" in late
     assert "slipped 31 days" in late
     assert "RED" in late
+    assert f"Source: {SOURCE}" in late
+    done = " ".join(text[text.index("* Title of done") :].split("\n\n")[0].split())
+    assert "Evidence: https://example.org/minutes" in done
 
 
 def test_at_risk_rows_say_what_they_wait_on(renderer):
     rendered = renderer.digest(make_digest())
-    assert "Waits on Title of late (late)" in rendered.text
-    assert "Waits on Title of tbc (tbc)" in rendered.text
-    assert "Waits on Title of late" in rendered.html
+    assert "Waits on: Title of late" in rendered.text
+    assert "Waits on: Title of tbc" in rendered.text
+    assert "Waits on: Title of late" in visible_text(rendered.html)
 
 
 def test_changes_read_as_old_and_new_values(renderer):
     rendered = renderer.digest(make_digest())
     for words in (
         "status due → overdue",
-        "re-forecast 2026-Q3 → 2026-10",
-        "completed on 2026-10-30",
+        "re-forecast Q3 2026 → Oct 2026",
+        "target re-baselined Q1 2027 → Jun 2027 (recorded 24 Nov 2026)",
+        "completed on 30 Oct 2026",
     ):
-        assert words in rendered.text
-        assert words in rendered.html
+        assert words in " ".join(rendered.text.split())
+        assert words in visible_text(rendered.html)
 
 
 def test_a_recipient_sees_only_the_workstreams_they_follow(renderer):
@@ -187,16 +279,28 @@ def test_a_recipient_sees_only_the_workstreams_they_follow(renderer):
 def test_the_plain_text_fits_in_72_columns(renderer):
     long = "A very long milestone title " * 6
     rendered = renderer.digest(make_digest(plan(tbc=long)))
-    assert max(len(line) for line in rendered.text.splitlines()) <= 72
+    # A link longer than a line stands alone on its line, unbroken.
+    too_long = [line for line in rendered.text.splitlines() if len(line) > 72]
+    assert all(line.strip() == SOURCE for line in too_long)
 
 
 def test_the_alert_lists_each_transition_with_old_and_new_status(renderer):
     rendered = renderer.alert(make_alert())
-    assert "Now overdue: status due → overdue" in rendered.text
-    assert "Now at risk: status due → due" in rendered.text
-    assert "Window: 2026-10" in rendered.text
-    assert "now overdue" in rendered.html
-    assert "status due → overdue" in rendered.html
+    text = " ".join(rendered.text.split())
+    assert "RED · now overdue · slipped 31 days" in text
+    assert "Change: status due → overdue" in text
+    assert "RED · now at risk" in text
+    assert "Window: Oct 2026 (was Q3 2026)" in text
+    assert "Owner: DSIT" in text and "When: 24 days overdue" in text
+    assert "Waits on: Title of late" in text
+    html = visible_text(rendered.html)
+    for said in (
+        "now overdue",
+        "Change: status due → overdue",
+        "Owner: DSIT",
+        "Waits on: Title of late",
+    ):
+        assert said in html
 
 
 @pytest.mark.parametrize("title", HOSTILE)
@@ -234,7 +338,7 @@ def test_a_user_template_overrides_just_that_one(tmp_path):
     rendered = Renderer(subject_prefix=PREFIX, template_dir=tmp_path).digest(make_digest())
     assert rendered.subject == "Custom 2026-W48: 1 overdue, 1 due, 2 at risk, 1 approaching"
     assert "Weekly digest 2026-W48" in rendered.text  # still the shipped text template
-    assert "Weekly digest 2026-W48" in rendered.html
+    assert "Weekly digest 2026-W48" in visible_text(rendered.html)
 
 
 def test_a_broken_override_fails_when_the_renderer_is_built(tmp_path):
@@ -291,14 +395,18 @@ def test_a_long_alert_lists_the_most_urgent_hundred_and_counts_the_rest(renderer
         recipient=Recipient("a@example.org"),
         as_of=date(2026, 11, 24),
         lines=many_changes(250),
+        assessments=[],
     )
     assert len(alert.lines) == ALERT_LINES and alert.omitted == 150
     assert alert.counts() == {"overdue": 83, "due": 83, "approaching": 84, "at risk": 0}
-    assert [line.new_status for line in alert.lines[:83]] == ["overdue"] * 83
+    assert [x.transition.new_status for x in alert.lines[:83]] == ["overdue"] * 83
     rendered = renderer.alert(alert)
     assert "83 overdue, 83 due, 84 approaching" in rendered.subject
-    assert "…and 150 more" in rendered.text
-    assert "and 150 more" in rendered.html
+    shown = len(re.findall(r"\[m-\d+\]", rendered.text))
+    assert wire_size(rendered.text, rendered.html) <= MAX_BYTES
+    more = f"…and {250 - shown:,} more changes, not listed to keep this email short."
+    assert more in flat(rendered.text)
+    assert more in visible_text(rendered.html)
 
 
 def test_a_long_digest_section_lists_fifty_and_counts_the_rest(renderer):
@@ -308,7 +416,34 @@ def test_a_long_digest_section_lists_fifty_and_counts_the_rest(renderer):
     assert digest.counts()["overdue"] == SECTION_LINES + 70 + 1  # and plan()'s own
     rendered = renderer.digest(digest)
     assert f"Overdue ({SECTION_LINES + 71})" in rendered.text
-    assert "…and 71 more; 'ukjp-monitor status' lists every milestone." in rendered.text
-    assert "and 71 more" in rendered.html
+    # At most fifty, fewer if fifty would pass 100,000 bytes; the rest counted.
+    shown = len(re.findall(r"\[late(?:-\d+)?\]", rendered.text))
+    assert shown <= SECTION_LINES and wire_size(rendered.text, rendered.html) <= MAX_BYTES
+    more = f"…and {121 - shown} more overdue, not listed to keep this email short."
+    assert more in flat(rendered.text) and more in visible_text(rendered.html)
     assert "late-119" not in rendered.text  # the 120th is left out
-    assert "more;" not in rendered.text.split("Due (")[1]  # short sections are whole
+    assert "more due" not in rendered.text  # short sections are whole
+    assert "ukjp-monitor" not in rendered.text + rendered.html  # no command readers lack
+
+
+def test_overdue_comes_most_days_overdue_first(renderer):
+    late = [milestone(f"late-{m:02d}", f"2026-{m:02d}") for m in (5, 2, 9, 3)]
+    digest = make_digest(late, changes=[])
+    ids = [e.assessment.milestone.id for e in digest.overdue]
+    assert ids == ["late-02", "late-03", "late-05", "late-09"]
+
+
+def test_a_huge_digest_stays_under_100000_bytes_worst_first_and_counted(renderer):
+    many = [
+        milestone(f"grant-{i:05d}", f"2026-{1 + i % 10:02d}", owner=f"Grant holder {i:,}")
+        for i in range(5000)
+    ]
+    digest = make_digest(many, changes=[])
+    rendered = renderer.digest(digest)
+    assert wire_size(rendered.text, rendered.html) <= MAX_BYTES
+    assert "Overdue (5,000)" in rendered.text
+    shown = re.findall(r"\[(grant-\d+)\]", rendered.text)
+    assert shown and all(int(i[6:]) % 10 == 0 for i in shown)  # January's: the most overdue
+    omitted = 5000 - len(shown)
+    assert f"…and {omitted:,} more overdue" in flat(rendered.text)
+    assert f"and {omitted:,} more overdue" in rendered.html

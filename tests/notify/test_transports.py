@@ -330,7 +330,13 @@ def test_a_failed_outbox_write_leaves_nothing_and_may_be_retried(tmp_path):
 
 
 def test_letters_go_through_smtp_and_the_outbox(smtp_server, smtp_settings, tmp_path):
-    letter = Letter(sender=SENDER, subject="Weekly digest — 1 due", text="héllo\n", html="<p>é</p>")
+    letter = Letter(
+        sender=SENDER,
+        subject="Weekly digest — 1 due",
+        text="héllo\n",
+        html="<p>é</p>",
+        list_id="S&T <s-t.example.org>",
+    )
     items = [
         Outgoing(key=i, recipient=r, message=letter.to(r, message_id=f"<{i}@x>", date=WHEN))
         for i, r in enumerate(["ada@example.org", "bob@example.org"])

@@ -173,6 +173,17 @@ Email = Annotated[str, AfterValidator(_email)]
 Mailbox = Annotated[str, AfterValidator(_mailbox)]
 TimeZone = Annotated[str, AfterValidator(_timezone)]
 Cron = Annotated[str, AfterValidator(_cron)]
+Marking = Annotated[str, AfterValidator(partial(_one_line, limit=60))]
+QUIET_DIGEST = ("send", "skip")
+
+
+def _quiet_digest(value: Any) -> str:
+    if value not in QUIET_DIGEST:
+        raise ValueError(f"{written(value)} is not a choice; use send or skip")
+    return str(value)
+
+
+QuietDigest = Annotated[str, PlainValidator(_quiet_digest)]
 Target = Annotated[Period | None, PlainValidator(_period)]
 Day = Annotated[date, PlainValidator(_day)]
 LeadDays = Annotated[int, PlainValidator(_lead_days)]
@@ -239,6 +250,12 @@ class MailSpec(Spec):
 
     sender: Mailbox = Field(default="UK–Japan S&T Monitor <monitor@example.org>", alias="from")
     subject_prefix: OneLine = "[UK–Japan S&T]"
+    #: A protective marking such as OFFICIAL: it leads the subject and stands
+    #: at the top and the foot of every message.
+    marking: Marking | None = None
+    #: A week with nothing to report: ``send`` a short digest saying so (which
+    #: also shows the monitor is alive), or ``skip`` it.
+    quiet_digest: QuietDigest = "send"
 
 
 def _followed(value: Any) -> str | tuple[str, ...]:

@@ -20,7 +20,9 @@ from ukjp_monitor.config.specs import MonitorFile
 from ukjp_monitor.errors import InputError
 from ukjp_monitor.jobs.reports import CheckReport, DeliveryReport
 from ukjp_monitor.jobs.sending import Sender
-from ukjp_monitor.notify.compose import compose_alert, compose_digest, iso_week
+from ukjp_monitor.notify.alerts import compose_alert
+from ukjp_monitor.notify.compose import Digest, compose_digest, iso_week
+from ukjp_monitor.notify.letters import list_id
 from ukjp_monitor.notify.rendering import Rendered, Renderer
 from ukjp_monitor.notify.routing import CheckLines, alerted
 from ukjp_monitor.plan.records import Recipient, message_id_domain
@@ -61,7 +63,9 @@ class Notifier:
         self._check: CheckLines | None = None  # the latest check's lines, for alerts
         self.claimer = ledger.claimer_id()
         self.renderer = Renderer(
-            subject_prefix=monitor.mail.subject_prefix, template_dir=settings.templates_dir
+            subject_prefix=monitor.mail.subject_prefix,
+            marking=monitor.mail.marking,
+            template_dir=settings.templates_dir,
         )
         self.recipients = {r.email: r for r in monitor.recipients}
         self.domain = message_id_domain(monitor.mail.sender)
@@ -69,6 +73,7 @@ class Notifier:
             engine,
             settings,
             sender=monitor.mail.sender,
+            list_id=list_id(programme, monitor.mail.sender),
             recipients=self.recipients,
             clock=clock,
             claimer=self.claimer,
@@ -122,6 +127,7 @@ class Notifier:
                 recipient=recipient,
                 as_of=claim.as_of,
                 lines=self._checked(claim.check_id).lines_for(recipient),
+                assessments=self._assessments(claim.as_of),
             )
             self._rendered = (key, self.renderer.alert(alert) if alert else None)
         return self._rendered[1]
@@ -147,10 +153,20 @@ class Notifier:
         self, as_of: date, recipients: list[str] | None = None, *, force: bool = False
     ) -> DeliveryReport:
         """This week's digest to each recipient that has not had it (all, with ``force``)."""
-        skipped = self.claim_digests(as_of, recipients, force=force)
+        chosen = self._chosen(recipients)
+        loud = self._worth_sending(chosen, as_of)
+        skipped = self.claim_digests(as_of, loud, force=force) if loud else 0
         report = self.send_claimed_digests()
-        report.skipped = skipped
+        report.skipped, report.quiet = skipped, len(chosen) - len(loud)
         return report
+
+    def _worth_sending(self, chosen: list[str], as_of: date) -> list[str]:
+        """Who gets a digest this week: everyone, unless ``mail.quiet_digest``
+        is ``skip``, and then only those whose week was not quiet."""
+        if self.mail.quiet_digest != "skip":
+            return chosen
+        last_sent = self._last_digests_sent()
+        return [e for e in chosen if not self._compose_digest(e, as_of, last_sent).quiet]
 
     def claim_digests(
         self, as_of: date, recipients: list[str] | None = None, *, force: bool = False
@@ -195,23 +211,29 @@ class Notifier:
         the same day, and follows the same workstreams, shares one rendering.
         """
         recipient = self.recipients[email]
-        last = last_sent.get(email)
-        since = self._local_date(last) if last else as_of - timedelta(days=7)
+        since = self._since(email, as_of, last_sent)
         key = ("digest", recipient.audience, as_of, since)
         cached = self._rendered
         if cached is not None and cached[0] == key and cached[1] is not None:
             return cached[1]
-        digest = compose_digest(
+        rendered = self.renderer.digest(self._compose_digest(email, as_of, last_sent))
+        self._rendered = (key, rendered)
+        return rendered
+
+    def _since(self, email: str, as_of: date, last_sent: dict[str, datetime]) -> date:
+        last = last_sent.get(email)
+        return self._local_date(last) if last else as_of - timedelta(days=7)
+
+    def _compose_digest(self, email: str, as_of: date, last_sent: dict[str, datetime]) -> Digest:
+        since = self._since(email, as_of, last_sent)
+        return compose_digest(
             programme=self.programme,
-            recipient=recipient,
+            recipient=self.recipients[email],
             as_of=as_of,
             since=since,
             assessments=self._assessments(as_of),
             changes=self._changes(since),
         )
-        rendered = self.renderer.digest(digest)
-        self._rendered = (key, rendered)
-        return rendered
 
     def _assessments(self, as_of: date) -> list[Assessment]:
         if as_of not in self._evaluated:

@@ -17,6 +17,7 @@ class DeliveryReport:
     pending: int = 0
     failed: int = 0
     skipped: int = 0
+    quiet: int = 0  # digests not sent: a quiet week, and mail.quiet_digest is skip
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -45,6 +46,8 @@ class DeliveryReport:
         text = f"{self.sent} {noun}{'s' if self.sent != 1 else ''} sent"
         if self.skipped:
             text += f", {self.skipped} already sent this week"
+        if self.quiet:
+            text += f", {self.quiet} not sent (a quiet week; mail.quiet_digest is skip)"
         if self.pending:
             text += f", {self.pending} pending (will retry on the next run)"
         if self.failed:

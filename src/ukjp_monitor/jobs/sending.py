@@ -39,6 +39,7 @@ class Sender:
         settings: Settings,
         *,
         sender: str,
+        list_id: str,
         recipients: Mapping[str, Recipient],
         clock: Callable[[], datetime],
         claimer: str,
@@ -47,6 +48,7 @@ class Sender:
         sleep: Callable[[float], None] = time.sleep,
     ):
         self.engine, self.settings, self.sender = engine, settings, sender
+        self.list_id = list_id
         self.recipients, self.clock, self.claimer = recipients, clock, claimer
         self.attempts, self.backoff, self.sleep = attempts, backoff, sleep
 
@@ -83,6 +85,7 @@ class Sender:
                             subject=rendered.subject,
                             text=rendered.text,
                             html=rendered.html,
+                            list_id=self.list_id,
                         ),
                     )
                 subjects[claim.message_id] = rendered.subject

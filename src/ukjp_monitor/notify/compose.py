@@ -1,74 +1,70 @@
 """What an alert or a digest says: pure composition, no clock, no I/O.
 
-``compose_alert`` and ``compose_digest`` take assessments and changes that
-the caller has already loaded and return plain data; ``rendering.py`` turns
-that into subject, text and HTML. Each recipient sees only the workstreams
-they follow. Neither names the recipient (the To header does), so one
-rendering serves everyone who follows the same workstreams.
+``compose_digest`` (and ``alerts.compose_alert``) take assessments and
+changes that the caller has already loaded and return plain data; ``lines.py`` puts each
+entry into words and ``rendering.py`` turns it into subject, text and HTML.
+Each recipient sees only the workstreams they follow. Neither names the
+recipient (the To header does), so one rendering serves everyone who follows
+the same workstreams.
+
+A digest lists each milestone once, in the first section it belongs to
+(DESIGN §12): overdue, due, at risk, slipped, approaching, changed,
+unscheduled, recently completed; its line carries all its flags.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import dataclasses
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Generic, TypeVar
 
-from ukjp_monitor.plan.records import ChangeLine, Recipient, TransitionLine
-from ukjp_monitor.plan.status import ALERT_STATUSES, Assessment, Status, alert_rank
+from ukjp_monitor.plan.history import EventKind
+from ukjp_monitor.plan.records import ChangeLine, Recipient
+from ukjp_monitor.plan.status import Assessment, Status
 
 T = TypeVar("T")
 
 #: How far back "recently completed" reaches.
 RECENT_DAYS = 30
-#: The most changes one alert lists; a first check on a large portfolio can
-#: find tens of thousands, and a mail that long helps nobody.
-ALERT_LINES = 100
 #: A digest section lists at most this many entries (the heading counts them
-#: all): a funder's weekly digest must stay readable, and a few hundred
-#: kilobytes, however many thousand milestones are overdue.
+#: all); the renderer lists fewer when the message would pass 100,000 bytes.
 SECTION_LINES = 50
 
 
 @dataclass(frozen=True)
-class Alert:
-    """What changed for one audience. ``lines`` lists at most ``ALERT_LINES``
-    of them, most urgent first; ``totals`` and ``omitted`` count them all."""
+class Entry:
+    """One milestone as a message lists it: where it stands, what it waits
+    on (titles), what changed since the last digest, and a link to read more
+    (the completion's evidence, else the announcement)."""
 
-    programme: str
-    as_of: date
-    audience: str | tuple[str, ...]  # the workstreams followed ("all" for every one)
-    lines: tuple[TransitionLine, ...]
-    totals: tuple[tuple[str, int], ...] = ()
-    omitted: int = 0
+    assessment: Assessment
+    waits_on: tuple[str, ...] = ()
+    changes: tuple[ChangeLine, ...] = ()
+    link: str | None = None
 
-    def counts(self) -> dict[str, int]:
-        return dict(self.totals) if self.totals else _alert_counts(self.lines)
-
-
-def _alert_counts(lines: Iterable[TransitionLine]) -> dict[str, int]:
-    counts = {s.value: 0 for s in ALERT_STATUSES}
-    risk = 0
-    for line in lines:
-        if line.entered_alert_status:
-            counts[line.new_status] += 1
-        risk += line.became_at_risk
-    counts["at risk"] = risk
-    return counts
+    @property
+    def slip(self) -> ChangeLine | None:
+        """The latest re-forecast since the last digest, if any."""
+        forecasts = [c for c in self.changes if c.kind == EventKind.FORECAST]
+        return forecasts[-1] if forecasts else None
 
 
 @dataclass(frozen=True)
 class Section(Generic[T]):
-    """The first ``SECTION_LINES`` entries of a digest section, and how many
-    there are in all."""
+    """The first entries of a digest section, and how many there are in all."""
 
     shown: tuple[T, ...] = ()
     total: int = 0
 
     @classmethod
-    def of(cls, entries: Iterable[T]) -> Section[T]:
+    def of(cls, entries: Iterable[T], limit: int = SECTION_LINES) -> Section[T]:
         entries = tuple(entries)
-        return cls(entries[:SECTION_LINES], len(entries))
+        return cls(entries[:limit], len(entries))
+
+    def capped(self, limit: int) -> Section[T]:
+        return Section(self.shown[:limit], self.total)
 
     @property
     def omitted(self) -> int:
@@ -81,6 +77,19 @@ class Section(Generic[T]):
         return iter(self.shown)
 
 
+#: A digest's sections, in order: (attribute, heading, what "…and N more" calls them).
+SECTIONS = (
+    ("overdue", "Overdue", "overdue"),
+    ("due", "Due", "due"),
+    ("at_risk", "At risk", "at risk"),
+    ("slipped", "Slipped", "slipped"),
+    ("approaching", "Approaching", "approaching"),
+    ("changed", "Other changes", "changed"),
+    ("unscheduled", "Unscheduled", "unscheduled"),
+    ("completed", "Recently completed", "completed"),
+)
+
+
 @dataclass(frozen=True)
 class Digest:
     programme: str
@@ -88,51 +97,45 @@ class Digest:
     week: str
     since: date
     audience: str | tuple[str, ...]  # the workstreams followed ("all" for every one)
-    overdue: Section[Assessment]
-    due: Section[Assessment]
-    at_risk: Section[Assessment]
-    approaching: Section[Assessment]
-    changes: Section[ChangeLine]
-    unscheduled: Section[Assessment]
-    completed: Section[Assessment]
+    overdue: Section[Entry]
+    due: Section[Entry]
+    at_risk: Section[Entry]
+    slipped: Section[Entry]
+    approaching: Section[Entry]
+    changed: Section[Entry]
+    unscheduled: Section[Entry]
+    completed: Section[Entry]
+    totals: tuple[tuple[str, int], ...] = ()
 
     def counts(self) -> dict[str, int]:
-        return {
-            "overdue": self.overdue.total,
-            "due": self.due.total,
-            "at risk": self.at_risk.total,
-            "approaching": self.approaching.total,
-        }
+        """Overdue and due by status, at risk whatever the status, and
+        approaching as the section lists them (not those at risk)."""
+        return dict(self.totals)
+
+    def sections(self) -> list[tuple[str, str, Section[Entry]]]:
+        """(heading, noun, section) for each non-empty section, in order."""
+        return [(h, noun, getattr(self, name)) for name, h, noun in SECTIONS if getattr(self, name)]
 
     @property
     def needs_attention(self) -> bool:
-        return any(self.counts().values())
+        return bool(self.overdue or self.due or self.at_risk)
+
+    @property
+    def quiet(self) -> bool:
+        """Nothing to act on or to learn: what is left is unscheduled or done."""
+        return not (self.needs_attention or self.slipped or self.approaching or self.changed)
+
+    def capped(self, limit: int) -> Digest:
+        """The same digest with at most ``limit`` entries listed per section."""
+        return dataclasses.replace(
+            self, **{name: getattr(self, name).capped(limit) for name, _, _ in SECTIONS}
+        )
 
 
 def iso_week(day: date) -> str:
     """The ISO week a day falls in, e.g. ``2026-W48`` (weeks start on Monday)."""
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
-
-
-def compose_alert(
-    *, programme: str, recipient: Recipient, as_of: date, lines: Iterable[TransitionLine]
-) -> Alert | None:
-    """The recipient's alert, or None when none of ``lines`` concerns them."""
-    mine = [
-        line for line in lines if line.alertable and recipient.follows(line.workstream, line.owner)
-    ]
-    if not mine:
-        return None
-    shown = sorted(mine, key=lambda line: alert_rank(line.new_status))[:ALERT_LINES]
-    return Alert(
-        programme,
-        as_of,
-        recipient.workstreams,
-        tuple(shown),
-        totals=tuple(_alert_counts(mine).items()),
-        omitted=len(mine) - len(shown),
-    )
 
 
 def compose_digest(
@@ -144,41 +147,105 @@ def compose_digest(
     assessments: Sequence[Assessment],
     changes: Iterable[ChangeLine],
 ) -> Digest:
-    """The recipient's weekly digest as of ``as_of``, with what changed after ``since``.
-
-    Exceptions come first (overdue, due, at risk, approaching), then the
-    changes, then what is unscheduled, then what was completed in the last
-    ``RECENT_DAYS`` days.
-    """
+    """The recipient's weekly digest as of ``as_of``, with what changed after ``since``."""
     mine = [a for a in assessments if recipient.follows(a.milestone.workstream, a.milestone.owner)]
-
-    def having(status: Status) -> Section[Assessment]:
-        return Section.of(a for a in mine if a.status is status)
-
+    news: dict[str, list[ChangeLine]] = {}
+    for c in changes:
+        if recipient.follows(c.workstream, c.owner):
+            news.setdefault(c.milestone_id, []).append(c)
     recent = as_of - timedelta(days=RECENT_DAYS)
+    placed: dict[str, list[Assessment]] = {name: [] for name, _, _ in SECTIONS}
+    for a in mine:
+        name = _section_of(a, news.get(a.milestone.id, ()), recent)
+        if name:
+            placed[name].append(a)
+
+    def days(a: Assessment) -> int:
+        return a.days_to_end or 0
+
+    def start(a: Assessment) -> int:
+        return a.days_to_start or 0
+
+    order = {
+        "overdue": days,
+        "due": days,
+        "at_risk": start,
+        "slipped": lambda a: -a.slip_days,
+        "approaching": start,
+        "completed": lambda a: -(a.milestone.completed_on or as_of).toordinal(),
+    }
+    for name, key in order.items():
+        placed[name].sort(key=key)  # stable: config order among equals
+    # Only the entries a section lists are built: a funder's digest counts
+    # tens of thousands and lists a few hundred.
+    listed = {a.milestone.id for group in placed.values() for a in group[:SECTION_LINES]}
+    entries = entries_for(assessments, listed, news)
+    counts = {
+        "overdue": sum(a.status is Status.OVERDUE for a in mine),
+        "due": sum(a.status is Status.DUE for a in mine),
+        "at risk": sum(a.at_risk for a in mine),
+        # Approaching and not already counted at risk, as the section lists them.
+        "approaching": len(placed["approaching"]),
+    }
     return Digest(
         programme=programme,
         as_of=as_of,
         week=iso_week(as_of),
         since=since,
         audience=recipient.workstreams,
-        overdue=having(Status.OVERDUE),
-        due=having(Status.DUE),
-        at_risk=Section.of(a for a in mine if a.at_risk),
-        approaching=having(Status.APPROACHING),
-        changes=Section.of(c for c in changes if recipient.follows(c.workstream, c.owner)),
-        unscheduled=having(Status.UNSCHEDULED),
-        completed=Section.of(
-            a
-            for a in mine
-            if a.status is Status.COMPLETED
-            and a.milestone.completed_on
-            and a.milestone.completed_on > recent
-        ),
+        **{
+            name: Section(
+                tuple(entries[a.milestone.id] for a in placed[name][:SECTION_LINES]),
+                len(placed[name]),
+            )
+            for name, _, _ in SECTIONS
+        },
+        totals=tuple(counts.items()),
     )
+
+
+def _section_of(a: Assessment, changes: Sequence[ChangeLine], recent: date) -> str | None:
+    if a.status is Status.OVERDUE:
+        return "overdue"
+    if a.status is Status.DUE:
+        return "due"
+    if a.at_risk:
+        return "at_risk"
+    if a.is_open and any(c.kind == EventKind.FORECAST for c in changes):
+        return "slipped"
+    if a.status is Status.APPROACHING:
+        return "approaching"
+    done = a.milestone.completed_on
+    if a.status is Status.COMPLETED and done and done > recent:
+        return "completed"
+    if changes:
+        return "changed"
+    if a.status is Status.UNSCHEDULED:
+        return "unscheduled"
+    return None
+
+
+def entries_for(
+    assessments: Sequence[Assessment], ids: set[str], changes: Mapping[str, Sequence[ChangeLine]]
+) -> dict[str, Entry]:
+    """Entries for the milestones ``ids`` names, with the titles of what they wait on."""
+    wanted = [a for a in assessments if a.milestone.id in ids]
+    deps = {dep for a in wanted for dep in a.blocked_by}
+    titles = {a.milestone.id: a.milestone.title for a in assessments if a.milestone.id in deps}
+    out = {}
+    for a in wanted:
+        mine = tuple(changes.get(a.milestone.id, ()))
+        evidence = [c.evidence for c in mine if c.kind == EventKind.COMPLETED and c.evidence]
+        out[a.milestone.id] = Entry(
+            a,
+            waits_on=tuple(titles.get(dep, dep) for dep in a.blocked_by),
+            changes=mine,
+            link=evidence[-1] if evidence else a.milestone.source,
+        )
+    return out
 
 
 def headline(counts: dict[str, int]) -> str:
     """'1 overdue, 2 due, 1 at risk', the non-zero counts in urgency order."""
-    parts = [f"{n} {name}" for name, n in counts.items() if n]
+    parts = [f"{n:,} {name}" for name, n in counts.items() if n]
     return ", ".join(parts) if parts else "nothing needs attention"

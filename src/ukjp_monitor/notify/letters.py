@@ -60,12 +60,19 @@ class Letter:
     lines folded at 76 rather than 78 columns.
     """
 
-    def __init__(self, *, sender: str, subject: str, text: str, html: str | None):
-        _check_headers({"From": sender, "Subject": subject})
+    def __init__(self, *, sender: str, subject: str, text: str, html: str | None, list_id: str):
+        _check_headers({"From": sender, "Subject": subject, "List-Id": list_id})
         self._envelope_sender = parseaddr(sender)[1]
         self._utf8 = not self._envelope_sender.isascii()
         self._from = _fold("From", sender, SMTPUTF8 if self._utf8 else SMTP)
-        self._shared = [_fold("Subject", subject), b"MIME-Version: 1.0"]
+        # Auto-Submitted (RFC 3834) keeps vacation replies away; List-Id
+        # (RFC 2919) lets a reader's filters file the monitor's mail.
+        self._shared = [
+            _fold("Subject", subject),
+            b"Auto-Submitted: auto-generated",
+            _fold("List-Id", list_id),
+            b"MIME-Version: 1.0",
+        ]
         if html is None:
             head, self._body = _text_part("plain", text).split(b"\r\n\r\n", 1)
             self._shared.extend(head.split(b"\r\n"))
@@ -98,6 +105,23 @@ class Letter:
         return Encoded(data, self._envelope_sender, message_id, date, utf8)
 
 
+def list_id(programme: str, sender: str) -> str:
+    """The List-Id for a programme's mail: its name, and a label made of the
+    name's words under the ``mail.from`` domain (RFC 2919), such as
+    ``UK–Japan S&T <uk-japan-s-t.example.org>``."""
+    domain = parseaddr(sender)[1].rpartition("@")[2].lower() or "localhost"
+    label = "-".join(re.findall(r"[a-z0-9]+", programme.lower()))[:60].strip("-") or "monitor"
+    try:
+        domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        domain = "localhost"
+    return f"{one_line(programme)} <{label}.{domain}>"
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
 def _to(address: str, name: str | None) -> bytes:
     if address.isascii():
         return _fold("To", formataddr((name, address)) if name else address)
@@ -117,6 +141,18 @@ def _fold(name: str, value: str, policy: EmailPolicy[Any] = SMTP) -> bytes:
     # through as already encoded, so "Zoë" would not be RFC 2047-encoded.
     header = policy.header_factory(name, value)
     return header.fold(policy=policy).rstrip("\r\n").encode("utf-8" if policy.utf8 else "ascii")
+
+
+#: The most a message may weigh on the wire (Gmail clips at about 102 KB).
+MAX_BYTES = 100_000
+#: What headers add to the parts, generously: From, To, Subject, List-Id, …
+HEADER_BYTES = 2_000
+
+
+def wire_size(text: str, html: str | None) -> int:
+    """About how many bytes a letter of these parts is on the wire (never fewer)."""
+    parts = len(_text_part("plain", text)) + (len(_text_part("html", html)) if html else 0)
+    return parts + HEADER_BYTES
 
 
 def _text_part(subtype: str, content: str) -> bytes:

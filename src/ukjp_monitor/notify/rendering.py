@@ -13,18 +13,19 @@ import functools
 import re
 import textwrap
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import css_inline
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 
-from ukjp_monitor.notify.compose import Alert, Digest, headline
-from ukjp_monitor.plan.history import describe_change, describe_transition
-from ukjp_monitor.plan.records import TransitionLine
-from ukjp_monitor.plan.report import when
-from ukjp_monitor.plan.status import Assessment
+from ukjp_monitor.notify import lines
+from ukjp_monitor.notify.alerts import Alert
+from ukjp_monitor.notify.compose import Digest, headline
+from ukjp_monitor.notify.letters import MAX_BYTES, wire_size
+from ukjp_monitor.plan import words
 
 TEMPLATES = (
     "alert.subject.j2",
@@ -62,8 +63,15 @@ class Renderer:
     override fails at start-up rather than halfway through a mailing.
     """
 
-    def __init__(self, *, subject_prefix: str, template_dir: Path | None = None):
+    def __init__(
+        self,
+        *,
+        subject_prefix: str,
+        marking: str | None = None,
+        template_dir: Path | None = None,
+    ):
         self.subject_prefix = one_line(subject_prefix)
+        self.marking = one_line(marking) if marking else None
         folders = [template_dir] if template_dir is not None else []
         self.env = Environment(
             loader=ChoiceLoader([FileSystemLoader(d) for d in [*folders, shipped_templates()]]),
@@ -75,14 +83,12 @@ class Renderer:
             auto_reload=False,
         )
         self.env.filters.update(
-            when=when,
-            window=window,
-            slip=slip,
-            change=describe_change,
-            transition=describe_transition,
-            news=news,
+            line=lines.describe,
+            count=words.count,
+            weekday=words.weekday,
             following=following,
-            longdate=longdate,
+            nowrap_dates=nowrap_dates,
+            host=host,
             # Digests for different audiences repeat the same entries, and
             # filling paragraphs was a third of rendering a digest.
             wrap=functools.lru_cache(maxsize=WRAP_CACHE)(wrap),
@@ -91,18 +97,36 @@ class Renderer:
         self._inliner = css_inline.CSSInliner(load_remote_stylesheets=False)
 
     def alert(self, alert: Alert) -> Rendered:
+        """The alert, listing fewer lines if it would pass ``MAX_BYTES``."""
+        return self._fitted(alert, self._alert, len(alert.lines))
+
+    def digest(self, digest: Digest) -> Rendered:
+        """The digest, listing fewer per section if it would pass ``MAX_BYTES``."""
+        longest = max((len(s.shown) for _, _, s in digest.sections()), default=0)
+        return self._fitted(digest, self._digest, longest)
+
+    def _fitted(self, message: Any, render: Any, longest: int) -> Rendered:
+        rendered = render(message)
+        limit = longest
+        while (size := wire_size(rendered.text, rendered.html)) > MAX_BYTES and limit > 0:
+            # The worst come first in every section, so the cut keeps them;
+            # most of a message is its lines, so they shrink with its size.
+            limit = min(limit - 1, int(limit * MAX_BYTES * 0.95 / size))
+            rendered = render(message.capped(max(limit, 0)))
+        return rendered
+
+    def _alert(self, alert: Alert) -> Rendered:
         return self._render(
             "alert",
             alert=alert,
+            lines=lines.alert_lines(alert),
             programme=alert.programme,
             audience=alert.audience,
             as_of=alert.as_of,
             headline=headline(alert.counts()),
         )
 
-    def digest(self, digest: Digest) -> Rendered:
-        sections = (digest.overdue, digest.due, digest.at_risk, digest.approaching)
-        shown = [*sections, digest.unscheduled, digest.completed]
+    def _digest(self, digest: Digest) -> Rendered:
         return self._render(
             "digest",
             digest=digest,
@@ -110,11 +134,12 @@ class Renderer:
             audience=digest.audience,
             as_of=digest.as_of,
             headline=headline(digest.counts()),
-            titles={a.milestone.id: a.milestone.title for group in shown for a in group.shown},
+            summary=lines.summary(digest),
         )
 
     def _render(self, kind: str, **context: Any) -> Rendered:
         context["subject_prefix"] = self.subject_prefix
+        context["marking"] = self.marking
         subject = one_line(self._templates[f"{kind}.subject.j2"].render(context))
         text = self._templates[f"{kind}.txt.j2"].render(context)
         html = self._templates[f"{kind}.html.j2"].render(context, subject=subject)
@@ -129,41 +154,28 @@ def one_line(text: str) -> str:
 # --- filters -----------------------------------------------------------------
 
 
-def window(a: Assessment) -> str:
-    """'2026-H2', 'TBC', or '2027-Q1 (re-forecast from 2026-H2)'."""
-    m = a.milestone
-    target = m.target.text if m.target else "TBC"
-    if not m.reforecast:
-        return target
-    forecast = m.forecast.text if m.forecast else "TBC"
-    return f"{forecast} (re-forecast from {target})"
+#: Dates and periods as ``plan.words`` writes them, kept on one line in HTML.
+_DATES = re.compile(
+    r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) )?(?:\d{1,2} )?"
+    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}"
+    r"|\b[QH][1-4] \d{4}\b|\b\d{1,3}(?:,\d{3})* days?\b"
+)
 
 
-def slip(a: Assessment) -> str:
-    """'slipped 92 days', 'pulled in 10 days', or '' when on target."""
-    days = a.slip_days
-    if not days:
-        return ""
-    unit = "day" if abs(days) == 1 else "days"
-    return f"slipped {days} {unit}" if days > 0 else f"pulled in {-days} {unit}"
+def nowrap_dates(text: str) -> Markup:
+    """``text``, escaped, with each date, period and count of days in a span
+    that does not break (class ``nw``)."""
+    escaped = str(escape(text))
+    return Markup(_DATES.sub(lambda m: f'<span class="nw">{m[0]}</span>', escaped))
 
 
-def news(line: TransitionLine) -> list[str]:
-    """What makes a transition alert-worthy: 'now overdue', 'now at risk'."""
-    out = []
-    if line.entered_alert_status:
-        out.append(f"now {line.new_status}")
-    if line.became_at_risk:
-        out.append("now at risk")
-    return out
+def host(url: str) -> str:
+    """Where a link goes, short enough for a narrow screen: ``www.gov.uk``."""
+    return urlsplit(url).hostname or url
 
 
 def following(workstreams: str | tuple[str, ...]) -> str:
     return "all workstreams" if workstreams == "all" else ", ".join(workstreams)
-
-
-def longdate(day: date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
 
 
 def wrap(text: str, width: int = 72, indent: str = "", first: str | None = None) -> str:

@@ -90,6 +90,8 @@ class ChangeLine:
     new: str | None
     on: date
     owner: str | None = None
+    reason: str | None = None  # why, as given with a re-forecast or cancellation
+    evidence: str | None = None  # what shows a completion (often a link)
 
 
 class Outcome(enum.Enum):

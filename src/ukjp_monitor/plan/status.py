@@ -72,6 +72,7 @@ class Milestone:
     cancelled_on: date | None = None
     depends_on: tuple[str, ...] = ()
     owner: str | None = None
+    source: str | None = None  # where the promise was made: a link for readers
 
     @property
     def window(self) -> Period | None:

@@ -44,7 +44,8 @@ def changes_since(conn: Connection, since: datetime) -> list[ChangeLine]:
     lines = [
         ChangeLine(mid, title, ws, "status", old, new, as_of, owner)
         for mid, title, ws, old, new, as_of, old_risk, new_risk, owner in moves
-        if old != new
+        # A milestone's first status is the sync adding it, not news.
+        if old != new and old is not None
     ]
     progress = conn.execute(
         select(E.milestone_id, M.title, M.workstream_id, E.kind, E.details, E.at, M.owner)
@@ -53,9 +54,18 @@ def changes_since(conn: Connection, since: datetime) -> list[ChangeLine]:
         .where(E.at > since, E.kind.in_([k.value for k in _PROGRESS]))
         .order_by(*order, E.id)
     )
+    # Progress the config held when a milestone was first synced came with
+    # it (package-announced, completed on the day it was announced): not news.
+    added = set(
+        conn.scalars(select(E.milestone_id).where(E.at > since, E.kind == EventKind.ADDED.value))
+    )
     for mid, title, ws, kind, details, at, owner in progress:
-        old, new = _old_new(kind, details or {})
-        lines.append(ChangeLine(mid, title, ws, kind, old, new, at.date(), owner))
+        details = details or {}
+        if mid in added and details.get("source") == "config":
+            continue
+        old, new = _old_new(kind, details)
+        reason, evidence = details.get("reason"), details.get("evidence")
+        lines.append(ChangeLine(mid, title, ws, kind, old, new, at.date(), owner, reason, evidence))
     return lines
 
 

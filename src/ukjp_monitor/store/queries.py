@@ -85,6 +85,7 @@ _PLAN_COLUMNS = (
     M.completed_on,
     M.cancelled_on,
     M.owner,
+    M.source,
 )
 
 
@@ -131,6 +132,7 @@ def load_plan(
             r[12],  # cancelled_on
             tuple(sorted(depends[r[0]])) if r[0] in depends else no_deps,
             r[13],  # owner
+            r[14],  # source
         )
         for r in conn.execute(query)
     ]
