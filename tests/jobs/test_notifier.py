@@ -202,6 +202,15 @@ def test_history_shows_transitions_and_deliveries(synced):
     assert any(e["kind"] == "transition" and e["details"]["new"] == "due" for e in pilot)
 
 
+def test_a_first_checks_alert_says_what_a_milestone_now_is_not_that_it_was_new(synced, settings):
+    synced.check(as_of=NOV_24)
+    first = {to(m): m for m in outbox(settings)}[PMO]
+    for kind in ("plain", "html"):
+        said = words_of(first, kind)
+        assert "status new" not in said
+        assert "now due" in said.lower() and "now at risk" in said.lower()
+
+
 def test_history_describes_transitions_and_deliveries_in_words(run_cli):
     run_cli("sync")
     run_cli("check", "--as-of", "2026-11-24")

@@ -65,15 +65,15 @@ def alert_line(transition: TransitionLine, entry: Entry | None) -> Line:
         news.append(f"now {transition.new_status}")
     if transition.became_at_risk:
         news.append("now at risk")
+    # A milestone's first check has no earlier status to name: its flags
+    # ("now due") say it all, and "status new → due" reads as machinery.
+    change = (("Change", status_change(transition)),) if transition.old_status is not None else ()
     if entry is None:  # no longer in the plan
         window_text = period_text(transition.window_text)
-        facts: tuple[tuple[str, str], ...] = (
-            ("Window", window_text),
-            ("Change", status_change(transition)),
-        )
+        facts: tuple[tuple[str, str], ...] = (("Window", window_text), *change)
         return Line(transition.title, "grey", tuple(news), facts, None, transition.milestone_id)
     line = describe(entry, tuple(news))
-    facts = (*line.facts, ("Change", status_change(transition)))
+    facts = (*line.facts, *change)
     return Line(transition.title, line.rag, line.flags, facts, line.link, line.id)
 
 
