@@ -432,7 +432,8 @@ BROKEN = [
         "an empty monitor file says what it holds",
         MONITOR,
         (WHOLE_FILE, ""),
-        "the file is empty; it lists the recipients, and may set lead_days, schedules and mail",
+        "the file is empty; it lists the recipients, and may set lead_days, schedules,"
+        " mail and web",
         where="",
     ),
     case(

@@ -139,3 +139,24 @@ def test_an_alert_for_someone_who_no_longer_follows_what_it_reports_is_closed_un
     _, events = monitor.history()
     [closed] = [e for e in events if e["kind"] == "delivery" and e["details"]["state"] == "failed"]
     assert closed["details"]["error"].startswith("nothing to tell")
+
+
+def test_with_a_status_page_every_message_links_its_milestones_and_names_what_is_followed(
+    config_dir, with_grant_holder, settings
+):
+    path = config_dir / "monitor.yaml"
+    path.write_text(path.read_text() + "\nweb:\n  base_url: https://status.example.org/\n")
+    with_grant_holder.check(as_of=NOV_24)
+    with_grant_holder.send_digests(as_of=NOV_24)
+    pilot = "https://status.example.org/milestones/rare-disease-pilot-start"
+    mine = mail_to(settings, HOLDER)
+    assert len(mine) == 2  # the alert and the digest
+    for message in mine:
+        text, html = both_parts(message)
+        assert f"\n  {pilot}\n" in text.replace("\r\n", "\n")
+        assert f'href="{pilot}"' in html
+        foot = f"You follow milestones owned by {NANOPORE}."
+        assert foot in " ".join(text.split())
+        assert foot.replace("&", "&amp;") in " ".join(html.split())
+    text, _ = both_parts(mail_to(settings, "life-sciences-lead@example.org")[-1])
+    assert "You follow the Life sciences workstream." in " ".join(text.split())

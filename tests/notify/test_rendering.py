@@ -273,7 +273,7 @@ def test_a_recipient_sees_only_the_workstreams_they_follow(renderer):
     rendered = renderer.digest(make_digest(both, recipient=quantum))
     assert "Title of q" in rendered.text
     assert "Title of late" not in rendered.text + rendered.html
-    assert "You follow quantum" in rendered.html
+    assert "You follow the quantum workstream" in rendered.html
 
 
 def test_the_plain_text_fits_in_72_columns(renderer):

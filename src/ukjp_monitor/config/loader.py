@@ -186,10 +186,10 @@ def _dependency_problem(m: ConfiguredMilestone, j: int, dep: str, known: set[str
 
 
 class _MonitorReader(Reader):
-    settings = ("lead_days", "schedules", "mail")
+    settings = ("lead_days", "schedules", "mail", "web")
     sections = (*settings, "recipients")
     lists: ClassVar = {"recipients": Section("recipient", "email", "email address", True)}
-    contents = "it lists the recipients, and may set lead_days, schedules and mail"
+    contents = "it lists the recipients, and may set lead_days, schedules, mail and web"
     needed = NEEDED
 
     def __init__(self, path: Path, workstream_ids: set[str] | None):

@@ -258,6 +258,13 @@ class MailSpec(Spec):
     quiet_digest: QuietDigest = "send"
 
 
+class WebSpec(Spec):
+    #: Where the status page (``ukjp-monitor web``) is published, e.g.
+    #: ``https://status.example.org``: messages link each milestone to its
+    #: page and each counted remainder to the filtered overview.
+    base_url: Annotated[Url, AfterValidator(lambda url: url.rstrip("/"))] | None = None
+
+
 def _followed(value: Any) -> str | tuple[str, ...]:
     if value == "all":
         return "all"
@@ -314,4 +321,5 @@ class MonitorFile(Spec):
     lead_days: LeadDays = 30
     schedules: SchedulesSpec = SchedulesSpec()
     mail: MailSpec = MailSpec()
+    web: WebSpec = WebSpec()
     recipients: list[RecipientSpec] = []

@@ -189,10 +189,10 @@ class Monitor:
         # (to record their run); a digest preview only reads it.
         with self.existing.connect() as conn:
             programme = queries.load_programme(conn)
-            workstreams = set(queries.load_workstreams(conn))
+            workstreams = queries.load_workstreams(conn)
         from ukjp_monitor.config.loader import load_monitor
 
-        monitor = load_monitor(self.settings.config_dir, workstreams)
+        monitor = load_monitor(self.settings.config_dir, set(workstreams))
         return Notifier(
             self.engine,
             self.settings,
@@ -200,6 +200,7 @@ class Monitor:
             timezone=programme.timezone,
             monitor=monitor,
             clock=self.clock,
+            workstream_names=workstreams,
             **options,
         )
 

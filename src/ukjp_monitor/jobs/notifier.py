@@ -10,7 +10,7 @@ and the next run takes them over and sends them with the same Message-ID.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -44,6 +44,7 @@ class Notifier:
         timezone: str,
         monitor: MonitorFile,
         clock: Callable[[], datetime],
+        workstream_names: Mapping[str, str] | None = None,
         attempts: int = 3,
         backoff: float = 1.0,
         sleep: Callable[[float], None] = time.sleep,
@@ -66,6 +67,8 @@ class Notifier:
             subject_prefix=monitor.mail.subject_prefix,
             marking=monitor.mail.marking,
             template_dir=settings.templates_dir,
+            base_url=monitor.web.base_url,
+            workstream_names=workstream_names,
         )
         self.recipients = {r.email: r for r in monitor.recipients}
         self.domain = message_id_domain(monitor.mail.sender)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ukjp_monitor.notify.compose import Entry, entries_for
-from ukjp_monitor.plan.records import Recipient, TransitionLine
+from ukjp_monitor.plan.records import Audience, Recipient, TransitionLine
 from ukjp_monitor.plan.status import ALERT_STATUSES, Assessment, alert_rank
 
 #: The most changes one alert lists; a first check on a large portfolio can
@@ -30,7 +30,7 @@ class Alert:
 
     programme: str
     as_of: date
-    audience: str | tuple[str, ...]  # the workstreams followed ("all" for every one)
+    audience: Audience  # what the recipient follows
     lines: tuple[AlertLine, ...]
     totals: tuple[tuple[str, int], ...] = ()
     omitted: int = 0
@@ -73,7 +73,7 @@ def compose_alert(
     return Alert(
         programme,
         as_of,
-        recipient.workstreams,
+        recipient.audience,
         tuple(AlertLine(line, entries.get(line.milestone_id)) for line in shown),
         totals=tuple(_alert_counts(mine).items()),
         omitted=len(mine) - len(shown),

@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from typing import Generic, TypeVar
 
 from ukjp_monitor.plan.history import EventKind
-from ukjp_monitor.plan.records import ChangeLine, Recipient
+from ukjp_monitor.plan.records import Audience, ChangeLine, Recipient
 from ukjp_monitor.plan.status import Assessment, Status
 
 T = TypeVar("T")
@@ -96,7 +96,7 @@ class Digest:
     as_of: date
     week: str
     since: date
-    audience: str | tuple[str, ...]  # the workstreams followed ("all" for every one)
+    audience: Audience  # what the recipient follows
     overdue: Section[Entry]
     due: Section[Entry]
     at_risk: Section[Entry]
@@ -192,7 +192,7 @@ def compose_digest(
         as_of=as_of,
         week=iso_week(as_of),
         since=since,
-        audience=recipient.workstreams,
+        audience=recipient.audience,
         **{
             name: Section(
                 tuple(entries[a.milestone.id] for a in placed[name][:SECTION_LINES]),

@@ -8,6 +8,7 @@ templates print these, so the two parts cannot say different things.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ukjp_monitor.notify.alerts import Alert
@@ -15,7 +16,7 @@ from ukjp_monitor.notify.compose import Digest, Entry
 from ukjp_monitor.plan import words
 from ukjp_monitor.plan.history import EventKind, describe_change, describe_transition
 from ukjp_monitor.plan.periods import PeriodError, parse_day, parse_period
-from ukjp_monitor.plan.records import ChangeLine, TransitionLine
+from ukjp_monitor.plan.records import Audience, ChangeLine, TransitionLine
 from ukjp_monitor.plan.status import Assessment, Status
 
 #: How many milestones the summary sentence names before counting the rest.
@@ -138,6 +139,21 @@ def day_text(text: str | None) -> str:
         return words.day(parse_day(text))
     except PeriodError:
         return str(text)
+
+
+def following(audience: Audience, names: Mapping[str, str]) -> str:
+    """What a recipient follows, in words, for a message's foot: "all
+    workstreams", "the Life Sciences workstream", "milestones owned by X"."""
+    if audience.everything:
+        return "all workstreams"
+    parts = []
+    if audience.workstreams:
+        titles = [names.get(w, w) for w in audience.workstreams]
+        noun = "workstream" if len(titles) == 1 else "workstreams"
+        parts.append(f"the {words.listing(titles)} {noun}")
+    if audience.owners:
+        parts.append(f"milestones owned by {words.listing(list(audience.owners), 'or')}")
+    return ", and ".join(parts) if parts else "nothing"
 
 
 def summary(digest: Digest) -> str:

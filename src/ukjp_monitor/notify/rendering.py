@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import textwrap
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from ukjp_monitor.notify import lines
 from ukjp_monitor.notify.alerts import Alert
 from ukjp_monitor.notify.compose import Digest, headline
 from ukjp_monitor.notify.letters import MAX_BYTES, wire_size
+from ukjp_monitor.notify.links import Links
 from ukjp_monitor.plan import words
 
 TEMPLATES = (
@@ -69,7 +71,12 @@ class Renderer:
         subject_prefix: str,
         marking: str | None = None,
         template_dir: Path | None = None,
+        base_url: str | None = None,
+        workstream_names: Mapping[str, str] | None = None,
     ):
+        """``base_url`` is the status page's (``web.base_url``): messages link
+        to it when given. ``workstream_names`` words what a reader follows."""
+        names = dict(workstream_names or {})
         self.subject_prefix = one_line(subject_prefix)
         self.marking = one_line(marking) if marking else None
         folders = [template_dir] if template_dir is not None else []
@@ -86,13 +93,14 @@ class Renderer:
             line=lines.describe,
             count=words.count,
             weekday=words.weekday,
-            following=following,
+            following=lambda audience: lines.following(audience, names),
             nowrap_dates=nowrap_dates,
             host=host,
             # Digests for different audiences repeat the same entries, and
             # filling paragraphs was a third of rendering a digest.
             wrap=functools.lru_cache(maxsize=WRAP_CACHE)(wrap),
         )
+        self.env.globals["links"] = Links(base_url.rstrip("/") if base_url else None)
         self._templates = {name: self.env.get_template(name) for name in TEMPLATES}
         self._inliner = css_inline.CSSInliner(load_remote_stylesheets=False)
 
@@ -172,10 +180,6 @@ def nowrap_dates(text: str) -> Markup:
 def host(url: str) -> str:
     """Where a link goes, short enough for a narrow screen: ``www.gov.uk``."""
     return urlsplit(url).hostname or url
-
-
-def following(workstreams: str | tuple[str, ...]) -> str:
-    return "all workstreams" if workstreams == "all" else ", ".join(workstreams)
 
 
 def wrap(text: str, width: int = 72, indent: str = "", first: str | None = None) -> str:

@@ -43,9 +43,22 @@ class Recipient:
         return not set(followed).isdisjoint(workstreams) or not set(self.owners).isdisjoint(owners)
 
     @property
-    def audience(self) -> tuple:
+    def audience(self) -> Audience:
         """What they follow, as a key: recipients with the same one get the same lines."""
-        return (self.workstreams, self.owners)
+        return Audience(self.workstreams, self.owners)
+
+
+@dataclass(frozen=True)
+class Audience:
+    """What a recipient follows: workstream ids (or ``"all"``) and owner names.
+    Everyone with the same audience gets the same lines."""
+
+    workstreams: str | tuple[str, ...]
+    owners: tuple[str, ...] = ()
+
+    @property
+    def everything(self) -> bool:
+        return self.workstreams == "all"
 
 
 @dataclass(frozen=True)

@@ -69,3 +69,10 @@ def period(p: Period | None) -> str:
 def days(n: int) -> str:
     """``1 day``, ``1,204 days``."""
     return counted(n, "day")
+
+
+def listing(items: list[str], last: str = "and") -> str:
+    """``A``, ``A and B``, ``A, B and C``."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {last} {items[-1]}"
