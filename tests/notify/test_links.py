@@ -152,3 +152,38 @@ def test_the_foot_says_in_words_what_the_reader_follows(linked, recipient, words
     ):
         assert words in " ".join(rendered.text.split())
         assert words in " ".join(unescape(re.sub(r"<[^>]+>", " ", rendered.html)).split())
+
+
+def test_a_completion_recorded_before_the_last_digest_still_links_its_evidence(linked):
+    done = milestone(
+        "done", "2026-10", completed_on=date(2026, 11, 2), source="https://gov.example"
+    )
+    digest = compose_digest(
+        programme="UK–Japan Science and Technology Partnership",
+        recipient=PMO,
+        as_of=AS_OF,
+        since=date(2026, 11, 17),  # completed two weeks before that
+        assessments=evaluate([done, milestone("late", "2026-09")], AS_OF),
+        changes=[],
+        evidence={"done": "https://example.org/minutes"},
+    )
+    [entry] = digest.completed
+    assert entry.link == "https://example.org/minutes"
+    rendered = linked.digest(digest)
+    assert "Evidence: https://example.org/minutes" in rendered.text
+    assert "gov.example" not in rendered.text
+
+
+def test_an_open_milestone_links_its_source_whatever_evidence_is_on_record(linked):
+    reopened = milestone("again", "2026-12", source="https://gov.example/news")
+    digest = compose_digest(
+        programme="P",
+        recipient=PMO,
+        as_of=AS_OF,
+        since=date(2026, 11, 17),
+        assessments=evaluate([reopened], AS_OF),
+        changes=[],
+        evidence={"again": "https://example.org/old-minutes"},
+    )
+    [entry] = digest.approaching
+    assert entry.link == "https://gov.example/news"

@@ -146,8 +146,12 @@ def compose_digest(
     since: date,
     assessments: Sequence[Assessment],
     changes: Iterable[ChangeLine],
+    evidence: Mapping[str, str] | None = None,
 ) -> Digest:
-    """The recipient's weekly digest as of ``as_of``, with what changed after ``since``."""
+    """The recipient's weekly digest as of ``as_of``, with what changed after
+    ``since``. ``evidence`` gives recent completions' evidence by milestone
+    id, for those completed before ``since`` (newer ones carry it in
+    ``changes``)."""
     mine = [a for a in assessments if recipient.follows(a.milestone.workstream, a.milestone.owner)]
     news: dict[str, list[ChangeLine]] = {}
     for c in changes:
@@ -179,7 +183,7 @@ def compose_digest(
     # Only the entries a section lists are built: a funder's digest counts
     # tens of thousands and lists a few hundred.
     listed = {a.milestone.id for group in placed.values() for a in group[:SECTION_LINES]}
-    entries = entries_for(assessments, listed, news)
+    entries = entries_for(assessments, listed, news, evidence or {})
     counts = {
         "overdue": sum(a.status is Status.OVERDUE for a in mine),
         "due": sum(a.status is Status.DUE for a in mine),
@@ -226,21 +230,29 @@ def _section_of(a: Assessment, changes: Sequence[ChangeLine], recent: date) -> s
 
 
 def entries_for(
-    assessments: Sequence[Assessment], ids: set[str], changes: Mapping[str, Sequence[ChangeLine]]
+    assessments: Sequence[Assessment],
+    ids: set[str],
+    changes: Mapping[str, Sequence[ChangeLine]],
+    evidence: Mapping[str, str] | None = None,
 ) -> dict[str, Entry]:
-    """Entries for the milestones ``ids`` names, with the titles of what they wait on."""
+    """Entries for the milestones ``ids`` names, with the titles of what they
+    wait on; a completed one links to its evidence (the latest in
+    ``changes``, else ``evidence``'s), else to its source."""
+    known = evidence or {}
     wanted = [a for a in assessments if a.milestone.id in ids]
     deps = {dep for a in wanted for dep in a.blocked_by}
     titles = {a.milestone.id: a.milestone.title for a in assessments if a.milestone.id in deps}
     out = {}
     for a in wanted:
         mine = tuple(changes.get(a.milestone.id, ()))
-        evidence = [c.evidence for c in mine if c.kind == EventKind.COMPLETED and c.evidence]
+        shown = [c.evidence for c in mine if c.kind == EventKind.COMPLETED and c.evidence]
+        if not shown and a.status is Status.COMPLETED and a.milestone.id in known:
+            shown = [known[a.milestone.id]]
         out[a.milestone.id] = Entry(
             a,
             waits_on=tuple(titles.get(dep, dep) for dep in a.blocked_by),
             changes=mine,
-            link=evidence[-1] if evidence else a.milestone.source,
+            link=shown[-1] if shown else a.milestone.source,
         )
     return out
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Connection, select
 
@@ -67,6 +67,23 @@ def changes_since(conn: Connection, since: datetime) -> list[ChangeLine]:
         reason, evidence = details.get("reason"), details.get("evidence")
         lines.append(ChangeLine(mid, title, ws, kind, old, new, at.date(), owner, reason, evidence))
     return lines
+
+
+def completion_evidence(conn: Connection, completed_after: date) -> dict[str, str]:
+    """The evidence recorded with the latest completion of each milestone
+    completed after ``completed_after`` that is still completed, by id."""
+    rows = conn.execute(
+        select(E.milestone_id, E.details)
+        .join(milestones, M.id == E.milestone_id)
+        .where(E.kind == EventKind.COMPLETED.value, M.completed_on > completed_after)
+        .order_by(E.id)
+    )
+    found: dict[str, str] = {}
+    for mid, details in rows:
+        evidence = (details or {}).get("evidence")
+        if evidence:
+            found[mid] = evidence
+    return found
 
 
 def _old_new(kind: str, details: dict) -> tuple[str | None, str | None]:
