@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from datetime import timedelta
@@ -311,3 +312,21 @@ def test_the_query_path_imports_neither_prefect_nor_jinja(synced, settings, comm
     )
     assert result.returncode == 0, result.stderr
     assert "HEAVY []" in result.stderr
+
+
+@pytest.mark.parametrize("command", [["history"], ["status"], ["show", PILOT]])
+def test_a_terminal_that_cannot_show_unicode_gets_question_marks_not_a_traceback(
+    synced, settings, command
+):
+    assert synced("check").exit_status == 0  # alerts sent: "→" and "–" in the history
+    result = subprocess.run(
+        [sys.executable, "-m", "ukjp_monitor", *command, "--db", settings.database_url],
+        capture_output=True,
+        env={**os.environ, "PYTHONIOENCODING": "ascii"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    assert b"Traceback" not in result.stderr
+    assert result.stdout.isascii()
+    if command == ["history"]:
+        assert b"[UK?Japan S&T]" in result.stdout

@@ -10,6 +10,7 @@ them, and Prefect never on the query path.
 
 from __future__ import annotations
 
+import io
 import sys
 from datetime import date
 from pathlib import Path
@@ -82,6 +83,11 @@ def cli():
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run a command, turning library errors into exit statuses."""
+    # Titles, arrows and dashes are Unicode; a terminal or pipe that cannot
+    # show a character gets "?" rather than a traceback halfway through.
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")
     try:
         cli.main(args=argv, prog_name="ukjp-monitor", standalone_mode=False)
     except click.exceptions.Abort:
