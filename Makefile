@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 # turn a fresh clone red. `make lock` refreshes it.
 LOCK   := constraints.txt
 
-.PHONY: install lock run test test-clock lint bench screenshot clean
+.PHONY: install lock run test test-clock lint messages bench screenshot clean
 
 install: $(STAMP)
 
@@ -53,6 +53,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+## make messages: extract every phrase into src/ukjp_monitor/locale/ukjp_monitor.pot,
+## merge it into each language's .po (translate what is new there), compile the .mo files.
+messages: $(STAMP)
+	$(BIN)/python scripts/messages.py
 
 ## make bench: performance against the floors (bench/run.py); results in bench/results/.
 bench: $(STAMP)

@@ -18,7 +18,7 @@ from dataclasses import MISSING, fields
 from datetime import date
 from email.utils import parseaddr
 from functools import partial
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from email_validator import EmailNotValidError, validate_email
@@ -284,6 +284,8 @@ def _owners(value: Any) -> tuple[str, ...]:
 
 
 Owners = Annotated[tuple[str, ...], PlainValidator(_owners)]
+#: The language a recipient's messages are written in (DESIGN §14).
+MessageLanguage = Literal["en", "ja"]
 
 
 def _only_owners(data: Any) -> Any:
@@ -297,7 +299,13 @@ def _recipient_schema(source: Any, handler: GetCoreSchemaHandler) -> core_schema
     """``Recipient``, the plain record messages are addressed to, validated
     field by field with the rules below: a valid item is the record itself,
     unknown keys refused, and each mistake reported at its key."""
-    rules = {"email": Email, "name": Name | None, "workstreams": Followed, "owners": Owners}
+    rules = {
+        "email": Email,
+        "name": Name | None,
+        "workstreams": Followed,
+        "owners": Owners,
+        "language": MessageLanguage,
+    }
     arguments = []
     for f in fields(Recipient):
         schema = handler.generate_schema(rules[f.name])

@@ -255,9 +255,3 @@ def entries_for(
             link=shown[-1] if shown else a.milestone.source,
         )
     return out
-
-
-def headline(counts: dict[str, int]) -> str:
-    """'1 overdue, 2 due, 1 at risk', the non-zero counts in urgency order."""
-    parts = [f"{n:,} {name}" for name, n in counts.items() if n]
-    return ", ".join(parts) if parts else "nothing needs attention"

@@ -1,8 +1,9 @@
 """Each entry of a message in words, once, for the text and the HTML part alike.
 
-Pure. ``describe`` gives what a line says (flags, then labelled facts, then
-the link and the id); ``summary`` gives a digest's opening sentence. Both
-templates print these, so the two parts cannot say different things.
+Pure. A ``Writer`` writes in one language (``notify.language``): ``describe``
+gives what a line says (flags, then labelled facts, then the link and the
+id); ``summary`` gives a digest's opening sentence. Both templates print
+these, so the two parts cannot say different things.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 
 from ukjp_monitor.notify.alerts import Alert
 from ukjp_monitor.notify.compose import Digest, Entry
-from ukjp_monitor.plan import words
+from ukjp_monitor.notify.language import Language
 from ukjp_monitor.plan.history import EventKind, describe_change, describe_transition
 from ukjp_monitor.plan.periods import PeriodError, parse_day, parse_period
 from ukjp_monitor.plan.records import Audience, ChangeLine, TransitionLine
@@ -24,172 +25,302 @@ SUMMARY_NAMES = 3
 
 
 @dataclass(frozen=True)
+class Flag:
+    """A word on a line's badge row: ``now overdue`` (red), ``at risk`` (amber)."""
+
+    text: str
+    colour: str
+
+
+@dataclass(frozen=True)
 class Line:
     """One milestone as a message lists it."""
 
     title: str
-    rag: str  # red, amber, green, grey: the badge's colour and its word
-    flags: tuple[str, ...]  # "at risk", "slipped 92 days", "now overdue"
+    rag: str  # red, amber, green, grey: the badge's colour
+    rag_word: str  # the RAG in the reader's words: the badge says it, not only its colour
+    flags: tuple[Flag, ...]
     facts: tuple[tuple[str, str], ...]  # (label, text): Owner, Window, Waits on, …
     link: tuple[str, str] | None  # (label, address): Evidence or Source
     id: str
 
 
-def describe(entry: Entry, news: tuple[str, ...] = ()) -> Line:
-    a, m = entry.assessment, entry.assessment.milestone
-    flags = [*news]
-    if a.at_risk and "now at risk" not in flags:
-        flags.append("at risk")
-    if a.slip_days > 0:
-        flags.append(f"slipped {words.days(a.slip_days)}")
-    elif a.slip_days < 0:
-        flags.append(f"pulled in {words.days(-a.slip_days)}")
-    facts = []
-    if m.owner:
-        facts.append(("Owner", m.owner))
-    facts.append(("Window", window(a)))
-    facts.append(("When", when(a)))
-    if entry.waits_on:
-        facts.append(("Waits on", "; ".join(entry.waits_on)))
-    for change in entry.changes:
-        facts.append(("Changed", change_words(change)))
-    link = None
-    if entry.link:
-        evidence = a.status is Status.COMPLETED and entry.link != m.source
-        link = ("Evidence" if evidence else "Source", entry.link)
-    return Line(m.title, a.rag.value, tuple(flags), tuple(facts), link, m.id)
+def _N(message: str) -> str:
+    """Marks a phrase for the catalogue; ``Writer`` translates it where it is used."""
+    return message
 
 
-def alert_line(transition: TransitionLine, entry: Entry | None) -> Line:
-    news = []
-    if transition.entered_alert_status:
-        news.append(f"now {transition.new_status}")
-    if transition.became_at_risk:
-        news.append("now at risk")
-    # A milestone's first check has no earlier status to name: its flags
-    # ("now due") say it all, and "status new → due" reads as machinery.
-    change = (("Change", status_change(transition)),) if transition.old_status is not None else ()
-    if entry is None:  # no longer in the plan
-        window_text = period_text(transition.window_text)
-        facts: tuple[tuple[str, str], ...] = (("Window", window_text), *change)
-        return Line(transition.title, "grey", tuple(news), facts, None, transition.milestone_id)
-    line = describe(entry, tuple(news))
-    facts = (*line.facts, *change)
-    return Line(transition.title, line.rag, line.flags, facts, line.link, line.id)
+#: What a counted remainder says, by the section (or "changes" in an alert).
+_MORE = {
+    "overdue": _N("…and %(n)s more overdue, not listed to keep this email short."),
+    "due": _N("…and %(n)s more due, not listed to keep this email short."),
+    "at risk": _N("…and %(n)s more at risk, not listed to keep this email short."),
+    "slipped": _N("…and %(n)s more slipped, not listed to keep this email short."),
+    "approaching": _N("…and %(n)s more approaching, not listed to keep this email short."),
+    "changed": _N("…and %(n)s more changed, not listed to keep this email short."),
+    "unscheduled": _N("…and %(n)s more unscheduled, not listed to keep this email short."),
+    "completed": _N("…and %(n)s more completed, not listed to keep this email short."),
+    "changes": _N("…and %(n)s more changes, not listed to keep this email short."),
+}
 
 
-def alert_lines(alert: Alert) -> list[Line]:
-    return [alert_line(x.transition, x.entry) for x in alert.lines]
+#: Words the templates and ``headline`` look up by their English: section
+#: headings (notify.compose.SECTIONS) and the names of counts.
+CATALOGUED = (
+    _N("Overdue"),
+    _N("Due"),
+    _N("At risk"),
+    _N("Slipped"),
+    _N("Approaching"),
+    _N("Other changes"),
+    _N("Unscheduled"),
+    _N("Recently completed"),
+    _N("at risk"),
+)
 
 
-def window(a: Assessment) -> str:
-    """'H2 2026', 'TBC', or 'Q1 2027 (was H2 2026)' once re-forecast."""
-    m = a.milestone
-    if not m.reforecast:
-        return words.period(m.target)
-    return f"{words.period(m.forecast)} (was {words.period(m.target)})"
+class Writer:
+    """Puts entries, alerts and digests into the words of one language."""
 
+    def __init__(self, lang: Language):
+        self.lang, self.words = lang, lang.words
+        self._, self.n_ = lang.gettext, lang.ngettext
 
-def when(a: Assessment) -> str:
-    """Days left or overdue, with the date they count to."""
-    m, window = a.milestone, a.milestone.window
-    if a.status is Status.COMPLETED and m.completed_on:
-        return f"completed {words.weekday(m.completed_on)}"
-    if a.status is Status.CANCELLED:
-        return f"cancelled {words.weekday(m.cancelled_on)}" if m.cancelled_on else "cancelled"
-    if window is None:
-        return "no date yet"
-    to_end, to_start = (window.end - a.as_of).days, (window.start - a.as_of).days
-    if a.status is Status.OVERDUE:
-        return f"{words.days(-to_end)} overdue (due by {words.day(window.end)})"
-    if a.status is Status.DUE:
-        left = f"{words.days(to_end)} left" if to_end else "last day"
-        return f"due by {words.day(window.end)}, {left}"
-    return f"starts {words.day(window.start)}, in {words.days(to_start)}"
+    def days(self, n: int) -> str:
+        return self.words.days(n)
 
+    def describe(self, entry: Entry, news: tuple[Flag, ...] = ()) -> Line:
+        _, a, m = self._, entry.assessment, entry.assessment.milestone
+        flags = [*news]
+        if a.at_risk and not any(f.text == _("now at risk") for f in flags):
+            flags.append(Flag(_("at risk"), "amber"))
+        if a.slip_days > 0:
+            flags.append(Flag(_("slipped %(days)s") % {"days": self.days(a.slip_days)}, "amber"))
+        elif a.slip_days < 0:
+            flags.append(Flag(_("pulled in %(days)s") % {"days": self.days(-a.slip_days)}, "amber"))
+        facts = []
+        if m.owner:
+            facts.append((_("Owner"), m.owner))
+        facts.append((_("Window"), self.window(a)))
+        facts.append((_("When"), self.when(a)))
+        if entry.waits_on:
+            facts.append((_("Waits on"), _("; ").join(entry.waits_on)))
+        for change in entry.changes:
+            facts.append((_("Changed"), self.change_words(change)))
+        link = None
+        if entry.link:
+            evidence = a.status is Status.COMPLETED and entry.link != m.source
+            link = (_("Evidence") if evidence else _("Source"), entry.link)
+        return Line(
+            m.title, a.rag.value, self.rag(a.rag.value), tuple(flags), tuple(facts), link, m.id
+        )
 
-def change_words(c: ChangeLine) -> str:
-    """A change since the last digest in the audit trail's words (plan.history),
-    with periods and dates as readers read them, and the reason given."""
-    if c.kind in (EventKind.FORECAST, EventKind.REBASELINED):
-        c = dataclasses.replace(c, old=period_text(c.old), new=period_text(c.new))
-    elif c.kind != "status":
-        new = day_text(c.new) if c.new else None
-        if c.kind == EventKind.COMPLETED and new is None:
-            new = words.day(c.on)
-        c = dataclasses.replace(c, old=day_text(c.old) if c.old else None, new=new)
-    text = f"{describe_change(c)} (recorded {words.day(c.on)})"
-    return text + (f"; reason given: {c.reason}" if c.reason else "")
+    def rag(self, colour: str) -> str:
+        words = {"red": _N("Red"), "amber": _N("Amber"), "green": _N("Green"), "grey": _N("Grey")}
+        return self._(words[colour])
 
+    def alert_line(self, transition: TransitionLine, entry: Entry | None) -> Line:
+        _, news = self._, []
+        if transition.entered_alert_status:
+            news.append(
+                Flag(
+                    _("now %(status)s") % {"status": _(transition.new_status)},
+                    "red" if transition.new_status == Status.OVERDUE else "amber",
+                )
+            )
+        if transition.became_at_risk:
+            news.append(Flag(_("now at risk"), "amber"))
+        # A milestone's first check has no earlier status to name: its flags
+        # ("now due") say it all, and "status new → due" reads as machinery.
+        change = (
+            ((_("Change"), describe_transition(transition, _)),)
+            if transition.old_status is not None
+            else ()
+        )
+        if entry is None:  # no longer in the plan
+            facts: tuple[tuple[str, str], ...] = (
+                (_("Window"), self.period_text(transition.window_text)),
+                *change,
+            )
+            return Line(
+                transition.title,
+                "grey",
+                self.rag("grey"),
+                tuple(news),
+                facts,
+                None,
+                transition.milestone_id,
+            )
+        line = self.describe(entry, tuple(news))
+        return dataclasses.replace(line, title=transition.title, facts=(*line.facts, *change))
 
-def status_change(t: TransitionLine) -> str:
-    return describe_transition(t)
+    def alert_lines(self, alert: Alert) -> list[Line]:
+        return [self.alert_line(x.transition, x.entry) for x in alert.lines]
 
+    def window(self, a: Assessment) -> str:
+        """'H2 2026', 'TBC', or 'Q1 2027 (was H2 2026)' once re-forecast."""
+        m, w = a.milestone, self.words
+        if not m.reforecast:
+            return w.period(m.target)
+        return self._("%(now)s (was %(was)s)") % {
+            "now": w.period(m.forecast),
+            "was": w.period(m.target),
+        }
 
-def period_text(text: str | None) -> str:
-    """A stored period's text in words; as it is if it does not parse."""
-    try:
-        return words.period(parse_period(text))
-    except PeriodError:
-        return str(text)
+    def when(self, a: Assessment) -> str:
+        """Days left or overdue, with the date they count to."""
+        _, w, m, window = self._, self.words, a.milestone, a.milestone.window
+        if a.status is Status.COMPLETED and m.completed_on:
+            return _("completed %(day)s") % {"day": w.weekday(m.completed_on)}
+        if a.status is Status.CANCELLED:
+            return (
+                _("cancelled %(day)s") % {"day": w.weekday(m.cancelled_on)}
+                if m.cancelled_on
+                else _("cancelled")
+            )
+        if window is None:
+            return _("no date yet")
+        to_end, to_start = (window.end - a.as_of).days, (window.start - a.as_of).days
+        end = w.day(window.end)
+        if a.status is Status.OVERDUE:
+            return _("%(days)s overdue (due by %(day)s)") % {"days": self.days(-to_end), "day": end}
+        if a.status is Status.DUE:
+            if to_end:
+                return _("due by %(day)s, %(days)s left") % {"day": end, "days": self.days(to_end)}
+            return _("due by %(day)s, last day") % {"day": end}
+        return _("starts %(day)s, in %(days)s") % {
+            "day": w.day(window.start),
+            "days": self.days(to_start),
+        }
 
+    def change_words(self, c: ChangeLine) -> str:
+        """A change since the last digest in the audit trail's words
+        (plan.history), with periods and dates as readers read them, and the
+        reason given."""
+        _, w = self._, self.words
+        if c.kind in (EventKind.FORECAST, EventKind.REBASELINED):
+            c = dataclasses.replace(c, old=self.period_text(c.old), new=self.period_text(c.new))
+        elif c.kind != "status":
+            new = self.day_text(c.new) if c.new else None
+            if c.kind == EventKind.COMPLETED and new is None:
+                new = w.day(c.on)
+            c = dataclasses.replace(c, old=self.day_text(c.old) if c.old else None, new=new)
+        text = _("%(change)s (recorded %(day)s)") % {
+            "change": describe_change(c, _),
+            "day": w.day(c.on),
+        }
+        if c.reason:
+            text += _("; reason given: %(reason)s") % {"reason": c.reason}
+        return text
 
-def day_text(text: str | None) -> str:
-    try:
-        return words.day(parse_day(text))
-    except PeriodError:
-        return str(text)
+    def period_text(self, text: str | None) -> str:
+        """A stored period's text in words; as it is if it does not parse."""
+        try:
+            return self.words.period(parse_period(text))
+        except PeriodError:
+            return str(text)
 
+    def day_text(self, text: str | None) -> str:
+        try:
+            return self.words.day(parse_day(text))
+        except PeriodError:
+            return str(text)
 
-def following(audience: Audience, names: Mapping[str, str]) -> str:
-    """What a recipient follows, in words, for a message's foot: "all
-    workstreams", "the Life Sciences workstream", "milestones owned by X"."""
-    if audience.everything:
-        return "all workstreams"
-    parts = []
-    if audience.workstreams:
-        titles = [names.get(w, w) for w in audience.workstreams]
-        noun = "workstream" if len(titles) == 1 else "workstreams"
-        parts.append(f"the {words.listing(titles)} {noun}")
-    if audience.owners:
-        parts.append(f"milestones owned by {words.listing(list(audience.owners), 'or')}")
-    return ", and ".join(parts) if parts else "nothing"
+    def following(self, audience: Audience, names: Mapping[str, str]) -> str:
+        """What a recipient follows, in words, for a message's foot: "all
+        workstreams", "the Life Sciences workstream", "milestones owned by X"."""
+        _, n_, w = self._, self.n_, self.words
+        if audience.everything:
+            return _("all workstreams")
+        parts = []
+        if audience.workstreams:
+            titles = [names.get(ws, ws) for ws in audience.workstreams]
+            noun = n_("the %(names)s workstream", "the %(names)s workstreams", len(titles))
+            parts.append(noun % {"names": w.listing(titles)})
+        if audience.owners:
+            owners = w.listing(list(audience.owners), "or")
+            parts.append(_("milestones owned by %(owners)s") % {"owners": owners})
+        return _(", and ").join(parts) if parts else _("nothing")
 
+    def more(self, omitted: int, noun: str) -> str:
+        """'…and 3,827 more overdue, not listed to keep this email short.'"""
+        return self._(_MORE[noun]) % {"n": self.words.count(omitted)}
 
-def summary(digest: Digest) -> str:
-    """The digest's first sentence, in plain words."""
-    urgent = [*digest.overdue, *digest.due, *digest.at_risk]
-    total = digest.overdue.total + digest.due.total + digest.at_risk.total
-    if total:
-        phrases = [_phrase(e) for e in urgent[:SUMMARY_NAMES]]
-        if total > len(phrases):
-            phrases.append(f"and {words.count(total - len(phrases))} more")
-        noun = "milestone needs" if total == 1 else "milestones need"
-        return f"{words.count(total)} {noun} attention: " + "; ".join(phrases) + "."
-    others = [
-        (digest.slipped.total, "slipped"),
-        (digest.approaching.total, "approaching"),
-        (digest.changed.total, "changed"),
-    ]
-    listed = [f"{words.counted(n, 'milestone')} {what}" for n, what in others if n]
-    if listed:
-        return "Nothing is overdue, due or at risk; " + ", ".join(listed) + "."
-    return (
-        "A quiet week: nothing you follow is overdue, due, at risk or approaching, "
-        f"and nothing changed since {words.weekday(digest.since)}."
-    )
+    def headline(self, counts: Mapping[str, int]) -> str:
+        """'1 overdue, 2 due, 1 at risk': the non-zero counts in urgency order."""
+        _, w = self._, self.words
+        parts = [
+            _("%(n)s %(what)s") % {"n": w.count(n), "what": _(name)}
+            for name, n in counts.items()
+            if n
+        ]
+        return _(", ").join(parts) if parts else _("nothing needs attention")
 
+    def summary(self, digest: Digest) -> str:
+        """The digest's first sentence, in plain words."""
+        _, n_, w = self._, self.n_, self.words
+        urgent = [*digest.overdue, *digest.due, *digest.at_risk]
+        total = digest.overdue.total + digest.due.total + digest.at_risk.total
+        if total:
+            phrases = [self._phrase(e) for e in urgent[:SUMMARY_NAMES]]
+            if total > len(phrases):
+                phrases.append(_("and %(n)s more") % {"n": w.count(total - len(phrases))})
+            head = n_("%(n)s milestone needs attention", "%(n)s milestones need attention", total)
+            return _("%(head)s: %(list)s.") % {
+                "head": head % {"n": w.count(total)},
+                "list": self.lang.pgettext("summary", "; ").join(phrases),
+            }
+        others = [
+            (
+                digest.slipped.total,
+                n_("%(n)s milestone slipped", "%(n)s milestones slipped", digest.slipped.total),
+            ),
+            (
+                digest.approaching.total,
+                n_(
+                    "%(n)s milestone approaching",
+                    "%(n)s milestones approaching",
+                    digest.approaching.total,
+                ),
+            ),
+            (
+                digest.changed.total,
+                n_("%(n)s milestone changed", "%(n)s milestones changed", digest.changed.total),
+            ),
+        ]
+        listed = [text % {"n": w.count(n)} for n, text in others if n]
+        if listed:
+            return _("Nothing is overdue, due or at risk; %(list)s.") % {
+                "list": _(", ").join(listed)
+            }
+        return _(
+            "A quiet week: nothing you follow is overdue, due, at risk or approaching, "
+            "and nothing changed since %(day)s."
+        ) % {"day": w.weekday(digest.since)}
 
-def _phrase(e: Entry) -> str:
-    a = e.assessment
-    text = f"“{a.milestone.title}” "
-    if a.status is Status.OVERDUE:
-        text += f"is {words.days(-(a.days_to_end or 0))} overdue"
-    elif a.status is Status.DUE:
-        text += f"is due by {words.day(a.milestone.window.end)}" if a.milestone.window else "is due"
-    else:
-        text += "is at risk"
-    if e.waits_on:
-        text += " and waits on " + " and ".join(f"“{t}”" for t in e.waits_on[:2])
-        text += f" and {words.count(len(e.waits_on) - 2)} more" if len(e.waits_on) > 2 else ""
-    return text
+    def _phrase(self, e: Entry) -> str:
+        _, w, a = self._, self.words, e.assessment
+        title = _("“%(title)s”") % {"title": a.milestone.title}
+        if a.status is Status.OVERDUE:
+            text = _("%(title)s is %(days)s overdue") % {
+                "title": title,
+                "days": self.days(-(a.days_to_end or 0)),
+            }
+        elif a.status is Status.DUE and a.milestone.window:
+            text = _("%(title)s is due by %(day)s") % {
+                "title": title,
+                "day": w.day(a.milestone.window.end),
+            }
+        elif a.status is Status.DUE:
+            text = _("%(title)s is due") % {"title": title}
+        else:
+            text = _("%(title)s is at risk") % {"title": title}
+        if e.waits_on:
+            waits = [_("“%(title)s”") % {"title": t} for t in e.waits_on[:2]]
+            if len(e.waits_on) > 2:
+                waits.append(_("%(n)s more") % {"n": w.count(len(e.waits_on) - 2)})
+            text = _("%(phrase)s and waits on %(what)s") % {
+                "phrase": text,
+                "what": w.listing(waits),
+            }
+        return text

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import re
-import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,15 +18,25 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import css_inline
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    Template,
+    select_autoescape,
+)
 from markupsafe import Markup, escape
 
 from ukjp_monitor.notify import lines
 from ukjp_monitor.notify.alerts import Alert
-from ukjp_monitor.notify.compose import Digest, headline
+from ukjp_monitor.notify.compose import Digest
+from ukjp_monitor.notify.language import language
 from ukjp_monitor.notify.letters import MAX_BYTES, wire_size
 from ukjp_monitor.notify.links import Links
-from ukjp_monitor.plan import words
+from ukjp_monitor.notify.wrapping import width as columns
+from ukjp_monitor.notify.wrapping import wrap
+from ukjp_monitor.plan.words import LANGUAGES
 
 TEMPLATES = (
     "alert.subject.j2",
@@ -40,6 +49,14 @@ TEMPLATES = (
 #: Filled paragraphs one Renderer remembers.
 WRAP_CACHE = 1 << 16
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+@dataclass(frozen=True)
+class _Speaker:
+    """One language's writer and compiled templates."""
+
+    writer: lines.Writer
+    templates: dict[str, Template]
 
 
 @dataclass(frozen=True)
@@ -76,33 +93,50 @@ class Renderer:
     ):
         """``base_url`` is the status page's (``web.base_url``): messages link
         to it when given. ``workstream_names`` words what a reader follows."""
-        names = dict(workstream_names or {})
         self.subject_prefix = one_line(subject_prefix)
         self.marking = one_line(marking) if marking else None
-        folders = [template_dir] if template_dir is not None else []
-        self.env = Environment(
-            loader=ChoiceLoader([FileSystemLoader(d) for d in [*folders, shipped_templates()]]),
+        self._folders = [template_dir] if template_dir is not None else []
+        self._names = dict(workstream_names or {})
+        self._links = Links(base_url.rstrip("/") if base_url else None)
+        # Digests for different audiences repeat the same entries, and
+        # filling paragraphs was a third of rendering a digest.
+        self._wrap = functools.lru_cache(maxsize=WRAP_CACHE)(wrap)
+        self._languages = {code: self._language(code) for code in LANGUAGES}
+        self._inliner = css_inline.CSSInliner(load_remote_stylesheets=False)
+
+    def _language(self, code: str) -> _Speaker:
+        """The templates compiled for one language, its catalogue installed."""
+        lang = language(code)
+        writer = lines.Writer(lang)
+        env = Environment(
+            loader=ChoiceLoader(
+                [FileSystemLoader(d) for d in [*self._folders, shipped_templates()]]
+            ),
             autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
             undefined=StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
             auto_reload=False,
+            extensions=["jinja2.ext.i18n"],
         )
-        self.env.filters.update(
-            line=lines.describe,
-            count=words.count,
-            weekday=words.weekday,
-            following=lambda audience: lines.following(audience, names),
+        env.install_gettext_translations(lang.translations, newstyle=True)  # type: ignore[attr-defined]
+        names = self._names
+        env.filters.update(
+            line=writer.describe,
+            count=lang.words.count,
+            weekday=lang.words.weekday,
+            week=lang.words.week,
+            following=lambda audience: writer.following(audience, names),
+            more=lambda omitted, noun: writer.more(omitted, noun),
             nowrap_dates=nowrap_dates,
             host=host,
-            # Digests for different audiences repeat the same entries, and
-            # filling paragraphs was a third of rendering a digest.
-            wrap=functools.lru_cache(maxsize=WRAP_CACHE)(wrap),
+            columns=columns,
+            wrap=self._wrap,
         )
-        self.env.globals["links"] = Links(base_url.rstrip("/") if base_url else None)
-        self._templates = {name: self.env.get_template(name) for name in TEMPLATES}
-        self._inliner = css_inline.CSSInliner(load_remote_stylesheets=False)
+        env.globals.update(links=self._links, language=code)
+        templates = {name: env.get_template(name) for name in TEMPLATES}
+        return _Speaker(writer, templates)
 
     def alert(self, alert: Alert) -> Rendered:
         """The alert, listing fewer lines if it would pass ``MAX_BYTES``."""
@@ -124,33 +158,38 @@ class Renderer:
         return rendered
 
     def _alert(self, alert: Alert) -> Rendered:
+        speaker = self._languages[alert.audience.language]
         return self._render(
+            speaker,
             "alert",
             alert=alert,
-            lines=lines.alert_lines(alert),
+            lines=speaker.writer.alert_lines(alert),
             programme=alert.programme,
             audience=alert.audience,
             as_of=alert.as_of,
-            headline=headline(alert.counts()),
+            headline=speaker.writer.headline(alert.counts()),
         )
 
     def _digest(self, digest: Digest) -> Rendered:
+        speaker = self._languages[digest.audience.language]
         return self._render(
+            speaker,
             "digest",
             digest=digest,
             programme=digest.programme,
             audience=digest.audience,
             as_of=digest.as_of,
-            headline=headline(digest.counts()),
-            summary=lines.summary(digest),
+            headline=speaker.writer.headline(digest.counts()),
+            summary=speaker.writer.summary(digest),
         )
 
-    def _render(self, kind: str, **context: Any) -> Rendered:
+    def _render(self, speaker: _Speaker, kind: str, **context: Any) -> Rendered:
+        templates = speaker.templates
         context["subject_prefix"] = self.subject_prefix
         context["marking"] = self.marking
-        subject = one_line(self._templates[f"{kind}.subject.j2"].render(context))
-        text = self._templates[f"{kind}.txt.j2"].render(context)
-        html = self._templates[f"{kind}.html.j2"].render(context, subject=subject)
+        subject = one_line(templates[f"{kind}.subject.j2"].render(context))
+        text = templates[f"{kind}.txt.j2"].render(context)
+        html = templates[f"{kind}.html.j2"].render(context, subject=subject)
         return Rendered(subject=subject, text=_tidy(text), html=self._inliner.inline(html))
 
 
@@ -180,18 +219,6 @@ def nowrap_dates(text: str) -> Markup:
 def host(url: str) -> str:
     """Where a link goes, short enough for a narrow screen: ``www.gov.uk``."""
     return urlsplit(url).hostname or url
-
-
-def wrap(text: str, width: int = 72, indent: str = "", first: str | None = None) -> str:
-    """Fill ``text`` to ``width`` columns; ``first`` prefixes line one, ``indent`` the rest."""
-    return textwrap.fill(
-        " ".join(str(text).split()),
-        width=width,
-        initial_indent=indent if first is None else first,
-        subsequent_indent=indent,
-        break_long_words=False,
-        break_on_hyphens=False,
-    )
 
 
 def _tidy(text: str) -> str:

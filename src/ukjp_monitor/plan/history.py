@@ -15,6 +15,18 @@ from typing import Any
 
 from ukjp_monitor.plan.records import ChangeLine, TransitionLine
 
+#: A message catalogue's ``gettext``: English text in, the reader's language out.
+Gettext = Callable[[str], str]
+
+
+def as_is(message: str) -> str:
+    """The English, as written (the audit trail's and the CLI's language)."""
+    return message
+
+
+#: Marks a string for the message catalogue without translating it here.
+N_ = as_is
+
 
 class EventKind(StrEnum):
     ADDED = "added"  # a milestone appeared in the config
@@ -78,62 +90,91 @@ _PROGRESS = {
 }
 
 
-def describe_change(c: ChangeLine) -> str:
-    """What a change since the last digest says, in the audit trail's words."""
-    old, new = c.old or "TBC", c.new or "TBC"
+def describe_change(c: ChangeLine, _: Gettext = as_is) -> str:
+    """What a change since the last digest says, in the audit trail's words
+    (translated by ``_`` for a message in another language)."""
+    tbc = _("TBC")
+    old, new = c.old or tbc, c.new or tbc
     match c.kind:
         case "status":
-            return status_changed(c.old, c.new)
+            return status_changed(c.old, c.new, _)
         case EventKind.FORECAST:
-            return reforecast(old, new)
+            return reforecast(old, new, _)
         case EventKind.REBASELINED:
-            return rebaselined(old, new)
+            return rebaselined(old, new, _)
         case EventKind.COMPLETED:
-            return completed(c.new or c.on, was=c.old)
+            return completed(c.new or c.on, was=c.old, _=_)
         case EventKind.REOPENED:
-            return reopened(c.old)
+            return reopened(c.old, _)
         case EventKind.CANCELLED:
-            return cancelled(c.new)
+            return cancelled(c.new, _)
         case EventKind.REINSTATED:
-            return reinstated()
+            return reinstated(_)
     return c.kind
 
 
-def describe_transition(line: TransitionLine) -> str:
+def describe_transition(line: TransitionLine, _: Gettext = as_is) -> str:
     """'status due → overdue': the status change an alert reports."""
-    return status_changed(line.old_status, line.new_status)
+    return status_changed(line.old_status, line.new_status, _)
 
 
 # --- one wording per kind ------------------------------------------------------
+# Each takes the message catalogue's ``gettext`` as ``_`` (the audit trail
+# and the CLI use the English as written here).
 
 
-def status_changed(old: str | None, new: str | None) -> str:
-    return f"status {old or 'new'} → {new}"
+def status_name(status: str | None, _: Gettext = as_is) -> str:
+    """A status as readers read it; ``new`` before a milestone's first check."""
+    return _(status or "new")
 
 
-def reforecast(old: str, new: str) -> str:
-    return f"re-forecast {old} → {new}"
+def status_changed(old: str | None, new: str | None, _: Gettext = as_is) -> str:
+    return _("status %(old)s → %(new)s") % {
+        "old": status_name(old, _),
+        "new": status_name(new, _),
+    }
 
 
-def rebaselined(old: str, new: str) -> str:
-    return f"target re-baselined {old} → {new}"
+def reforecast(old: str, new: str, _: Gettext = as_is) -> str:
+    return _("re-forecast %(old)s → %(new)s") % {"old": old, "new": new}
 
 
-def completed(on: object, *, was: object = None) -> str:
+def rebaselined(old: str, new: str, _: Gettext = as_is) -> str:
+    return _("target re-baselined %(old)s → %(new)s") % {"old": old, "new": new}
+
+
+def completed(on: object, *, was: object = None, _: Gettext = as_is) -> str:
     """'completed on 2026-10-01', with '(was 2026-09-30)' when it replaces another date."""
-    return f"completed on {on}" + (f" (was {was})" if was else "")
+    if was:
+        return _("completed on %(on)s (was %(was)s)") % {"on": on, "was": was}
+    return _("completed on %(on)s") % {"on": on}
 
 
-def reopened(previous: object = None) -> str:
-    return f"completion on {previous} withdrawn" if previous else "completion withdrawn"
+def reopened(previous: object = None, _: Gettext = as_is) -> str:
+    if previous:
+        return _("completion on %(on)s withdrawn") % {"on": previous}
+    return _("completion withdrawn")
 
 
-def cancelled(on: object = None) -> str:
-    return f"cancelled on {on}" if on else "cancelled"
+def cancelled(on: object = None, _: Gettext = as_is) -> str:
+    return _("cancelled on %(on)s") % {"on": on} if on else _("cancelled")
 
 
-def reinstated() -> str:
-    return "cancellation withdrawn"
+def reinstated(_: Gettext = as_is) -> str:
+    return _("cancellation withdrawn")
+
+
+#: The status names, for the message catalogue (``status_name`` looks them up).
+STATUS_NAMES = (
+    N_("new"),
+    N_("planned"),
+    N_("approaching"),
+    N_("due"),
+    N_("overdue"),
+    N_("unscheduled"),
+    N_("completed"),
+    N_("cancelled"),
+)
 
 
 def _transition(d: dict[str, Any]) -> str:

@@ -29,6 +29,7 @@ class Recipient:
     name: str | None = None
     workstreams: str | tuple[str, ...] = "all"
     owners: tuple[str, ...] = ()
+    language: str = "en"  # what their messages are written in: en or ja
 
     def follows(self, workstream: str, owner: str | None) -> bool:
         """Whether a milestone of ``workstream`` owned by ``owner`` is theirs."""
@@ -45,16 +46,18 @@ class Recipient:
     @property
     def audience(self) -> Audience:
         """What they follow, as a key: recipients with the same one get the same lines."""
-        return Audience(self.workstreams, self.owners)
+        return Audience(self.workstreams, self.owners, self.language)
 
 
 @dataclass(frozen=True)
 class Audience:
-    """What a recipient follows: workstream ids (or ``"all"``) and owner names.
-    Everyone with the same audience gets the same lines."""
+    """What a recipient follows (workstream ids or ``"all"``, owner names)
+    and the language they read: everyone with the same audience gets the
+    same message."""
 
     workstreams: str | tuple[str, ...]
     owners: tuple[str, ...] = ()
+    language: str = "en"
 
     @property
     def everything(self) -> bool:
