@@ -127,7 +127,7 @@ def test_periods_read_in_japanese_forms(target, words):
 
 def test_dates_weeks_and_counts_read_in_japanese_forms():
     ja = words_for("ja")
-    assert ja.weekday(date(2026, 12, 1)) == "2026年12月1日(火)"
+    assert ja.weekday(date(2026, 12, 1)) == "2026年12月1日（火）"
     assert ja.week("2026-W49") == "2026年第49週"
     assert ja.count(100000) == "100,000"
     assert ja.days(12) == "12日"
@@ -137,10 +137,10 @@ def test_a_japanese_readers_subject_is_in_japanese(renderer):
     subject = renderer.digest(japanese_digest()).subject
     assert (
         subject == "[UK–Japan S&T] 週次ダイジェスト 2026年第48週 — "
-        "期限超過 1件、実施期間中 1件、リスクあり 1件、開始間近 2件"
+        "期限超過 1件、予定期間中 1件、遅延のおそれ 1件、開始間近 2件"
     )
     alert = renderer.alert(japanese_alert()).subject
-    assert alert == "[UK–Japan S&T] アラート — 期限超過 1件、実施期間中 1件、リスクあり 1件"
+    assert alert == "[UK–Japan S&T] アラート — 期限超過 1件、予定期間中 1件、遅延のおそれ 1件"
 
 
 def test_a_japanese_digest_leaves_no_english_phrase_in_either_part(renderer):
@@ -168,13 +168,13 @@ def unwrapped(text: str) -> str:
 def test_a_japanese_digest_says_where_each_milestone_stands_in_japanese(renderer):
     text = unwrapped(renderer.digest(japanese_digest()).text)
     assert "対応が必要なマイルストーンが2件あります。" in text
-    assert "「日英合同委員会の開催」は期限を55日超過" in text
+    assert "「日英合同委員会の開催」は期限を55日超過しています" in text
     assert "時期：2027年第1四半期（当初 2026年下半期）" not in text  # not the moved one's
-    assert "時期：2027年度（2027年4月～2028年3月）（当初 2027年第1四半期）" in text
-    assert "見通し変更 2027年第1四半期 → 2027年度（2027年4月～2028年3月）" in text
+    assert "予定時期：2027年度（2027年4月～2028年3月）（当初予定：2027年第1四半期）" in text
+    assert "見通し変更：2027年第1四半期 → 2027年度（2027年4月～2028年3月）" in text
     assert "（理由：相手機関の要請）" in text
     assert "完了待ち：基本合意書の締結" in text
-    assert "フォロー対象：すべてのワークストリーム。" in text
+    assert "配信対象はすべての分野です。" in text
 
 
 def test_a_japanese_message_is_marked_as_japanese_with_fonts_that_render_it(renderer):
@@ -186,8 +186,8 @@ def test_a_japanese_message_is_marked_as_japanese_with_fonts_that_render_it(rend
 def test_a_japanese_alert_flags_each_change_in_japanese(renderer):
     text = unwrapped(renderer.alert(japanese_alert()).text)
     assert "新たに期限超過" in text
-    assert "変更：ステータス：実施期間中 → 期限超過" in text
-    assert "新たにリスクあり" in text
+    assert "変更：ステータス：予定期間中 → 期限超過" in text
+    assert "新たに遅延のおそれ" in text
 
 
 def test_readers_of_different_languages_never_share_a_rendering(renderer):
@@ -217,8 +217,8 @@ def test_every_phrase_is_in_each_catalogue_translated_and_compiled():
 def test_the_japanese_catalogue_keeps_one_term_for_each_status_and_section():
     _ = language("ja").gettext
     assert _("overdue") == _("Overdue") == "期限超過"
-    assert _("due") == _("Due") == "実施期間中"
-    assert _("at risk") == _("At risk") == "リスクあり"
+    assert _("due") == _("Due") == "予定期間中"
+    assert _("at risk") == _("At risk") == "遅延のおそれ"
     assert _("approaching") == _("Approaching") == "開始間近"
     assert _("unscheduled") == _("Unscheduled") == "日程未定"
 

@@ -195,6 +195,7 @@ class Spec(BaseModel):
 
 class ProgrammeSpec(Spec):
     name: Name
+    name_ja: Name | None = None  # the name in Japanese messages
     timezone: TimeZone = "Europe/London"
     source: Url | None = None
 
@@ -202,6 +203,7 @@ class ProgrammeSpec(Spec):
 class WorkstreamSpec(Spec):
     id: Slug
     name: Name
+    name_ja: Name | None = None
 
 
 @pydantic_dataclass(
@@ -224,6 +226,10 @@ class ConfiguredMilestone:
     lead_days: LeadDays | None = None
     source: Url | None = None
     notes: Text | None = None
+    #: The same in Japanese, for Japanese readers; each falls back to the English.
+    title_ja: OneLine | None = None
+    owner_ja: OneLine | None = None
+    notes_ja: Text | None = None
     forecast: Target = None
     completed_on: Day | None = None
     cancelled: Annotated[bool, Field(strict=True)] = False

@@ -190,6 +190,7 @@ class Monitor:
         with self.existing.connect() as conn:
             programme = queries.load_programme(conn)
             workstreams = queries.load_workstreams(conn)
+            japanese = queries.load_workstreams(conn, "ja")
         from ukjp_monitor.config.loader import load_monitor
 
         monitor = load_monitor(self.settings.config_dir, set(workstreams))
@@ -201,6 +202,8 @@ class Monitor:
             monitor=monitor,
             clock=self.clock,
             workstream_names=workstreams,
+            japanese_names=japanese,
+            programme_ja=programme.name_ja,
             **options,
         )
 

@@ -45,6 +45,8 @@ class Notifier:
         monitor: MonitorFile,
         clock: Callable[[], datetime],
         workstream_names: Mapping[str, str] | None = None,
+        japanese_names: Mapping[str, str] | None = None,
+        programme_ja: str | None = None,
         attempts: int = 3,
         backoff: float = 1.0,
         sleep: Callable[[float], None] = time.sleep,
@@ -69,6 +71,8 @@ class Notifier:
             template_dir=settings.templates_dir,
             base_url=monitor.web.base_url,
             workstream_names=workstream_names,
+            japanese_names=japanese_names,
+            programme_ja=programme_ja,
         )
         self.recipients = {r.email: r for r in monitor.recipients}
         self.domain = message_id_domain(monitor.mail.sender)

@@ -69,7 +69,8 @@ def compose_alert(
     if not mine:
         return None
     shown = sorted(mine, key=lambda line: alert_rank(line.new_status))[:ALERT_LINES]
-    entries = entries_for(assessments, {line.milestone_id for line in shown}, {})
+    ids = {line.milestone_id for line in shown}
+    entries = entries_for(assessments, ids, {}, language=recipient.language)
     return Alert(
         programme,
         as_of,

@@ -183,7 +183,7 @@ def compose_digest(
     # Only the entries a section lists are built: a funder's digest counts
     # tens of thousands and lists a few hundred.
     listed = {a.milestone.id for group in placed.values() for a in group[:SECTION_LINES]}
-    entries = entries_for(assessments, listed, news, evidence or {})
+    entries = entries_for(assessments, listed, news, evidence or {}, recipient.language)
     counts = {
         "overdue": sum(a.status is Status.OVERDUE for a in mine),
         "due": sum(a.status is Status.DUE for a in mine),
@@ -234,6 +234,7 @@ def entries_for(
     ids: set[str],
     changes: Mapping[str, Sequence[ChangeLine]],
     evidence: Mapping[str, str] | None = None,
+    language: str = "en",
 ) -> dict[str, Entry]:
     """Entries for the milestones ``ids`` names, with the titles of what they
     wait on; a completed one links to its evidence (the latest in
@@ -241,7 +242,11 @@ def entries_for(
     known = evidence or {}
     wanted = [a for a in assessments if a.milestone.id in ids]
     deps = {dep for a in wanted for dep in a.blocked_by}
-    titles = {a.milestone.id: a.milestone.title for a in assessments if a.milestone.id in deps}
+    titles = {
+        a.milestone.id: (a.milestone.title_ja if language == "ja" else None) or a.milestone.title
+        for a in assessments
+        if a.milestone.id in deps
+    }
     out = {}
     for a in wanted:
         mine = tuple(changes.get(a.milestone.id, ()))

@@ -18,7 +18,7 @@ from ukjp_monitor.notify.language import Language
 from ukjp_monitor.plan.history import EventKind, describe_change, describe_transition
 from ukjp_monitor.plan.periods import PeriodError, parse_day, parse_period
 from ukjp_monitor.plan.records import Audience, ChangeLine, TransitionLine
-from ukjp_monitor.plan.status import Assessment, Status
+from ukjp_monitor.plan.status import Assessment, Milestone, Status
 
 #: How many milestones the summary sentence names before counting the rest.
 SUMMARY_NAMES = 3
@@ -89,6 +89,13 @@ class Writer:
     def days(self, n: int) -> str:
         return self.words.days(n)
 
+    def title(self, m: Milestone) -> str:
+        """The milestone's title in the reader's language, else as written."""
+        return (m.title_ja if self.lang.code == "ja" else None) or m.title
+
+    def owner(self, m: Milestone) -> str | None:
+        return (m.owner_ja if self.lang.code == "ja" else None) or m.owner
+
     def describe(self, entry: Entry, news: tuple[Flag, ...] = ()) -> Line:
         _, a, m = self._, entry.assessment, entry.assessment.milestone
         flags = [*news]
@@ -99,8 +106,8 @@ class Writer:
         elif a.slip_days < 0:
             flags.append(Flag(_("pulled in %(days)s") % {"days": self.days(-a.slip_days)}, "amber"))
         facts = []
-        if m.owner:
-            facts.append((_("Owner"), m.owner))
+        if owner := self.owner(m):
+            facts.append((_("Owner"), owner))
         facts.append((_("Window"), self.window(a)))
         facts.append((_("When"), self.when(a)))
         if entry.waits_on:
@@ -112,7 +119,13 @@ class Writer:
             evidence = a.status is Status.COMPLETED and entry.link != m.source
             link = (_("Evidence") if evidence else _("Source"), entry.link)
         return Line(
-            m.title, a.rag.value, self.rag(a.rag.value), tuple(flags), tuple(facts), link, m.id
+            self.title(m),
+            a.rag.value,
+            self.rag(a.rag.value),
+            tuple(flags),
+            tuple(facts),
+            link,
+            m.id,
         )
 
     def rag(self, colour: str) -> str:
@@ -152,7 +165,11 @@ class Writer:
                 transition.milestone_id,
             )
         line = self.describe(entry, tuple(news))
-        return dataclasses.replace(line, title=transition.title, facts=(*line.facts, *change))
+        # Titled as the check recorded it, unless the reader has it in their language.
+        title = self.title(entry.assessment.milestone) if self.lang.code != "en" else None
+        return dataclasses.replace(
+            line, title=title or transition.title, facts=(*line.facts, *change)
+        )
 
     def alert_lines(self, alert: Alert) -> list[Line]:
         return [self.alert_line(x.transition, x.entry) for x in alert.lines]
@@ -300,7 +317,7 @@ class Writer:
 
     def _phrase(self, e: Entry) -> str:
         _, w, a = self._, self.words, e.assessment
-        title = _("“%(title)s”") % {"title": a.milestone.title}
+        title = _("“%(title)s”") % {"title": self.title(a.milestone)}
         if a.status is Status.OVERDUE:
             text = _("%(title)s is %(days)s overdue") % {
                 "title": title,

@@ -90,13 +90,21 @@ class Renderer:
         template_dir: Path | None = None,
         base_url: str | None = None,
         workstream_names: Mapping[str, str] | None = None,
+        japanese_names: Mapping[str, str] | None = None,
+        programme_ja: str | None = None,
     ):
         """``base_url`` is the status page's (``web.base_url``): messages link
-        to it when given. ``workstream_names`` words what a reader follows."""
+        to it when given. ``workstream_names`` words what a reader follows
+        (``japanese_names`` for Japanese readers, where given, as
+        ``programme_ja`` names the programme)."""
         self.subject_prefix = one_line(subject_prefix)
         self.marking = one_line(marking) if marking else None
         self._folders = [template_dir] if template_dir is not None else []
-        self._names = dict(workstream_names or {})
+        self._names = {
+            "en": dict(workstream_names or {}),
+            "ja": {**(workstream_names or {}), **(japanese_names or {})},
+        }
+        self._programme_ja = programme_ja
         self._links = Links(base_url.rstrip("/") if base_url else None)
         # Digests for different audiences repeat the same entries, and
         # filling paragraphs was a third of rendering a digest.
@@ -121,7 +129,7 @@ class Renderer:
             extensions=["jinja2.ext.i18n"],
         )
         env.install_gettext_translations(lang.translations, newstyle=True)  # type: ignore[attr-defined]
-        names = self._names
+        names = self._names[code]
         env.filters.update(
             line=writer.describe,
             count=lang.words.count,
@@ -164,7 +172,7 @@ class Renderer:
             "alert",
             alert=alert,
             lines=speaker.writer.alert_lines(alert),
-            programme=alert.programme,
+            programme=self._programme(alert.programme, alert.audience.language),
             audience=alert.audience,
             as_of=alert.as_of,
             headline=speaker.writer.headline(alert.counts()),
@@ -176,12 +184,15 @@ class Renderer:
             speaker,
             "digest",
             digest=digest,
-            programme=digest.programme,
+            programme=self._programme(digest.programme, digest.audience.language),
             audience=digest.audience,
             as_of=digest.as_of,
             headline=speaker.writer.headline(digest.counts()),
             summary=speaker.writer.summary(digest),
         )
+
+    def _programme(self, name: str, code: str) -> str:
+        return (self._programme_ja if code == "ja" else None) or name
 
     def _render(self, speaker: _Speaker, kind: str, **context: Any) -> Rendered:
         templates = speaker.templates
@@ -206,6 +217,9 @@ _DATES = re.compile(
     r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) )?(?:\d{1,2} )?"
     r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}"
     r"|\b[QH][1-4] \d{4}\b|\b\d{1,3}(?:,\d{3})* days?\b"
+    # and as Japanese writes them: 2026年12月1日（火）, 2027年第1四半期, 2026年度, 37日
+    r"|\d{4}年(?:\d{1,2}月(?:\d{1,2}日(?:（[月火水木金土日]）)?)?|第[1-4]四半期|[上下]半期|度)?"
+    r"|\d{1,3}(?:,\d{3})*日"
 )
 
 

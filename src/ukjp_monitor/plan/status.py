@@ -73,6 +73,8 @@ class Milestone:
     depends_on: tuple[str, ...] = ()
     owner: str | None = None
     source: str | None = None  # where the promise was made: a link for readers
+    title_ja: str | None = None  # for Japanese readers; None: the title
+    owner_ja: str | None = None
 
     @property
     def window(self) -> Period | None:

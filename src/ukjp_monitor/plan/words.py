@@ -3,7 +3,7 @@
 Pure. English: ``H2 2026``, ``Q1 2027``, ``Sep 2026``, ``FY2026 (Apr 2026 –
 Mar 2027)``, ``1 Oct 2026 – 31 Jan 2027``, ``Tue 1 Dec 2026``, ``3,812``.
 Japanese (``words_for("ja")``): ``2026年下半期``, ``2027年第1四半期``,
-``2026年9月``, ``2026年度（2026年4月～2027年3月）``, ``2026年12月1日(火)``,
+``2026年9月``, ``2026年度（2026年4月～2027年3月）``, ``2026年12月1日（火）``,
 ``3,812``. Messages use these; the configuration and the database keep the
 canonical spellings (``2026-H2``, ``2026-10-01..2027-01-31``). The module's
 functions are the English words.
@@ -102,7 +102,8 @@ class Words:
 
 
 class JapaneseWords(Words):
-    """The same in Japanese: ``2026年12月1日(火)``, ``2026年下半期``, ``2026年度``."""
+    """The same in Japanese: ``2026年12月1日（火）`` (the weekday in full-width
+    brackets, as formal Japanese writes it), ``2026年下半期``, ``2026年度``."""
 
     language = "ja"
     locale = "ja"
@@ -116,7 +117,7 @@ class JapaneseWords(Words):
         return f"{d.year}年{d.month}月{d.day}日"
 
     def weekday(self, d: date) -> str:
-        return format_date(d, "y年M月d日(E)", locale=self.locale)
+        return format_date(d, "y年M月d日（E）", locale=self.locale)
 
     def month(self, d: date) -> str:
         return f"{d.year}年{d.month}月"

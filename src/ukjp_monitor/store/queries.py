@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, func, insert, select, update
 
 from ukjp_monitor.errors import InputError, NotSynced, UnknownMilestone
 from ukjp_monitor.plan.history import EventKind
@@ -32,6 +32,7 @@ class ProgrammeInfo:
     synced_at: datetime
     check_schedule: str | None = None
     digest_schedule: str | None = None
+    name_ja: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,13 +58,18 @@ def load_programme(conn: Connection) -> ProgrammeInfo:
         row["synced_at"],
         row["check_schedule"],
         row["digest_schedule"],
+        row["name_ja"],
     )
 
 
-def load_workstreams(conn: Connection) -> dict[str, str]:
-    """Active workstream ids to names, in config order."""
+def load_workstreams(conn: Connection, language: str = "en") -> dict[str, str]:
+    """Active workstream ids to names (in Japanese, where given, for ``ja``),
+    in config order."""
+    name: ColumnElement[str] = workstreams.c.name
+    if language == "ja":
+        name = func.coalesce(workstreams.c.name_ja, workstreams.c.name)
     rows = conn.execute(
-        select(workstreams.c.id, workstreams.c.name)
+        select(workstreams.c.id, name)
         .where(workstreams.c.retired_at.is_(None))
         .order_by(workstreams.c.position)
     )
@@ -86,6 +92,8 @@ _PLAN_COLUMNS = (
     M.cancelled_on,
     M.owner,
     M.source,
+    M.title_ja,
+    M.owner_ja,
 )
 
 
@@ -133,6 +141,8 @@ def load_plan(
             tuple(sorted(depends[r[0]])) if r[0] in depends else no_deps,
             r[13],  # owner
             r[14],  # source
+            r[15],  # title_ja
+            r[16],  # owner_ja
         )
         for r in conn.execute(query)
     ]

@@ -77,6 +77,7 @@ programme = Table(
     metadata,
     Column("id", Integer, primary_key=True),  # the one programme: a single row, id 1
     Column("name", String(300), nullable=False),
+    Column("name_ja", String(300)),
     Column("timezone", String(64), nullable=False),
     Column("source", String(2000)),
     Column("lead_days", Integer, nullable=False),
@@ -95,6 +96,7 @@ workstreams = Table(
     metadata,
     Column("id", ID, primary_key=True),
     Column("name", String(300), nullable=False),
+    Column("name_ja", String(300)),
     Column("position", Integer, nullable=False),
     Column("retired_at", WHEN),
 )
@@ -116,6 +118,10 @@ milestones = Table(
     Column("amount", String(200)),
     Column("source", String(2000)),
     Column("notes", Text),
+    # Japanese readers' title, owner and notes (DESIGN §14); none: the English.
+    Column("title_ja", String(500)),
+    Column("owner_ja", String(500)),
+    Column("notes_ja", Text),
     Column("lead_days", Integer, nullable=False),
     Column("target_text", String(40)),
     Column("target_start", Date),

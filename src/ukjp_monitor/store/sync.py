@@ -33,7 +33,18 @@ from ukjp_monitor.store.schema import dependencies, events, milestones, programm
 
 M, D = milestones.c, dependencies.c
 
-_PLAIN_FIELDS = ("title", "workstream_id", "owner", "amount", "source", "notes", "lead_days")
+_PLAIN_FIELDS = (
+    "title",
+    "workstream_id",
+    "owner",
+    "amount",
+    "source",
+    "notes",
+    "title_ja",
+    "owner_ja",
+    "notes_ja",
+    "lead_days",
+)
 
 
 @dataclass
@@ -136,6 +147,7 @@ def synced_fingerprint(conn: Connection) -> str | None:
 def _sync_programme(conn, config: Config, now, record) -> None:
     wanted = {
         "name": config.programme.name,
+        "name_ja": config.programme.name_ja,
         "timezone": config.programme.timezone,
         "source": config.programme.source,
         "lead_days": config.monitor.lead_days,
@@ -154,16 +166,20 @@ def _sync_programme(conn, config: Config, now, record) -> None:
 
 def _sync_workstreams(conn, config: Config, now) -> None:
     existing = {r.id: r for r in conn.execute(select(workstreams))}
-    wanted = {w.id: (i, w.name) for i, w in enumerate(config.workstreams)}
-    for wid, (position, name) in wanted.items():
+    wanted = {w.id: (i, w.name, w.name_ja) for i, w in enumerate(config.workstreams)}
+    for wid, (position, name, name_ja) in wanted.items():
         row = existing.get(wid)
+        values = {"name": name, "name_ja": name_ja, "position": position}
         if row is None:
-            conn.execute(insert(workstreams).values(id=wid, name=name, position=position))
-        elif (row.name, row.position, row.retired_at) != (name, position, None):
+            conn.execute(insert(workstreams).values(id=wid, **values))
+        elif (row.name, row.name_ja, row.position, row.retired_at) != (
+            name,
+            name_ja,
+            position,
+            None,
+        ):
             conn.execute(
-                update(workstreams)
-                .where(workstreams.c.id == wid)
-                .values(name=name, position=position, retired_at=None)
+                update(workstreams).where(workstreams.c.id == wid).values(**values, retired_at=None)
             )
     for wid, row in existing.items():
         if wid not in wanted and row.retired_at is None:
@@ -240,6 +256,9 @@ def _row_for(spec: ConfiguredMilestone, position: int, lead_days: int) -> dict[s
         "amount": spec.amount,
         "source": spec.source,
         "notes": spec.notes,
+        "title_ja": spec.title_ja,
+        "owner_ja": spec.owner_ja,
+        "notes_ja": spec.notes_ja,
         "lead_days": lead_days,
         "target_text": str(target) if target else None,
         "target_start": target.start if target else None,
