@@ -66,7 +66,7 @@ def a_checked_database_at_0004(monitor, url: str) -> None:
         for name in SYNCED:
             table = old.tables[name]
             # Serial ids are left to the database, so its sequence moves on.
-            keep = [c for c in table.c.keys() if not (name == "events" and c == "id")]
+            keep = [c.name for c in table.c if not (name == "events" and c.name == "id")]
             rows = [{k: v for k, v in r.items() if k in keep} for r in synced[name]]
             if rows:
                 conn.execute(table.insert(), rows)
