@@ -584,7 +584,7 @@ def test_a_forecast_given_even_as_tbc_is_noted_but_is_no_key_of_its_own(config_d
     assert problem.endswith(
         "milestone rare-disease-pilot-start: unknown key 'states_forecast'; accepted keys: "
         "id, title, workstream, target, owner, amount, depends_on, lead_days, source, notes, "
-        "forecast, completed_on, cancelled"
+        "title_ja, owner_ja, notes_ja, forecast, completed_on, cancelled"
     )
 
 

@@ -193,11 +193,18 @@ class Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
 
 
+#: A public-holiday calendar (``plan.calendars``).
+CalendarCode = Literal["GB-ENG", "GB-SCT", "GB-WLS", "GB-NIR", "JP"]
+
+
 class ProgrammeSpec(Spec):
     name: Name
     name_ja: Name | None = None  # the name in Japanese messages
     timezone: TimeZone = "Europe/London"
     source: Url | None = None
+    #: Public-holiday calendars: with them, status and messages also count
+    #: working days left (a working day in every one listed).
+    calendars: tuple[CalendarCode, ...] = ()
 
 
 class WorkstreamSpec(Spec):

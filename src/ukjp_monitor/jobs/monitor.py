@@ -204,6 +204,7 @@ class Monitor:
             workstream_names=workstreams,
             japanese_names=japanese,
             programme_ja=programme.name_ja,
+            calendars=programme.calendars,
             **options,
         )
 

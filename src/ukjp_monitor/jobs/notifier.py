@@ -47,6 +47,7 @@ class Notifier:
         workstream_names: Mapping[str, str] | None = None,
         japanese_names: Mapping[str, str] | None = None,
         programme_ja: str | None = None,
+        calendars: tuple[str, ...] = (),
         attempts: int = 3,
         backoff: float = 1.0,
         sleep: Callable[[float], None] = time.sleep,
@@ -73,6 +74,7 @@ class Notifier:
             workstream_names=workstream_names,
             japanese_names=japanese_names,
             programme_ja=programme_ja,
+            calendars=calendars,
         )
         self.recipients = {r.email: r for r in monitor.recipients}
         self.domain = message_id_domain(monitor.mail.sender)

@@ -11,10 +11,12 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from ukjp_monitor.notify.alerts import Alert
 from ukjp_monitor.notify.compose import Digest, Entry
 from ukjp_monitor.notify.language import Language
+from ukjp_monitor.plan.calendars import WorkingDays
 from ukjp_monitor.plan.history import EventKind, describe_change, describe_transition
 from ukjp_monitor.plan.periods import PeriodError, parse_day, parse_period
 from ukjp_monitor.plan.records import Audience, ChangeLine, TransitionLine
@@ -82,8 +84,10 @@ CATALOGUED = (
 class Writer:
     """Puts entries, alerts and digests into the words of one language."""
 
-    def __init__(self, lang: Language):
-        self.lang, self.words = lang, lang.words
+    def __init__(self, lang: Language, calendar: WorkingDays | None = None):
+        """``calendar``: the programme's working days (``programme.calendars``),
+        when lines should also count working days left."""
+        self.lang, self.words, self.calendar = lang, lang.words, calendar
         self._, self.n_ = lang.gettext, lang.ngettext
 
     def days(self, n: int) -> str:
@@ -202,13 +206,28 @@ class Writer:
         if a.status is Status.OVERDUE:
             return _("%(days)s overdue (due by %(day)s)") % {"days": self.days(-to_end), "day": end}
         if a.status is Status.DUE:
-            if to_end:
-                return _("due by %(day)s, %(days)s left") % {"day": end, "days": self.days(to_end)}
-            return _("due by %(day)s, last day") % {"day": end}
-        return _("starts %(day)s, in %(days)s") % {
-            "day": w.day(window.start),
-            "days": self.days(to_start),
-        }
+            if not to_end:
+                return _("due by %(day)s, last day") % {"day": end}
+            if working := self.working_days(a.as_of, window.end):
+                return _("due by %(day)s, %(days)s left (%(working)s)") % {
+                    "day": end,
+                    "days": self.days(to_end),
+                    "working": working,
+                }
+            return _("due by %(day)s, %(days)s left") % {"day": end, "days": self.days(to_end)}
+        values = {"day": w.day(window.start), "days": self.days(to_start)}
+        if working := self.working_days(a.as_of, window.start):
+            return _("starts %(day)s, in %(days)s (%(working)s)") % {**values, "working": working}
+        return _("starts %(day)s, in %(days)s") % values
+
+    def working_days(self, start: date, end: date) -> str | None:
+        """'24 working days' from ``start`` to ``end`` in the programme's
+        calendars; None without them."""
+        if self.calendar is None:
+            return None
+        n = self.calendar.between(start, end)
+        text = self.n_("%(n)s working day", "%(n)s working days", n)
+        return text % {"n": self.words.count(n)}
 
     def change_words(self, c: ChangeLine) -> str:
         """A change since the last digest in the audit trail's words

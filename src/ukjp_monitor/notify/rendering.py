@@ -36,6 +36,7 @@ from ukjp_monitor.notify.letters import MAX_BYTES, wire_size
 from ukjp_monitor.notify.links import Links
 from ukjp_monitor.notify.wrapping import width as columns
 from ukjp_monitor.notify.wrapping import wrap
+from ukjp_monitor.plan.calendars import WorkingDays
 from ukjp_monitor.plan.words import LANGUAGES
 
 TEMPLATES = (
@@ -92,11 +93,13 @@ class Renderer:
         workstream_names: Mapping[str, str] | None = None,
         japanese_names: Mapping[str, str] | None = None,
         programme_ja: str | None = None,
+        calendars: tuple[str, ...] = (),
     ):
         """``base_url`` is the status page's (``web.base_url``): messages link
         to it when given. ``workstream_names`` words what a reader follows
         (``japanese_names`` for Japanese readers, where given, as
-        ``programme_ja`` names the programme)."""
+        ``programme_ja`` names the programme). With ``calendars``
+        (``programme.calendars``), lines also count working days left."""
         self.subject_prefix = one_line(subject_prefix)
         self.marking = one_line(marking) if marking else None
         self._folders = [template_dir] if template_dir is not None else []
@@ -105,6 +108,7 @@ class Renderer:
             "ja": {**(workstream_names or {}), **(japanese_names or {})},
         }
         self._programme_ja = programme_ja
+        self._calendar = WorkingDays(calendars) if calendars else None
         self._links = Links(base_url.rstrip("/") if base_url else None)
         # Digests for different audiences repeat the same entries, and
         # filling paragraphs was a third of rendering a digest.
@@ -115,7 +119,7 @@ class Renderer:
     def _language(self, code: str) -> _Speaker:
         """The templates compiled for one language, its catalogue installed."""
         lang = language(code)
-        writer = lines.Writer(lang)
+        writer = lines.Writer(lang, self._calendar)
         env = Environment(
             loader=ChoiceLoader(
                 [FileSystemLoader(d) for d in [*self._folders, shipped_templates()]]

@@ -33,6 +33,7 @@ class ProgrammeInfo:
     check_schedule: str | None = None
     digest_schedule: str | None = None
     name_ja: str | None = None
+    calendars: tuple[str, ...] = ()  # programme.calendars
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ def load_programme(conn: Connection) -> ProgrammeInfo:
         row["check_schedule"],
         row["digest_schedule"],
         row["name_ja"],
+        tuple(row["calendars"].split(",")) if row["calendars"] else (),
     )
 
 

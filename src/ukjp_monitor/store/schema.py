@@ -79,6 +79,8 @@ programme = Table(
     Column("name", String(300), nullable=False),
     Column("name_ja", String(300)),
     Column("timezone", String(64), nullable=False),
+    # programme.calendars, comma-separated ("GB-ENG,JP"); none: calendar days only.
+    Column("calendars", String(100)),
     Column("source", String(2000)),
     Column("lead_days", Integer, nullable=False),
     Column("synced_at", WHEN, nullable=False),

@@ -148,6 +148,7 @@ def _sync_programme(conn, config: Config, now, record) -> None:
     wanted = {
         "name": config.programme.name,
         "name_ja": config.programme.name_ja,
+        "calendars": ",".join(config.programme.calendars) or None,
         "timezone": config.programme.timezone,
         "source": config.programme.source,
         "lead_days": config.monitor.lead_days,

@@ -1,4 +1,5 @@
-"""Japanese readers' names, titles, owners and notes (DESIGN §14).
+"""Japanese readers' names, titles, owners and notes, and the programme's
+holiday calendars (DESIGN §14).
 
 Revision ID: 0006
 Revises: 0005
@@ -17,6 +18,7 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("programme") as batch:
         batch.add_column(sa.Column("name_ja", sa.String(300), nullable=True))
+        batch.add_column(sa.Column("calendars", sa.String(100), nullable=True))
     with op.batch_alter_table("workstreams") as batch:
         batch.add_column(sa.Column("name_ja", sa.String(300), nullable=True))
     with op.batch_alter_table("milestones") as batch:
@@ -33,4 +35,5 @@ def downgrade() -> None:
     with op.batch_alter_table("workstreams") as batch:
         batch.drop_column("name_ja")
     with op.batch_alter_table("programme") as batch:
+        batch.drop_column("calendars")
         batch.drop_column("name_ja")
