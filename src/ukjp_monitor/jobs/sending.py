@@ -1,8 +1,12 @@
-"""Sending what this process holds: take over the abandoned, render, deliver, mark.
+"""Sending what this process holds: take over, load, compose and render, deliver, mark.
 
-Messages are built only for ledger rows this process holds, in an order
-that lets neighbours with the same content share one rendering and one
-letter, and each outcome is marked right after the server answers.
+The one path for alerts and digests. Messages are built only for ledger rows
+this process holds. What they need is loaded from the store once the claims
+are known, in the caller's thread; from there until the ledger is marked,
+composing and rendering are pure work over that data (``Composer``). Claims
+go out in an order that lets neighbours with the same content share one
+rendering and one letter, and each outcome is marked right after the server
+answers.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import closing
+from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
@@ -28,6 +33,19 @@ from ukjp_monitor.store.db import writer
 
 GONE = "no longer a recipient in monitor.yaml"
 NOTHING_TO_TELL = "nothing to tell: they no longer follow any milestone it reports"
+
+
+@dataclass(frozen=True)
+class Composer:
+    """How claims become messages, once what they need has been loaded.
+
+    ``audience(claim)`` is a sortable key: claims with equal keys get the
+    same message, which ``render(claim)`` builds for any one of them (None
+    when there is nothing to tell them). Neither touches the database.
+    """
+
+    audience: Callable[[ledger.Claim], tuple]
+    render: Callable[[ledger.Claim], Rendered | None]
 
 
 class Sender:
@@ -52,70 +70,42 @@ class Sender:
         self.recipients, self.clock, self.claimer = recipients, clock, claimer
         self.attempts, self.backoff, self.sleep = attempts, backoff, sleep
 
-    def _audience_key(self, claim: ledger.Claim) -> tuple:
-        recipient = self.recipients.get(claim.recipient)
-        return (claim.as_of, claim.check_id or 0, repr(recipient.audience if recipient else None))
+    def send(self, kind: str, compose: Callable[[list[ledger.Claim]], Composer]) -> DeliveryReport:
+        """Send every message of ``kind`` this process holds or that was left pending.
 
-    def send(self, kind: str, render: Callable[[ledger.Claim], Rendered | None]) -> DeliveryReport:
-        """Send every message of ``kind`` this process holds or that was left pending."""
+        ``compose`` is called once, in this thread, with the claims to send;
+        it loads what they need and returns the pure ``Composer`` for them.
+        """
         with writer(self.engine).begin() as conn:
             ledger.take_over_abandoned(conn, now=self.clock(), claimer=self.claimer, kind=kind)
             claims = ledger.held_by(conn, self.claimer, kind)
         # Someone taken out of monitor.yaml since the claim gets nothing more.
         dropped = [(c, GONE) for c in claims if c.recipient not in self.recipients]
         claims = [c for c in claims if c.recipient in self.recipients]
-        # Neighbours with the same content share one rendering and one letter.
-        claims.sort(key=self._audience_key)
-        report, subjects = DeliveryReport(), {}
-
-        def outgoing() -> Iterator[Outgoing]:
-            # Built a few ahead of sending (``prefetched``), never all at once:
-            # a thousand copies of a large digest need not be in memory together.
-            letter: tuple[Rendered, Letter] | None = None
-            for claim in claims:
-                rendered = render(claim)
-                if rendered is None:  # they no longer follow anything it reports
-                    dropped.append((claim, NOTHING_TO_TELL))
-                    continue
-                if letter is None or letter[0] is not rendered:
-                    letter = (
-                        rendered,
-                        Letter(
-                            sender=self.sender,
-                            subject=rendered.subject,
-                            text=rendered.text,
-                            html=rendered.html,
-                            list_id=self.list_id,
-                        ),
-                    )
-                subjects[claim.message_id] = rendered.subject
-                message = letter[1].to(
-                    claim.recipient,
-                    name=self.recipients[claim.recipient].name,
-                    message_id=claim.message_id,
-                    date=self.clock(),
-                )
-                yield Outgoing(key=claim, recipient=claim.recipient, message=message)
-
-        def on_result(result: Result) -> None:
-            report.add(result)
-            claim = cast(ledger.Claim, result.key)  # the key each Outgoing carries
-            with writer(self.engine).begin() as conn:
-                ledger.mark(
-                    conn,
-                    claim,
-                    result,
-                    subject=subjects[claim.message_id],
-                    now=self.clock(),
-                    claimer=self.claimer,
-                )
-
+        report, subjects = DeliveryReport(), dict[str, str]()
         if claims:
+            composer = compose(claims)
+            claims.sort(key=composer.audience)  # neighbours share one rendering
+
+            def on_result(result: Result) -> None:
+                report.add(result)
+                claim = cast(ledger.Claim, result.key)  # the key each Outgoing carries
+                with writer(self.engine).begin() as conn:
+                    ledger.mark(
+                        conn,
+                        claim,
+                        result,
+                        subject=subjects[claim.message_id],
+                        now=self.clock(),
+                        claimer=self.claimer,
+                    )
+
+            outgoing = self._outgoing(claims, composer, subjects, dropped)
             # The next messages are rendered while the server answers; closing
             # stops that at once if marking fails, not when the traceback goes.
             with (
                 closing(open_transport(self.settings)) as transport,
-                closing(prefetched(outgoing())) as messages,
+                closing(prefetched(outgoing)) as messages,
             ):
                 deliver(
                     transport,
@@ -129,3 +119,43 @@ class Sender:
             for claim, reason in dropped:  # closed, not failures of this run
                 ledger.give_up(conn, claim, reason, now=self.clock(), claimer=self.claimer)
         return report
+
+    def _outgoing(
+        self,
+        claims: list[ledger.Claim],
+        composer: Composer,
+        subjects: dict[str, str],
+        dropped: list[tuple[ledger.Claim, str]],
+    ) -> Iterator[Outgoing]:
+        """Each claim's message, built as it is asked for, never all at once
+        (a thousand copies of a large digest need not be in memory together):
+        one rendering and one letter for each run of claims with the same
+        audience. Records each subject, and each claim with nothing to tell."""
+        audience: tuple | None = None
+        rendered: Rendered | None = None
+        letter: Letter | None = None
+        for claim in claims:
+            key = composer.audience(claim)
+            if key != audience:
+                audience, rendered = key, composer.render(claim)
+                letter = self._letter(rendered) if rendered else None
+            if rendered is None or letter is None:  # they no longer follow what it reports
+                dropped.append((claim, NOTHING_TO_TELL))
+                continue
+            subjects[claim.message_id] = rendered.subject
+            message = letter.to(
+                claim.recipient,
+                name=self.recipients[claim.recipient].name,
+                message_id=claim.message_id,
+                date=self.clock(),
+            )
+            yield Outgoing(key=claim, recipient=claim.recipient, message=message)
+
+    def _letter(self, rendered: Rendered) -> Letter:
+        return Letter(
+            sender=self.sender,
+            subject=rendered.subject,
+            text=rendered.text,
+            html=rendered.html,
+            list_id=self.list_id,
+        )
