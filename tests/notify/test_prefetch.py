@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from ukjp_monitor.notify.prefetch import SWITCH_SECONDS, prefetched
+from ukjp_monitor.notify.prefetch import prefetched
 
 
 class Source:
@@ -87,15 +87,11 @@ def test_a_failure_in_the_consumer_stops_the_producer_too():
     assert not any(t.name == "ukjp-prefetch" for t in threading.enumerate())
 
 
-def test_the_switch_interval_is_short_only_while_a_producer_runs():
+def test_the_switch_interval_is_left_as_it_was():
     before = sys.getswitchinterval()
     items = prefetched(Source(10), depth=1)
     next(items)
-    assert sys.getswitchinterval() == min(before, SWITCH_SECONDS)
-    nested = prefetched(Source(10), depth=1)
-    next(nested)
-    nested.close()
-    assert sys.getswitchinterval() == min(before, SWITCH_SECONDS)  # one still runs
+    assert sys.getswitchinterval() == before
     items.close()
     assert sys.getswitchinterval() == before
 
