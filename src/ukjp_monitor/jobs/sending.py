@@ -23,7 +23,6 @@ from sqlalchemy import Engine
 from ukjp_monitor.jobs.reports import DeliveryReport
 from ukjp_monitor.notify.delivery import deliver, open_transport
 from ukjp_monitor.notify.letters import Letter
-from ukjp_monitor.notify.prefetch import prefetched
 from ukjp_monitor.notify.rendering import Rendered
 from ukjp_monitor.notify.transport import Outgoing
 from ukjp_monitor.plan.records import Recipient, Result
@@ -76,49 +75,62 @@ class Sender:
         ``compose`` is called once, in this thread, with the claims to send;
         it loads what they need and returns the pure ``Composer`` for them.
         """
-        with writer(self.engine).begin() as conn:
-            ledger.take_over_abandoned(conn, now=self.clock(), claimer=self.claimer, kind=kind)
-            claims = ledger.held_by(conn, self.claimer, kind)
+        claims = self._held(kind)
         # Someone taken out of monitor.yaml since the claim gets nothing more.
         dropped = [(c, GONE) for c in claims if c.recipient not in self.recipients]
         claims = [c for c in claims if c.recipient in self.recipients]
-        report, subjects = DeliveryReport(), dict[str, str]()
+        report = DeliveryReport()
         if claims:
             composer = compose(claims)
             claims.sort(key=composer.audience)  # neighbours share one rendering
-
-            def on_result(result: Result) -> None:
-                report.add(result)
-                claim = cast(ledger.Claim, result.key)  # the key each Outgoing carries
-                with writer(self.engine).begin() as conn:
-                    ledger.mark(
-                        conn,
-                        claim,
-                        result,
-                        subject=subjects[claim.message_id],
-                        now=self.clock(),
-                        claimer=self.claimer,
-                    )
-
-            outgoing = self._outgoing(claims, composer, subjects, dropped)
-            # The next messages are rendered while the server answers; closing
-            # stops that at once if marking fails, not when the traceback goes.
-            with (
-                closing(open_transport(self.settings)) as transport,
-                closing(prefetched(outgoing)) as messages,
-            ):
-                deliver(
-                    transport,
-                    messages,
-                    attempts=self.attempts,
-                    backoff=self.backoff,
-                    sleep=self.sleep,
-                    on_result=on_result,
-                )
+            self._deliver(claims, composer, report, dropped)
         with writer(self.engine).begin() as conn:
             for claim, reason in dropped:  # closed, not failures of this run
                 ledger.give_up(conn, claim, reason, now=self.clock(), claimer=self.claimer)
         return report
+
+    def _held(self, kind: str) -> list[ledger.Claim]:
+        """Take over what was abandoned; what this process then holds, oldest first."""
+        with writer(self.engine).begin() as conn:
+            ledger.take_over_abandoned(conn, now=self.clock(), claimer=self.claimer, kind=kind)
+            return ledger.held_by(conn, self.claimer, kind)
+
+    def _deliver(
+        self,
+        claims: list[ledger.Claim],
+        composer: Composer,
+        report: DeliveryReport,
+        dropped: list[tuple[ledger.Claim, str]],
+    ) -> None:
+        """Send each claim's message in turn, marking each outcome as soon as
+        the server gives it."""
+        subjects: dict[str, str] = {}
+
+        def on_result(result: Result) -> None:
+            report.add(result)
+            claim = cast(ledger.Claim, result.key)  # the key each Outgoing carries
+            with writer(self.engine).begin() as conn:
+                ledger.mark(
+                    conn,
+                    claim,
+                    result,
+                    subject=subjects[claim.message_id],
+                    now=self.clock(),
+                    claimer=self.claimer,
+                )
+
+        # Each message is rendered here, in this thread, just before it goes:
+        # rendering ahead in a second thread was no faster (BENCHMARKS.md,
+        # "Sending: the thread and the switch interval").
+        with closing(open_transport(self.settings)) as transport:
+            deliver(
+                transport,
+                self._outgoing(claims, composer, subjects, dropped),
+                attempts=self.attempts,
+                backoff=self.backoff,
+                sleep=self.sleep,
+                on_result=on_result,
+            )
 
     def _outgoing(
         self,
