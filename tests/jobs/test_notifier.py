@@ -317,3 +317,19 @@ def test_a_quiet_week_sends_a_short_digest_or_none(monitor, settings, config_dir
         assert "nothing needs attention" in message["Subject"]
         for kind in ("plain", "html"):
             assert "A quiet week: nothing you follow is overdue" in words_of(message, kind)
+
+
+def test_a_completion_from_before_the_last_digest_still_shows_its_evidence(
+    synced, settings, clock
+):
+    minutes = "https://example.org/joint-committee-minutes"
+    clock.now = TODAY - timedelta(days=4)
+    synced.complete("joint-committee-meeting", on=NOV_24 - timedelta(days=4), evidence=minutes)
+    clock.now = TODAY
+    synced.send_digests(as_of=NOV_24)  # the completion is news this week
+    clock.now = TODAY + timedelta(days=7)
+    synced.send_digests(as_of=NOV_24 + timedelta(days=7))  # and a completion of last week
+    latest = [m for m in outbox(settings) if to(m) == "pmo@example.org"][-1]
+    text, html = words_of(latest, "plain"), latest.get_body(("html",)).get_content()
+    assert f"Evidence: {minutes}" in text
+    assert f'href="{minutes}"' in html

@@ -1,34 +1,39 @@
-"""Telling people: record transitions, claim, render, deliver, mark.
+"""Telling people: record transitions, claim, load, compose and render, deliver, mark.
 
 The order is what makes delivery once-only. Transitions and the ledger rows
 that alert about them are written in one transaction; messages are built only
 for rows this process holds, and each outcome is marked right after the
 server answers (``sending``). A run that dies anywhere leaves rows pending,
 and the next run takes them over and sends them with the same Message-ID.
+
+Alerts and digests go through the one ``Sender``. For each, what the claimed
+messages need is read first (``loading``); composing and rendering are then
+pure functions of that data, so nothing here holds state between runs.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
 from ukjp_monitor.config.specs import MonitorFile
 from ukjp_monitor.errors import InputError
+from ukjp_monitor.jobs.loading import Loaded, load_alerts, load_digests
 from ukjp_monitor.jobs.reports import CheckReport, DeliveryReport
-from ukjp_monitor.jobs.sending import Sender
+from ukjp_monitor.jobs.sending import Composer, Sender
 from ukjp_monitor.notify.alerts import compose_alert
 from ukjp_monitor.notify.compose import Digest, compose_digest, iso_week
 from ukjp_monitor.notify.letters import list_id
 from ukjp_monitor.notify.rendering import Rendered, Renderer
-from ukjp_monitor.notify.routing import CheckLines, alerted
+from ukjp_monitor.notify.routing import alerted
 from ukjp_monitor.plan.records import Recipient, message_id_domain
 from ukjp_monitor.plan.status import Assessment, evaluate
 from ukjp_monitor.settings import Settings
-from ukjp_monitor.store import changes, ledger, queries, transitions
+from ukjp_monitor.store import ledger, queries, transitions
 from ukjp_monitor.store.db import writer
 
 
@@ -55,16 +60,6 @@ class Notifier:
         self.engine, self.settings, self.clock = engine, settings, clock
         self.programme, self.mail = programme, monitor.mail
         self.timezone = ZoneInfo(timezone)
-        # Caches for one notifier's life (one run): rendering is the costly
-        # part, and recipients who follow the same workstreams share it.
-        # Only the latest rendering is kept: messages go out grouped by
-        # audience (see ``_send``), so memory stays a few messages deep.
-        # Rendering runs in ``_send``'s producer thread, the only user of
-        # these caches while it runs.
-        self._rendered: tuple[tuple, Rendered | None] | None = None
-        self._evaluated: dict[date, list[Assessment]] = {}
-        self._changed: dict[date, list] = {}
-        self._check: CheckLines | None = None  # the latest check's lines, for alerts
         self.claimer = ledger.claimer_id()
         self.renderer = Renderer(
             subject_prefix=monitor.mail.subject_prefix,
@@ -123,30 +118,29 @@ class Notifier:
 
     def send_alerts(self) -> DeliveryReport:
         """Send every alert this process holds or that was left pending."""
-        return self._send(ledger.ALERT, self._alert_messages)
+        return self._send(ledger.ALERT, self._alerts)
 
-    def _alert_messages(self, claim: ledger.Claim) -> Rendered | None:
-        # The lines are the claimed check's transitions that the recipient
-        # follows now; everyone following the same things shares one rendering.
-        recipient = self.recipients[claim.recipient]
-        key = ("alert", claim.check_id, recipient.audience)
-        if self._rendered is None or self._rendered[0] != key:
+    def _alerts(self, claims: list[ledger.Claim]) -> Composer:
+        # An alert's lines are the claimed check's transitions that the
+        # recipient follows now: everyone following the same things gets the same.
+        loaded = load_alerts(self.engine, claims, timezone=self.timezone)
+
+        def audience(claim: ledger.Claim) -> tuple:
+            recipient = self.recipients[claim.recipient]
+            return (claim.as_of, claim.check_id or 0, repr(recipient.audience))
+
+        def render(claim: ledger.Claim) -> Rendered | None:
+            recipient = self.recipients[claim.recipient]
             alert = compose_alert(
                 programme=self.programme,
                 recipient=recipient,
                 as_of=claim.as_of,
-                lines=self._checked(claim.check_id).lines_for(recipient),
-                assessments=self._assessments(claim.as_of),
+                lines=loaded.check(claim.check_id).lines_for(recipient),
+                assessments=loaded.assessments[claim.as_of],
             )
-            self._rendered = (key, self.renderer.alert(alert) if alert else None)
-        return self._rendered[1]
+            return self.renderer.alert(alert) if alert else None
 
-    def _checked(self, check_id: int | None) -> CheckLines:
-        if self._check is None or self._check.check_id != check_id:
-            with self.engine.connect() as conn:
-                lines = transitions.load_check_lines(conn, check_id) if check_id else []
-            self._check = CheckLines(check_id, [line for line in lines if line.alertable])
-        return self._check
+        return Composer(audience, render)
 
     # -- digest ---------------------------------------------------------------
 
@@ -154,9 +148,14 @@ class Notifier:
         self, as_of: date, recipients: list[str] | None = None
     ) -> Iterator[tuple[Recipient, Rendered]]:
         """Each recipient's digest as it would be sent now; nothing is recorded."""
-        last_sent = self._last_digests_sent()
-        for email in self._chosen(recipients):
-            yield self.recipients[email], self._digest_for(email, as_of, last_sent)
+        chosen = self._chosen(recipients)
+        loaded = load_digests(self.engine, [(e, as_of) for e in chosen], timezone=self.timezone)
+        shared: tuple[tuple, Rendered] | None = None
+        for email in chosen:
+            audience = self._digest_audience(loaded, email, as_of)
+            if shared is None or shared[0] != audience:
+                shared = (audience, self.renderer.digest(self._digest(loaded, email, as_of)))
+            yield self.recipients[email], shared[1]
 
     def send_digests(
         self, as_of: date, recipients: list[str] | None = None, *, force: bool = False
@@ -174,8 +173,8 @@ class Notifier:
         is ``skip``, and then only those whose week was not quiet."""
         if self.mail.quiet_digest != "skip":
             return chosen
-        last_sent = self._last_digests_sent()
-        return [e for e in chosen if not self._compose_digest(e, as_of, last_sent).quiet]
+        loaded = load_digests(self.engine, [(e, as_of) for e in chosen], timezone=self.timezone)
+        return [e for e in chosen if not self._digest(loaded, e, as_of).quiet]
 
     def claim_digests(
         self, as_of: date, recipients: list[str] | None = None, *, force: bool = False
@@ -200,64 +199,37 @@ class Notifier:
 
     def send_claimed_digests(self) -> DeliveryReport:
         """Compose, render and send every digest this process holds or that was left pending."""
-        # Read once, before any of these is marked sent: each recipient's
-        # "changes since" starts from their previous digest, not this one.
-        last_sent = self._last_digests_sent()
-        return self._send(
-            ledger.DIGEST,
-            lambda claim: self._digest_for(claim.recipient, claim.as_of, last_sent),
-        )
+        return self._send(ledger.DIGEST, self._digests)
 
-    def _last_digests_sent(self) -> dict[str, datetime]:
-        with self.engine.connect() as conn:
-            return ledger.last_digests_sent(conn)
+    def _digests(self, claims: list[ledger.Claim]) -> Composer:
+        wanted = [(claim.recipient, claim.as_of) for claim in claims]
+        loaded = load_digests(self.engine, wanted, timezone=self.timezone)
 
-    def _digest_for(self, email: str, as_of: date, last_sent: dict[str, datetime]) -> Rendered:
-        """The recipient's digest, rendered once per audience.
+        def audience(claim: ledger.Claim) -> tuple:
+            return self._digest_audience(loaded, claim.recipient, claim.as_of)
 
-        "Changes since" starts on the day (in the programme's time zone) of
-        the recipient's last digest, so everyone who got last week's digest
-        the same day, and follows the same workstreams, shares one rendering.
-        """
-        recipient = self.recipients[email]
-        since = self._since(email, as_of, last_sent)
-        key = ("digest", recipient.audience, as_of, since)
-        cached = self._rendered
-        if cached is not None and cached[0] == key and cached[1] is not None:
-            return cached[1]
-        rendered = self.renderer.digest(self._compose_digest(email, as_of, last_sent))
-        self._rendered = (key, rendered)
-        return rendered
+        def render(claim: ledger.Claim) -> Rendered:
+            return self.renderer.digest(self._digest(loaded, claim.recipient, claim.as_of))
 
-    def _since(self, email: str, as_of: date, last_sent: dict[str, datetime]) -> date:
-        last = last_sent.get(email)
-        return self._local_date(last) if last else as_of - timedelta(days=7)
+        return Composer(audience, render)
 
-    def _compose_digest(self, email: str, as_of: date, last_sent: dict[str, datetime]) -> Digest:
-        since = self._since(email, as_of, last_sent)
+    def _digest_audience(self, loaded: Loaded, email: str, as_of: date) -> tuple:
+        """Recipients with the same key get the same digest: the same day,
+        the same "changes since", and the same things followed."""
+        since = loaded.since(email, as_of)
+        return (as_of, since, repr(self.recipients[email].audience))
+
+    def _digest(self, loaded: Loaded, email: str, as_of: date) -> Digest:
+        since = loaded.since(email, as_of)
         return compose_digest(
             programme=self.programme,
             recipient=self.recipients[email],
             as_of=as_of,
             since=since,
-            assessments=self._assessments(as_of),
-            changes=self._changes(since),
+            assessments=loaded.assessments[as_of],
+            changes=loaded.changes[since],
+            evidence=loaded.evidence,
         )
-
-    def _assessments(self, as_of: date) -> list[Assessment]:
-        if as_of not in self._evaluated:
-            self._evaluated[as_of] = self._assess(as_of)
-        return self._evaluated[as_of]
-
-    def _changes(self, since: date):
-        if since not in self._changed:
-            start = datetime.combine(since, datetime.min.time(), tzinfo=self.timezone)
-            with self.engine.connect() as conn:
-                self._changed[since] = changes.changes_since(conn, start)
-        return self._changed[since]
-
-    def _local_date(self, moment: datetime) -> date:
-        return moment.astimezone(self.timezone).date()
 
     # -- shared ---------------------------------------------------------------
 

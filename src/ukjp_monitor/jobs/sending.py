@@ -1,8 +1,12 @@
-"""Sending what this process holds: take over the abandoned, render, deliver, mark.
+"""Sending what this process holds: take over, load, compose and render, deliver, mark.
 
-Messages are built only for ledger rows this process holds, in an order
-that lets neighbours with the same content share one rendering and one
-letter, and each outcome is marked right after the server answers.
+The one path for alerts and digests. Messages are built only for ledger rows
+this process holds. What they need is loaded from the store once the claims
+are known, in the caller's thread; from there until the ledger is marked,
+composing and rendering are pure work over that data (``Composer``). Claims
+go out in an order that lets neighbours with the same content share one
+rendering and one letter, and each outcome is marked right after the server
+answers.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import closing
+from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
@@ -18,7 +23,6 @@ from sqlalchemy import Engine
 from ukjp_monitor.jobs.reports import DeliveryReport
 from ukjp_monitor.notify.delivery import deliver, open_transport
 from ukjp_monitor.notify.letters import Letter
-from ukjp_monitor.notify.prefetch import prefetched
 from ukjp_monitor.notify.rendering import Rendered
 from ukjp_monitor.notify.transport import Outgoing
 from ukjp_monitor.plan.records import Recipient, Result
@@ -28,6 +32,19 @@ from ukjp_monitor.store.db import writer
 
 GONE = "no longer a recipient in monitor.yaml"
 NOTHING_TO_TELL = "nothing to tell: they no longer follow any milestone it reports"
+
+
+@dataclass(frozen=True)
+class Composer:
+    """How claims become messages, once what they need has been loaded.
+
+    ``audience(claim)`` is a sortable key: claims with equal keys get the
+    same message, which ``render(claim)`` builds for any one of them (None
+    when there is nothing to tell them). Neither touches the database.
+    """
+
+    audience: Callable[[ledger.Claim], tuple]
+    render: Callable[[ledger.Claim], Rendered | None]
 
 
 class Sender:
@@ -52,50 +69,42 @@ class Sender:
         self.recipients, self.clock, self.claimer = recipients, clock, claimer
         self.attempts, self.backoff, self.sleep = attempts, backoff, sleep
 
-    def _audience_key(self, claim: ledger.Claim) -> tuple:
-        recipient = self.recipients.get(claim.recipient)
-        return (claim.as_of, claim.check_id or 0, repr(recipient.audience if recipient else None))
+    def send(self, kind: str, compose: Callable[[list[ledger.Claim]], Composer]) -> DeliveryReport:
+        """Send every message of ``kind`` this process holds or that was left pending.
 
-    def send(self, kind: str, render: Callable[[ledger.Claim], Rendered | None]) -> DeliveryReport:
-        """Send every message of ``kind`` this process holds or that was left pending."""
-        with writer(self.engine).begin() as conn:
-            ledger.take_over_abandoned(conn, now=self.clock(), claimer=self.claimer, kind=kind)
-            claims = ledger.held_by(conn, self.claimer, kind)
+        ``compose`` is called once, in this thread, with the claims to send;
+        it loads what they need and returns the pure ``Composer`` for them.
+        """
+        claims = self._held(kind)
         # Someone taken out of monitor.yaml since the claim gets nothing more.
         dropped = [(c, GONE) for c in claims if c.recipient not in self.recipients]
         claims = [c for c in claims if c.recipient in self.recipients]
-        # Neighbours with the same content share one rendering and one letter.
-        claims.sort(key=self._audience_key)
-        report, subjects = DeliveryReport(), {}
+        report = DeliveryReport()
+        if claims:
+            composer = compose(claims)
+            claims.sort(key=composer.audience)  # neighbours share one rendering
+            self._deliver(claims, composer, report, dropped)
+        with writer(self.engine).begin() as conn:
+            for claim, reason in dropped:  # closed, not failures of this run
+                ledger.give_up(conn, claim, reason, now=self.clock(), claimer=self.claimer)
+        return report
 
-        def outgoing() -> Iterator[Outgoing]:
-            # Built a few ahead of sending (``prefetched``), never all at once:
-            # a thousand copies of a large digest need not be in memory together.
-            letter: tuple[Rendered, Letter] | None = None
-            for claim in claims:
-                rendered = render(claim)
-                if rendered is None:  # they no longer follow anything it reports
-                    dropped.append((claim, NOTHING_TO_TELL))
-                    continue
-                if letter is None or letter[0] is not rendered:
-                    letter = (
-                        rendered,
-                        Letter(
-                            sender=self.sender,
-                            subject=rendered.subject,
-                            text=rendered.text,
-                            html=rendered.html,
-                            list_id=self.list_id,
-                        ),
-                    )
-                subjects[claim.message_id] = rendered.subject
-                message = letter[1].to(
-                    claim.recipient,
-                    name=self.recipients[claim.recipient].name,
-                    message_id=claim.message_id,
-                    date=self.clock(),
-                )
-                yield Outgoing(key=claim, recipient=claim.recipient, message=message)
+    def _held(self, kind: str) -> list[ledger.Claim]:
+        """Take over what was abandoned; what this process then holds, oldest first."""
+        with writer(self.engine).begin() as conn:
+            ledger.take_over_abandoned(conn, now=self.clock(), claimer=self.claimer, kind=kind)
+            return ledger.held_by(conn, self.claimer, kind)
+
+    def _deliver(
+        self,
+        claims: list[ledger.Claim],
+        composer: Composer,
+        report: DeliveryReport,
+        dropped: list[tuple[ledger.Claim, str]],
+    ) -> None:
+        """Send each claim's message in turn, marking each outcome as soon as
+        the server gives it."""
+        subjects: dict[str, str] = {}
 
         def on_result(result: Result) -> None:
             report.add(result)
@@ -110,22 +119,55 @@ class Sender:
                     claimer=self.claimer,
                 )
 
-        if claims:
-            # The next messages are rendered while the server answers; closing
-            # stops that at once if marking fails, not when the traceback goes.
-            with (
-                closing(open_transport(self.settings)) as transport,
-                closing(prefetched(outgoing())) as messages,
-            ):
-                deliver(
-                    transport,
-                    messages,
-                    attempts=self.attempts,
-                    backoff=self.backoff,
-                    sleep=self.sleep,
-                    on_result=on_result,
-                )
-        with writer(self.engine).begin() as conn:
-            for claim, reason in dropped:  # closed, not failures of this run
-                ledger.give_up(conn, claim, reason, now=self.clock(), claimer=self.claimer)
-        return report
+        # Each message is rendered here, in this thread, just before it goes:
+        # rendering ahead in a second thread was no faster (BENCHMARKS.md,
+        # "Sending: the thread and the switch interval").
+        with closing(open_transport(self.settings)) as transport:
+            deliver(
+                transport,
+                self._outgoing(claims, composer, subjects, dropped),
+                attempts=self.attempts,
+                backoff=self.backoff,
+                sleep=self.sleep,
+                on_result=on_result,
+            )
+
+    def _outgoing(
+        self,
+        claims: list[ledger.Claim],
+        composer: Composer,
+        subjects: dict[str, str],
+        dropped: list[tuple[ledger.Claim, str]],
+    ) -> Iterator[Outgoing]:
+        """Each claim's message, built as it is asked for, never all at once
+        (a thousand copies of a large digest need not be in memory together):
+        one rendering and one letter for each run of claims with the same
+        audience. Records each subject, and each claim with nothing to tell."""
+        audience: tuple | None = None
+        rendered: Rendered | None = None
+        letter: Letter | None = None
+        for claim in claims:
+            key = composer.audience(claim)
+            if key != audience:
+                audience, rendered = key, composer.render(claim)
+                letter = self._letter(rendered) if rendered else None
+            if rendered is None or letter is None:  # they no longer follow what it reports
+                dropped.append((claim, NOTHING_TO_TELL))
+                continue
+            subjects[claim.message_id] = rendered.subject
+            message = letter.to(
+                claim.recipient,
+                name=self.recipients[claim.recipient].name,
+                message_id=claim.message_id,
+                date=self.clock(),
+            )
+            yield Outgoing(key=claim, recipient=claim.recipient, message=message)
+
+    def _letter(self, rendered: Rendered) -> Letter:
+        return Letter(
+            sender=self.sender,
+            subject=rendered.subject,
+            text=rendered.text,
+            html=rendered.html,
+            list_id=self.list_id,
+        )

@@ -15,25 +15,36 @@ from dataclasses import dataclass, field
 from ukjp_monitor.plan.records import Recipient, TransitionLine
 
 
-@dataclass
+@dataclass(frozen=True)
 class CheckLines:
-    """The alertable transitions of check ``check_id``, in programme order."""
+    """The alertable transitions of check ``check_id``, in programme order.
+
+    Built once and only read after, so threads may share it.
+    """
 
     check_id: int | None
-    lines: list[TransitionLine]
-    _by_workstream: dict[str, list[int]] = field(init=False, repr=False)
-    _by_owner: dict[str | None, list[int]] = field(init=False, repr=False)
+    lines: tuple[TransitionLine, ...]
+    _by_workstream: dict[str, list[int]] = field(init=False, repr=False, compare=False)
+    _by_owner: dict[str | None, list[int]] = field(init=False, repr=False, compare=False)
+
+    @classmethod
+    def of(cls, check_id: int | None, lines: Iterable[TransitionLine]) -> CheckLines:
+        """The alertable ones of ``lines``, as check ``check_id`` recorded them."""
+        return cls(check_id, tuple(line for line in lines if line.alertable))
 
     def __post_init__(self) -> None:
-        self._by_workstream, self._by_owner = defaultdict(list), defaultdict(list)
+        by_workstream: dict[str, list[int]] = defaultdict(list)
+        by_owner: dict[str | None, list[int]] = defaultdict(list)
         for position, line in enumerate(self.lines):
-            self._by_workstream[line.workstream].append(position)
-            self._by_owner[line.owner].append(position)
+            by_workstream[line.workstream].append(position)
+            by_owner[line.owner].append(position)
+        object.__setattr__(self, "_by_workstream", dict(by_workstream))
+        object.__setattr__(self, "_by_owner", dict(by_owner))
 
     def lines_for(self, recipient: Recipient) -> list[TransitionLine]:
         """The lines ``recipient`` follows, in programme order."""
         if recipient.workstreams == "all":
-            return self.lines
+            return list(self.lines)
         positions: set[int] = set()
         for workstream in recipient.workstreams:
             positions.update(self._by_workstream.get(workstream, ()))

@@ -1,0 +1,107 @@
+"""The one sending path: load in the caller's thread, then compose and render
+from that data alone, deliver, mark."""
+
+import sys
+import threading
+from datetime import date
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import Engine, event
+
+from ukjp_monitor.jobs.loading import load_digests
+from ukjp_monitor.jobs.monitor import Monitor
+
+NOV_24 = date(2026, 11, 24)
+LONDON = ZoneInfo("Europe/London")
+WORKSTREAMS = ["life-sciences", "quantum", "connectivity", "space", "governance"]
+
+
+def followers(config_dir, per_workstream: int) -> list[str]:
+    """``per_workstream`` recipients for each workstream, one audience after another."""
+    text = (config_dir / "monitor.yaml").read_text()
+    head = text[: text.index("recipients:")]
+    emails, body = [], ""
+    for workstream in WORKSTREAMS:
+        for i in range(per_workstream):
+            email = f"{workstream}-{i}@example.org"
+            emails.append(email)
+            body += f"  - email: {email}\n    workstreams: [{workstream}]\n"
+    (config_dir / "monitor.yaml").write_text(f"{head}recipients:\n{body}")
+    return emails
+
+
+@pytest.fixture
+def mailing(settings, smtp_server, config_dir, clock):
+    """A synced monitor, mailing a real SMTP server, with several audiences."""
+    followers(config_dir, 3)
+    monitor = Monitor(settings.but(**smtp_server.smtp_settings()))
+    monitor.sync()
+    yield monitor
+    monitor.close()
+
+
+class Statements:
+    """Every statement any engine runs, with the thread that ran it and the
+    switch interval at the time (a real engine's events, not a mock)."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[int, float, str]] = []
+
+    def __call__(self, conn, cursor, statement, *args) -> None:
+        self.seen.append((threading.get_ident(), sys.getswitchinterval(), statement))
+
+    def __enter__(self) -> "Statements":
+        event.listen(Engine, "before_cursor_execute", self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        event.remove(Engine, "before_cursor_execute", self)
+
+    @property
+    def threads(self) -> set[int]:
+        return {thread for thread, _, _ in self.seen}
+
+    @property
+    def intervals(self) -> set[float]:
+        return {interval for _, interval, _ in self.seen}
+
+
+def test_no_thread_but_the_callers_touches_the_database_while_alerts_and_digests_go(
+    mailing, smtp_server
+):
+    with Statements() as statements:
+        alerts = mailing.check(as_of=NOV_24)
+        digests = mailing.send_digests(as_of=NOV_24)
+    assert (alerts.alerts.sent, digests.sent) == (3, 15)
+    assert len(smtp_server.received) == 18
+    assert any("deliveries" in statement for _, _, statement in statements.seen)
+    assert statements.threads == {threading.get_ident()}
+
+
+def test_the_switch_interval_is_the_same_during_and_after_a_send(mailing):
+    before = sys.getswitchinterval()
+    with Statements() as statements:
+        assert mailing.send_digests(as_of=NOV_24).sent == 15
+    assert statements.intervals == {before}
+    assert sys.getswitchinterval() == before
+
+
+def test_recipients_who_follow_the_same_things_share_one_alert_rendering(mailing):
+    notifier = mailing.notifier()
+    rendered = []
+    original = notifier.renderer.alert
+    notifier.renderer.alert = lambda alert: rendered.append(alert) or original(alert)
+    report = mailing.check(as_of=NOV_24, notifier=notifier)
+    assert report.alerts.sent == 3  # the pilot is news to its three followers only
+    assert [alert.audience.workstreams for alert in rendered] == [("life-sciences",)]
+
+
+def test_what_a_send_loads_cannot_be_changed_by_what_composes_from_it(mailing):
+    loaded = load_digests(mailing.engine, [("quantum-0@example.org", NOV_24)], timezone=LONDON)
+    with pytest.raises(TypeError):
+        loaded.assessments[NOV_24] = ()  # type: ignore[index]
+    with pytest.raises(AttributeError):
+        loaded.last_sent = {}  # type: ignore[misc]
+    assert isinstance(loaded.assessments[NOV_24], tuple)
+    assert isinstance(loaded.changes[loaded.since("quantum-0@example.org", NOV_24)], tuple)
