@@ -319,9 +319,7 @@ def test_a_quiet_week_sends_a_short_digest_or_none(monitor, settings, config_dir
             assert "A quiet week: nothing you follow is overdue" in words_of(message, kind)
 
 
-def test_a_completion_from_before_the_last_digest_still_shows_its_evidence(
-    synced, settings, clock
-):
+def test_a_completion_from_before_the_last_digest_still_shows_its_evidence(synced, settings, clock):
     minutes = "https://example.org/joint-committee-minutes"
     clock.now = TODAY - timedelta(days=4)
     synced.complete("joint-committee-meeting", on=NOV_24 - timedelta(days=4), evidence=minutes)
