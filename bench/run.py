@@ -546,7 +546,12 @@ def main() -> None:
         "--profile",
         metavar="SCENARIO",
         choices=list(SCENARIOS),
-        help="run SCENARIO once under pyinstrument (see bench/profile.py)",
+        help="run SCENARIO once under pyinstrument (see bench/profile_scenario.py)",
+    )
+    parser.add_argument(
+        "--profile-text-only",
+        action="store_true",
+        help="with --profile: one run, the text call tree only (no HTML run)",
     )
     args = parser.parse_args()
     # A SIGTERM still runs atexit, which drops the PostgreSQL databases.
@@ -561,6 +566,9 @@ def main() -> None:
     if args.profile:
         import profile_scenario
 
+        args.profile_renderers = [("text", ".txt")]
+        if not args.profile_text_only:
+            args.profile_renderers.insert(0, ("html", ".html"))
         profile_scenario.main(args)
         return
     bench = Bench(args)
