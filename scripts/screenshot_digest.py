@@ -1,6 +1,7 @@
 """Render the shipped programme's weekly digest and first alert, and screenshot
 each at 1000 and 360 pixels wide into docs/ (digest.png, digest-360.png,
-alert.png, alert-360.png); then the same for one grant holder of a funder's
+alert.png, alert-360.png), the digest as a Japanese partner reads it
+(digest-ja.png, digest-ja-360.png); then the same for one grant holder of a funder's
 generated portfolio (funder-digest.png, funder-digest-360.png,
 funder-alert.png, funder-alert-360.png).
 
@@ -71,6 +72,8 @@ def sample_assessments(config: Config, as_of: date) -> list[Assessment]:
             depends_on=tuple(spec.depends_on),
             owner=spec.owner,
             source=spec.source,
+            title_ja=spec.title_ja,
+            owner_ja=spec.owner_ja,
         )
         for spec in config.milestones
     ]
@@ -127,6 +130,20 @@ def sample_alert(
     )
 
 
+def renderer_for(config: Config) -> Renderer:
+    """The renderer ``make run`` would build for this configuration."""
+    mail, programme = config.monitor.mail, config.programme
+    return Renderer(
+        subject_prefix=mail.subject_prefix,
+        marking=mail.marking,
+        base_url=config.monitor.web.base_url,
+        workstream_names={w.id: w.name for w in config.workstreams},
+        japanese_names={w.id: w.name_ja for w in config.workstreams if w.name_ja},
+        programme_ja=programme.name_ja,
+        calendars=programme.calendars,
+    )
+
+
 def screenshot(html: str, output: Path, size: str) -> None:
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
     with tempfile.TemporaryDirectory(prefix="ukjp-shot-") as tmp:
@@ -165,8 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     # Read as of the end of the sample day, like the digest it shows.
     now = datetime.combine(args.as_of, time.max, tzinfo=UTC)
     config = load_config(args.config_dir, now=now)
-    mail = config.monitor.mail
-    renderer = Renderer(subject_prefix=mail.subject_prefix, marking=mail.marking)
+    renderer = renderer_for(config)
     rendered = renderer.digest(sample_digest(config, args.as_of))
     if args.html_only:
         args.html_only.write_text(rendered.html, encoding="utf-8")
@@ -175,6 +191,9 @@ def main(argv: list[str] | None = None) -> int:
     args.output.mkdir(parents=True, exist_ok=True)
     alert = sample_alert(config, args.as_of)
     shots = [("digest", rendered)] + ([("alert", renderer.alert(alert))] if alert else [])
+    # The same digest as a Japanese partner reads it (language: ja).
+    japanese = Recipient("partner@jst.example.jp", "JST", language="ja")
+    shots.append(("digest-ja", renderer.digest(sample_digest(config, args.as_of, japanese))))
     if not args.no_funder:
         shots += funder_shots(args, now)
     for name, shown in shots:
@@ -191,8 +210,7 @@ def funder_shots(args: argparse.Namespace, now: datetime) -> list[tuple[str, Ren
         folder = write_config(Path(tmp), args.funder_milestones, args.funder_holders, owners=True)
         config = load_config(folder, now=now)
     holder = config.monitor.recipients[args.funder_holder - 1]
-    mail = config.monitor.mail
-    renderer = Renderer(subject_prefix=mail.subject_prefix, marking=mail.marking)
+    renderer = renderer_for(config)
     assessments = sample_assessments(config, args.as_of)
     shots = [
         ("funder-digest", renderer.digest(sample_digest(config, args.as_of, holder, assessments)))
