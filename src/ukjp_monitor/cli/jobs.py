@@ -13,15 +13,23 @@ from ukjp_monitor.errors import OperationFailed
 
 @cli.command()
 @common
-def health(config_dir, db):
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def health(config_dir, db, fmt):
     """When check and digest last ran; exit 1 if one is overdue or last failed."""
     m = monitor(config_dir, db)
-    from ukjp_monitor.jobs.health import describe
+    from ukjp_monitor.jobs.health import describe, health_record
 
     timezone = m.programme().timezone
     verdicts = m.health()
-    for verdict in verdicts:
-        click.echo(describe(verdict, timezone))
+    if fmt == "json":
+        from ukjp_monitor.plan.report import to_json
+
+        click.echo(to_json(health_record(verdicts, timezone)))
+    else:
+        for verdict in verdicts:
+            click.echo(describe(verdict, timezone))
     if not all(v.ok for v in verdicts):
         raise OperationFailed("a scheduled run is overdue or failed")
 
