@@ -158,15 +158,27 @@ def history(config_dir, db, milestone_id, fmt):
 @cli.command()
 @common
 @as_of_option
-@click.option("--format", "fmt", type=click.Choice(["ics", "json", "csv"]), required=True)
+@click.option("--format", "fmt", type=click.Choice(["ics", "json", "csv", "html"]), required=True)
 @click.option(
     "--output",
     "-o",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write to this file instead of standard output.",
+    type=click.Path(path_type=Path),
+    help="Write to this file instead of standard output (html: this folder).",
 )
 def export(config_dir, db, as_of, fmt, output):
-    """A calendar feed (ics) of the plan, or its data (json, csv)."""
-    emit(monitor(config_dir, db).export(fmt, as_of=as_of), output)
+    """A calendar feed (ics) of the plan, its data (json, csv), or the status pages (html)."""
+    m = monitor(config_dir, db)
+    if fmt == "html":
+        if output is None or output.is_file():
+            raise click.UsageError("--format html writes a folder of pages; give --output DIR")
+        from ukjp_monitor.jobs.pages import Pages
+        from ukjp_monitor.jobs.site import write_site
+
+        count = write_site(Pages(m), output, as_of=as_of)
+        click.echo(f"wrote {count:,} files to {output}", err=True)
+        return
+    if output is not None and output.is_dir():
+        raise click.UsageError(f"--output {output} is a folder; give a file")
+    emit(m.export(fmt, as_of=as_of), output)
     if output is not None:
         click.echo(f"wrote {output}", err=True)

@@ -36,3 +36,26 @@ def web_uses(settings: Settings) -> Iterator[None]:
 def web_settings() -> Settings:
     """The settings for the status page: its command's, or else the environment's."""
     return _WEB_SETTINGS.get() or Settings.from_env()
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is only reachable from this machine."""
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def refuse_exposure(settings: Settings, host: str, *, public: bool) -> None:
+    """InputError (exit 2) for a page open to the network with no token, unless ``public``."""
+    from ukjp_monitor.errors import InputError
+
+    if settings.web_token is None and not public and not is_loopback(host):
+        raise InputError(
+            f"without UKJP_WEB_TOKEN the status page listens on loopback only, not {host}; "
+            "set UKJP_WEB_TOKEN, or give --public to show it to anyone who can reach it"
+        )

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
@@ -141,6 +141,11 @@ class TimelinePage:
     unscheduled: int = 0
 
 
+def web_address(text: str | None) -> bool:
+    """Whether ``text`` may be a link: an http(s) address (never ``javascript:``)."""
+    return bool(text) and urlsplit(str(text).strip()).scheme.lower() in ("http", "https")
+
+
 class PageRenderer:
     """Renders the status pages; templates from ``templates/web/``, searched
     first in ``template_dir/web`` when given (an override, as for mail)."""
@@ -168,6 +173,7 @@ class PageRenderer:
             window_words=lines.window,
             when_words=lines.when,
             line=lines.describe,
+            web_address=web_address,
         )
         self.env.globals.update(
             statuses=[s.value for s in Status],
