@@ -14,6 +14,8 @@ LOCK   := constraints.txt
 install: $(STAMP)
 
 $(STAMP): pyproject.toml $(LOCK)
+	# The browser test drives Debian's chromium (never a browser downloaded by Playwright).
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c $(LOCK) -e '.[test]'

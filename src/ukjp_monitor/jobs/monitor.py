@@ -168,9 +168,7 @@ class Monitor:
                 queries.load_details(conn, milestone_id)  # UnknownMilestone if absent
             return programme, queries.load_events(conn, milestone_id)
 
-    def export(
-        self, fmt: str, *, as_of: date | None = None, workstream: str | None = None
-    ) -> str:
+    def export(self, fmt: str, *, as_of: date | None = None, workstream: str | None = None) -> str:
         """The programme (or one ``workstream``) as an iCalendar feed (``ics``),
         ``json`` or ``csv``."""
         from ukjp_monitor.jobs.export import export

@@ -31,7 +31,7 @@ from ukjp_monitor.notify.pages import (
 from ukjp_monitor.plan.filters import Filters
 from ukjp_monitor.plan.records import Recipient
 from ukjp_monitor.plan.report import to_json, to_json_array
-from ukjp_monitor.plan.status import URGENCY, Assessment, Rag
+from ukjp_monitor.plan.status import URGENCY, Assessment, Rag, Status
 from ukjp_monitor.plan.trail import forecast_trail
 from ukjp_monitor.store import changes, queries
 
@@ -46,8 +46,9 @@ CHANGES_DAYS = 7
 EVERYONE = Recipient(email="status-page", workstreams="all")
 
 
-def paging(total: int, page: int, size: int = PAGE_SIZE) -> Paging:
+def paging(total: int, page: int) -> Paging:
     """Page ``page`` of ``total`` rows; InputError (400) past the last page."""
+    size = PAGE_SIZE
     pages = max(1, -(-total // size))
     if page > pages:
         raise InputError(f"page {page} is past the last page, {pages}")
@@ -90,7 +91,7 @@ class Pages:
         return self.monitor.assess(
             as_of=filters.as_of,
             workstream=filters.workstream,
-            status=filters.status,
+            status=Status(filters.status) if filters.status else None,
             owner=filters.owner,
         )
 

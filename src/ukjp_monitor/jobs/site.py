@@ -40,8 +40,8 @@ def write_site(pages: Pages, directory: Path, *, as_of: date | None = None) -> i
         written += 1
     timeline = timeline_page(standing, filters, 1, workstreams)
     for n in range(1, timeline.paging.pages + 1):
-        page = timeline if n == 1 else timeline_page(standing, filters, n, workstreams)
-        _write(directory / (top.timeline(page=n) or ""), pages.renderer.timeline(page, top))
+        lane = timeline if n == 1 else timeline_page(standing, filters, n, workstreams)
+        _write(directory / (top.timeline(page=n) or ""), pages.renderer.timeline(lane, top))
         written += 1
 
     with pages.engine.connect() as conn:

@@ -74,7 +74,7 @@ def trend_chart(
     left, right, top, bottom = 78, 620, 16, 356
     x, y = _Scale(lo, hi, left, right), _Scale(lo, hi, bottom, top)
     out = [
-        f'<svg class="trend" viewBox="0 0 640 400" role="img" aria-labelledby="trend-title">',
+        '<svg class="trend" viewBox="0 0 640 400" role="img" aria-labelledby="trend-title">',
         f'<title id="trend-title">Milestone trend: {escape(title)}</title>',
     ]
     for tick in _month_ticks(lo, hi, 6):
@@ -110,8 +110,7 @@ def trend_chart(
             f'<circle cx="{x(p.made_on)}" cy="{y(window.end)}" r="4" fill="{TREND_BLUE}"/>'
         )
     out.append(
-        f'<polyline points="{" ".join(steps)}" fill="none" stroke="{TREND_BLUE}" '
-        'stroke-width="2"/>'
+        f'<polyline points="{" ".join(steps)}" fill="none" stroke="{TREND_BLUE}" stroke-width="2"/>'
     )
     if done is not None:
         out.append(
@@ -148,14 +147,16 @@ def timeline_axis(lo: date, hi: date, today: date, *, width: int, most: int) -> 
         f'<line x1="0" y1="29" x2="{width}" y2="29" stroke="{INK}"/>',
     ]
     for tick in _month_ticks(lo, hi, most):
-        anchor = "start" if x(tick) < width * 0.08 else "end" if x(tick) > width * 0.92 else "middle"
+        share = x(tick) / width
+        anchor = "start" if share < 0.08 else "end" if share > 0.92 else "middle"
         out.append(
             f'<line x1="{x(tick)}" y1="22" x2="{x(tick)}" y2="29" stroke="{INK}"/>'
             f'<text x="{x(tick)}" y="16" font-size="12" text-anchor="{anchor}" fill="{INK}">'
             f"{escape(words.month(tick))}</text>"
         )
-    out.append(f'<line x1="{x(today)}" y1="0" x2="{x(today)}" y2="30" stroke="{INK}" '
-               'stroke-width="3"/>')
+    out.append(
+        f'<line x1="{x(today)}" y1="0" x2="{x(today)}" y2="30" stroke="{INK}" stroke-width="3"/>'
+    )
     out.append("</svg>")
     return Markup("".join(out))
 

@@ -126,9 +126,7 @@ class _Routes:
     def calendar(self, request: Request) -> Response:
         params.check_known(request.query_params, ("workstream", "token"))
         workstream = params.filters(request.query_params).workstream
-        return Response(
-            self.pages.calendar(workstream), media_type="text/calendar; charset=utf-8"
-        )
+        return Response(self.pages.calendar(workstream), media_type="text/calendar; charset=utf-8")
 
     def healthz(self, request: Request) -> Response:
         params.check_known(request.query_params, ("token",))
