@@ -61,10 +61,12 @@ bench: $(STAMP)
 	$(BIN)/pip install --quiet -c $(LOCK) -e '.[test,bench]'
 	$(BIN)/python bench/run.py
 
-## make screenshot: docs/digest.png and docs/alert.png (and -360.png, 360 px wide): the sample digest and alert in headless Chromium.
+## make screenshot: docs/digest.png and docs/alert.png (and -360.png, 360 px wide): the sample digest and alert in headless Chromium;
+## docs/web-overview.png, web-milestone.png and web-timeline.png (and -360.png): the status page.
 screenshot: $(STAMP)
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 	$(BIN)/python scripts/screenshot_digest.py
+	$(BIN)/python scripts/screenshot_pages.py
 
 clean:
 	rm -rf $(VENV) ukjp-monitor.db ukjp-monitor.db-* outbox .pytest_cache

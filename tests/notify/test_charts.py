@@ -17,7 +17,7 @@ def test_the_trend_chart_plots_each_forecast_the_diagonal_and_today():
         TrailPoint(date(2026, 9, 1), parse_period("2027-Q1"), "forecast"),
     ]
     svg = trend_chart(trail, today=TODAY, done=None, title="Pilot")
-    assert svg.count("<rect") == 2
+    assert svg.count("<rect") == 4  # two forecasts, in the wide and the narrow drawing
     assert 'stroke-dasharray="6 4"' in svg  # the diagonal
     assert ">today</text>" in svg
     assert "1 Sep 2026: Q1 2027" in svg
@@ -27,11 +27,12 @@ def test_the_trend_chart_plots_each_forecast_the_diagonal_and_today():
 def test_the_done_point_sits_on_the_diagonal():
     trail = [TrailPoint(date(2026, 2, 3), parse_period("2026-02-03"), "added")]
     svg = trend_chart(trail, today=TODAY, done=date(2026, 2, 3), title="Announced")
-    cx, cy = re.search(r'<circle cx="([\d.]+)" cy="([\d.]+)" r="7"', svg).groups()
-    assert ">done</text>" in svg
-    # x runs 78 → 620 and y 356 → 16 over the same days: on the diagonal,
+    wide = svg.split("</svg>")[0]
+    cx, cy = re.search(r'<circle cx="([\d.]+)" cy="([\d.]+)" r="7"', wide).groups()
+    assert ">done</text>" in wide
+    # x runs 64 → 624 and y 356 → 16 over the same days: on the diagonal,
     # the share of the way along each axis is the same.
-    assert abs((float(cx) - 78) / 542 - (356 - float(cy)) / 340) < 0.01
+    assert abs((float(cx) - 64) / 560 - (356 - float(cy)) / 340) < 0.01
 
 
 def test_no_chart_without_a_dated_forecast():

@@ -61,23 +61,43 @@ class _Scale:
         return round(self.a + (self.b - self.a) * (day - self.lo).days / self.days, 1)
 
 
+#: The trend chart's two drawings: (width, height, most ticks). The page shows
+#: the wide one from 600 px up and the narrow one below, so that its text
+#: stays readable on a phone instead of shrinking with the picture.
+TREND_SIZES = ((640, 400, 6), (340, 320, 3))
+
+
 def trend_chart(
     trail: Sequence[TrailPoint], *, today: date, done: date | None, title: str
 ) -> Markup | None:
-    """The milestone-trend chart, or None when no forecast ever had a window."""
+    """The milestone-trend chart (a wide and a narrow drawing), or None when
+    no forecast ever had a window."""
     dated = [p for p in trail if p.window is not None]
     if not dated:
         return None
+    drawings = [_trend(dated, today, done, title, *size) for size in TREND_SIZES]
+    return Markup("".join(drawings))
+
+
+def _trend(
+    dated: Sequence[TrailPoint],
+    today: date,
+    done: date | None,
+    title: str,
+    width: int,
+    height: int,
+    ticks: int,
+) -> str:
     end_day = done or today
-    days = [d for p in dated for d in (p.made_on, p.window.start, p.window.end)]  # type: ignore[union-attr]
+    days = [d for p in dated if p.window for d in (p.made_on, p.window.start, p.window.end)]
     lo, hi = _span([*days, today, end_day], pad=10)
-    left, right, top, bottom = 78, 620, 16, 356
+    left, right, top, bottom = 64, width - 16, 16, height - 44
     x, y = _Scale(lo, hi, left, right), _Scale(lo, hi, bottom, top)
     out = [
-        '<svg class="trend" viewBox="0 0 640 400" role="img" aria-labelledby="trend-title">',
-        f'<title id="trend-title">Milestone trend: {escape(title)}</title>',
+        f'<svg class="trend trend-{width}" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="Milestone trend: {escape(title)}">'
     ]
-    for tick in _month_ticks(lo, hi, 6):
+    for tick in _month_ticks(lo, hi, ticks):
         label = escape(words.month(tick))
         out.append(
             f'<line x1="{x(tick)}" y1="{top}" x2="{x(tick)}" y2="{bottom}" stroke="{GRID}"/>'
@@ -90,9 +110,7 @@ def trend_chart(
     out.append(
         f'<line x1="{x(lo)}" y1="{y(lo)}" x2="{x(hi)}" y2="{y(hi)}" stroke="{INK}" '
         'stroke-dasharray="6 4"/>'
-        f'<text x="{right - 4}" y="{top + 14}" font-size="12" text-anchor="end" fill="{INK}">'
-        "forecast = date made</text>"
-        f'<text x="{left + 4}" y="{bottom + 34}" font-size="12" fill="{INK}">'
+        f'<text x="{left}" y="{bottom + 36}" font-size="12" fill="{INK}">'
         "date the forecast was made →</text>"
     )
     out.append(_today_line(x(today), top, bottom))
@@ -119,13 +137,16 @@ def trend_chart(
             f'<text x="{x(done) + 10}" y="{y(done) + 4}" font-size="12" fill="{INK}">done</text>'
         )
     out.append("</svg>")
-    return Markup("".join(out))
+    return "".join(out)
 
 
 def _today_line(at: float, top: float, bottom: float) -> str:
     return (
         f'<line x1="{at}" y1="{top}" x2="{at}" y2="{bottom}" stroke="{INK}" stroke-width="2"/>'
-        f'<text x="{at + 4}" y="{top + 12}" font-size="12" fill="{INK}">today</text>'
+        # Low on the line: forecasts lie above the diagonal, so the corner
+        # below it is where the label covers nothing.
+        f'<text x="{at - 4}" y="{bottom - 6}" font-size="12" text-anchor="end" fill="{INK}">'
+        "today</text>"
     )
 
 
@@ -166,7 +187,7 @@ def timeline_bar(a: Assessment, lo: date, hi: date, today: date) -> Markup:
     x = _Scale(lo, hi, 0, 1000)
 
     def rect(p: Period, top: int, height: int, fill: str, stroke: str) -> str:
-        width = max(x(p.end + timedelta(days=1)) - x(p.start), 3)
+        width = max(x(p.end + timedelta(days=1)) - x(p.start), 6)
         return (
             f'<rect x="{x(p.start)}" y="{top}" width="{round(width, 1)}" height="{height}" '
             f'fill="{fill}" stroke="{stroke}" vector-effect="non-scaling-stroke"/>'

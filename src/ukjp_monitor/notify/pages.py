@@ -141,6 +141,17 @@ class TimelinePage:
     unscheduled: int = 0
 
 
+def summary(digest: Digest) -> str:
+    """The digest's opening sentence; a quiet one in the page's own words
+    (the page has readers, not a recipient who follows something)."""
+    if digest.quiet:
+        return (
+            "Nothing here is overdue, due, at risk or approaching, and nothing changed "
+            f"since {words.weekday(digest.since)}."
+        )
+    return lines.summary(digest)
+
+
 def web_address(text: str | None) -> bool:
     """Whether ``text`` may be a link: an http(s) address (never ``javascript:``)."""
     return bool(text) and urlsplit(str(text).strip()).scheme.lower() in ("http", "https")
@@ -173,6 +184,7 @@ class PageRenderer:
             window_words=lines.window,
             when_words=lines.when,
             line=lines.describe,
+            summary=summary,
             web_address=web_address,
         )
         self.env.globals.update(
