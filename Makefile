@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 # turn a fresh clone red. `make lock` refreshes it.
 LOCK   := constraints.txt
 
-.PHONY: install lock run test test-clock lint bench screenshot clean
+.PHONY: install lock run test test-clock lint bench bench-web screenshot clean
 
 install: $(STAMP)
 
@@ -60,6 +60,12 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -c $(LOCK) -e '.[test,bench]'
 	$(BIN)/python bench/run.py
+	$(MAKE) bench-web
+
+## make bench-web: the status page's overview and /api/milestones under a loopback
+## client at N = 10,000 and 100,000, beside status --format json (bench/web_bench.py).
+bench-web: $(STAMP)
+	$(BIN)/python bench/web_bench.py
 
 ## make screenshot: docs/digest.png and docs/alert.png (and -360.png, 360 px wide): the sample digest and alert in headless Chromium;
 ## docs/web-overview.png, web-milestone.png and web-timeline.png (and -360.png): the status page.

@@ -15,9 +15,9 @@ from urllib.parse import parse_qs
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 #: Nothing runs on the page and nothing loads from elsewhere: one stylesheet
-#: and images from the app itself, SVG drawn inline, forms back to the app.
+#: from the app itself, SVG drawn inline, forms back to the app.
 CSP = (
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'none'; style-src 'self'; img-src 'self'; "
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 HEADERS = [
