@@ -78,6 +78,11 @@ class Pages:
         with self._opening:
             return self.monitor.existing
 
+    def _monitor(self) -> Monitor:
+        """The monitor, with its database opened (see ``engine``)."""
+        _ = self.engine
+        return self.monitor
+
     def stylesheet(self) -> str:
         return self.renderer.stylesheet()
 
@@ -87,8 +92,7 @@ class Pages:
     # -- data ------------------------------------------------------------------
 
     def standing(self, filters: Filters) -> Standing:
-        _ = self.engine  # opened here, under the lock, for the monitor to use
-        return self.monitor.assess(
+        return self._monitor().assess(
             as_of=filters.as_of,
             workstream=filters.workstream,
             status=Status(filters.status) if filters.status else None,
@@ -100,8 +104,7 @@ class Pages:
         return to_json_array(self.standing(filters).records()) + "\n"
 
     def report(self, milestone_id: str, as_of: date | None) -> MilestoneReport:
-        _ = self.engine
-        return self.monitor.show(milestone_id, as_of=as_of)
+        return self._monitor().show(milestone_id, as_of=as_of)
 
     def api_milestone(self, milestone_id: str, as_of: date | None) -> str:
         """``show --format json`` for one milestone."""
@@ -109,16 +112,14 @@ class Pages:
 
     def calendar(self, workstream: str | None) -> str:
         """``export --format ics``, for one workstream or all."""
-        _ = self.engine
-        return self.monitor.export("ics", workstream=workstream)
+        return self._monitor().export("ics", workstream=workstream)
 
     def health(self) -> dict:
         """``health --format json``."""
         from ukjp_monitor.jobs.health import health_record
 
-        _ = self.engine
-        programme = self.monitor.programme()
-        return health_record(self.monitor.health(), programme.timezone)
+        monitor = self._monitor()
+        return health_record(monitor.health(), monitor.programme().timezone)
 
     # -- pages -----------------------------------------------------------------
 
