@@ -69,7 +69,7 @@ def test_the_milestone_page_has_what_show_gives_its_chart_and_history(web_client
     page = web_client.get(f"/milestones/{PILOT}").text
     for text in ("Oxford Nanopore Technologies", "H2 2026", "Q1 2027", "+90 days", "30 days"):
         assert text in page
-    assert '<svg class="trend"' in page
+    assert '<svg class="trend trend-640"' in page
     assert "re-forecast 2026-H2 → 2027-Q1, because Sequencers ship in January" in page
     assert 'href="../milestones/nanopore-genesis-heads-of-terms"' in page
 
@@ -135,7 +135,7 @@ def test_healthz_is_200_when_healthy_and_503_when_a_run_is_overdue(web_client, s
 @pytest.mark.parametrize(
     ("path", "sentence"),
     [
-        ("/?status=late", "status 'late' is not a status"),
+        ("/?status=late", "'late' is not a status"),
         ("/?as_of=2026-13-01", "as_of '2026-13-01' is not a date"),
         ("/?page=0", "page '0' is not a page number"),
         ("/?page=99", "page 99 is past the last page, 1"),
@@ -143,7 +143,7 @@ def test_healthz_is_200_when_healthy_and_503_when_a_run_is_overdue(web_client, s
         ("/?colour=red", "'colour' is not a parameter of this page"),
         ("/?status=due&status=overdue", "status is given 2 times; give it once"),
         ("/timeline?as_of=soon", "as_of 'soon' is not a date"),
-        ("/api/milestones?status=late", "status 'late' is not a status"),
+        ("/api/milestones?status=late", "'late' is not a status"),
         ("/api/milestones?page=2", "'page' is not a parameter of this page"),
         ("/calendar.ics?workstream=spaec", "no workstream has the id 'spaec'"),
     ],

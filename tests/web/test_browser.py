@@ -97,7 +97,7 @@ def test_a_reader_opens_the_overview_follows_a_milestone_and_filters(
     assert page.get_by_role("heading", level=1).inner_text() == (
         "National rare disease screening pilot begins in Japan"
     )
-    assert page.locator("svg.trend").is_visible()
+    assert page.locator("svg.trend-640").is_visible()  # the wide drawing, at 1000 px
 
     page.get_by_role("link", name="Overview").first.click()
     page.get_by_label("Status").select_option("completed")

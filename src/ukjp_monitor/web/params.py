@@ -49,7 +49,7 @@ def filters(params: QueryParams) -> Filters:
     status = _one(params, "status")
     if status is not None and status not in {s.value for s in Status}:
         raise BadParameter(
-            f"status {status!r} is not a status; use one of {', '.join(s.value for s in Status)}"
+            f"{status!r} is not a status; use one of {', '.join(s.value for s in Status)}"
         )
     as_of = _one(params, "as_of")
     try:
