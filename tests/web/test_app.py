@@ -222,3 +222,9 @@ def test_pages_hold_no_script_no_inline_style_and_no_remote_asset(web_client, pa
     assert "<script" not in page and "style=" not in page and "<style" not in page
     assert 'href="//' not in page and 'src="http' not in page
     assert '<link rel="stylesheet" href="' in page and "static/style.css" in page
+
+
+def test_the_timeline_takes_the_overviews_filters(web_client):
+    page = web_client.get("/timeline", params={"workstream": "governance"}).text
+    assert page.count('<svg class="bar"') == 1
+    assert 'action="timeline"' in page and '<option value="governance" selected>' in page
