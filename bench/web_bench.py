@@ -58,15 +58,24 @@ def environment(work: Path, db: str, cfg: Path) -> dict[str, str]:
 def fresh_database(backend: str, work: Path, n: int) -> str:
     if backend == "sqlite":
         return f"sqlite:///{work / f'web-n{n}.db'}"
+    name = f"ukjp_web_bench_{n}"
+    _postgres(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+    return POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_database(url: str) -> None:
+    if url.startswith("postgresql"):
+        _postgres(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
+def _postgres(*statements: str) -> None:
     from sqlalchemy import create_engine, text
 
-    name = f"ukjp_web_bench_{n}"
     admin = create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        for statement in statements:
+            conn.execute(text(statement))
     admin.dispose()
-    return POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{name}"
 
 
 def time_status(env: dict[str, str], k: int) -> list[float]:
@@ -140,15 +149,19 @@ def load(port: int, path: str, requests: int) -> dict[str, float]:
 
 def bench_size(backend: str, work: Path, n: int, requests: int, k: int) -> dict:
     cfg = write_config(work / f"config-n{n}", n, 1)
-    env = environment(work, fresh_database(backend, work, n), cfg)
-    subprocess.run([*MONITOR, "sync"], env=env, check=True, stdout=subprocess.DEVNULL)
-    status = time_status(env, k)
-    page, port = start_page(env)
+    database = fresh_database(backend, work, n)
+    env = environment(work, database, cfg)
     try:
-        routes = {path: load(port, path, requests) for path in ROUTES}
+        subprocess.run([*MONITOR, "sync"], env=env, check=True, stdout=subprocess.DEVNULL)
+        status = time_status(env, k)
+        page, port = start_page(env)
+        try:
+            routes = {path: load(port, path, requests) for path in ROUTES}
+        finally:
+            page.terminate()
+            page.wait(timeout=30)
     finally:
-        page.terminate()
-        page.wait(timeout=30)
+        drop_database(database)
     status_s = statistics.median(status)
     api = routes[ROUTES[1]]
     return {
