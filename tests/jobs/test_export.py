@@ -74,3 +74,23 @@ def test_csv_export_writes_a_file(synced, tmp_path):
     rows = list(csv.DictReader(io.StringIO(target.read_text())))
     assert len(rows) == 8
     assert {"id", "status", "owner", "amount"} <= rows[0].keys()
+
+
+def test_a_csv_for_excel_starts_with_a_byte_order_mark_so_pounds_and_dashes_survive(
+    synced, tmp_path
+):
+    target = tmp_path / "plan.csv"
+    assert synced("export", "--format", "csv", "--excel", "--output", target).exit_status == 0
+    data = target.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert b"\r\n" in data and b"\n" not in data.replace(b"\r\n", b"")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert len(rows) == 8
+    assert any("£6m" in row["title"] for row in rows)
+    assert any("UK–Japan" in row["title"] for row in rows)
+
+
+def test_excel_is_only_for_csv(synced):
+    result = synced("export", "--format", "json", "--excel")
+    assert result.exit_status == 2
+    assert "--excel is for --format csv" in result.stderr

@@ -165,7 +165,13 @@ def history(config_dir, db, milestone_id, fmt):
     type=click.Path(path_type=Path),
     help="Write to this file instead of standard output (html: this folder).",
 )
-def export(config_dir, db, as_of, fmt, output):
+@click.option(
+    "--excel",
+    is_flag=True,
+    help="csv only: start with a UTF-8 byte-order mark and end lines with CRLF, "
+    "so that Excel opens £, – and Japanese text correctly.",
+)
+def export(config_dir, db, as_of, fmt, output, excel):
     """A calendar feed (ics) of the plan, its data (json, csv), or the status pages (html)."""
     m = monitor(config_dir, db)
     if fmt == "html":
@@ -177,8 +183,20 @@ def export(config_dir, db, as_of, fmt, output):
         count = write_site(Pages(m), output, as_of=as_of)
         click.echo(f"wrote {count:,} files to {output}", err=True)
         return
+    if excel and fmt != "csv":
+        raise click.UsageError("--excel is for --format csv")
     if output is not None and output.is_dir():
         raise click.UsageError(f"--output {output} is a folder; give a file")
-    emit(m.export(fmt, as_of=as_of), output)
+    text = m.export(fmt, as_of=as_of)
+    if excel:
+        # Excel reads a CSV without a byte-order mark as the machine's code
+        # page (Windows-1252 in the UK), which garbles £ and –.
+        data = ("\ufeff" + text).replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-8")
+        if output is None:
+            click.get_binary_stream("stdout").write(data)
+        else:
+            output.write_bytes(data)
+    else:
+        emit(text, output)
     if output is not None:
         click.echo(f"wrote {output}", err=True)
