@@ -394,3 +394,15 @@ def test_the_status_page_imports_neither_prefect_nor_apscheduler(synced, setting
     )
     assert result.returncode == 0, result.stderr
     assert "HEAVY []" in result.stderr
+
+
+def test_run_can_report_in_json_for_the_monitoring_that_watches_it(run_cli):
+    result = run_cli("run", "--format", "json")
+    assert result.exit_status == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["ok"] is True
+    assert report["check"]["as_of"] == TODAY.date().isoformat()
+    assert report["check"]["transitions"] == 8
+    assert report["check"]["alerts"]["sent"] == 2
+    assert report["digests"]["sent"] == 2 and report["digests"]["errors"] == []
+    assert report["sync"]["changes"]["added"] == 8

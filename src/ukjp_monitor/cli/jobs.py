@@ -110,9 +110,19 @@ def _html_target(html_to: Path, email: str) -> Path:
 @cli.command()
 @common
 @as_of_option
-def run(config_dir, db, as_of):
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def run(config_dir, db, as_of, fmt):
     """The main job: sync, check, and this week's digest if it has not gone."""
     report = monitor(config_dir, db).run(as_of=as_of)
+    if fmt == "json":
+        from ukjp_monitor.plan.report import to_json
+
+        click.echo(to_json(report.record()))
+        if not report.ok:
+            raise OperationFailed("not every message was delivered; the next run retries")
+        return
     click.echo(f"synced: {report.sync.summary()}")
     click.echo(f"checked as of {report.check.as_of}: {report.check.transitions} transitions")
     click.echo(report.check.alerts.summary("alert"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -40,6 +40,23 @@ class RunReport:
     @property
     def ok(self) -> bool:
         return self.check.alerts.ok and self.digests.ok
+
+    def record(self) -> dict[str, Any]:
+        """What ``run --format json`` prints, for the monitoring that watches it."""
+
+        def delivered(report: DeliveryReport) -> dict[str, Any]:
+            return {**report.counts(), "quiet": report.quiet, "errors": list(report.errors)}
+
+        return {
+            "ok": self.ok,
+            "sync": {"skipped": self.sync.skipped, "changes": dict(self.sync.counts)},
+            "check": {
+                "as_of": self.check.as_of.isoformat(),
+                "transitions": self.check.transitions,
+                "alerts": delivered(self.check.alerts),
+            },
+            "digests": delivered(self.digests),
+        }
 
 
 class Monitor:
