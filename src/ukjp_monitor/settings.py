@@ -61,6 +61,12 @@ class Settings:
     actor: str | None = None
     templates_dir: Path | None = None
     clock: Clock = field(default=wall_clock, compare=False)
+    #: Where a channel URL's ``${VAR}`` references are looked up when a
+    #: message goes (never before, and never kept): the process's
+    #: environment as it is at that moment.
+    environ: Mapping[str, str] = field(
+        default_factory=lambda: os.environ, repr=False, compare=False
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -86,6 +92,7 @@ class Settings:
             if env.get("UKJP_TEMPLATES_DIR")
             else None,
             clock=_clock(env.get("UKJP_NOW")),
+            environ=env,
         )
 
     def but(self, **changes) -> Settings:

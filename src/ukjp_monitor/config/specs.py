@@ -37,7 +37,7 @@ from pydantic_core import ArgsKwargs, core_schema
 
 from ukjp_monitor.config.wording import written
 from ukjp_monitor.plan.periods import ACCEPTED_FORMS, Period, parse_day, parse_period
-from ukjp_monitor.plan.records import Recipient
+from ukjp_monitor.plan.records import Channel, Recipient
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # C0 and C1 controls (NEL, U+0085, is a line break to str.splitlines) and the
@@ -302,40 +302,102 @@ MessageLanguage = Literal["en", "ja"]
 
 
 def _only_owners(data: Any) -> Any:
-    # A recipient who names owners and no workstreams follows just those owners.
+    # A recipient (or channel) who names owners and no workstreams follows
+    # just those owners.
     if isinstance(data, dict) and "owners" in data and "workstreams" not in data:
         return {**data, "workstreams": []}
     return data
 
 
-def _recipient_schema(source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
-    """``Recipient``, the plain record messages are addressed to, validated
-    field by field with the rules below: a valid item is the record itself,
+def _record_schema(record: type, rules: dict[str, Any]) -> Any:
+    """A schema validating a plain frozen dataclass of ``plan.records``
+    field by field with ``rules``: a valid item is the record itself,
     unknown keys refused, and each mistake reported at its key."""
-    rules = {
-        "email": Email,
-        "name": Name | None,
-        "workstreams": Followed,
-        "owners": Owners,
-        "language": MessageLanguage,
-    }
-    arguments = []
-    for f in fields(Recipient):
-        schema = handler.generate_schema(rules[f.name])
-        if f.default is not MISSING:
-            schema = core_schema.with_default_schema(schema, default=f.default)
-        arguments.append(core_schema.dataclass_field(f.name, schema))
-    schema = core_schema.dataclass_schema(
-        Recipient,
-        core_schema.dataclass_args_schema("Recipient", arguments, extra_behavior="forbid"),
-        [f.name for f in fields(Recipient)],
-        frozen=True,
-    )
-    return core_schema.no_info_before_validator_function(_only_owners, schema)
+
+    def schema(source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        arguments = []
+        for f in fields(record):
+            field_schema = handler.generate_schema(rules[f.name])
+            if f.default is not MISSING:
+                field_schema = core_schema.with_default_schema(field_schema, default=f.default)
+            arguments.append(core_schema.dataclass_field(f.name, field_schema))
+        validated = core_schema.dataclass_schema(
+            record,
+            core_schema.dataclass_args_schema(record.__name__, arguments, extra_behavior="forbid"),
+            [f.name for f in fields(record)],
+            frozen=True,
+        )
+        return core_schema.no_info_before_validator_function(_only_owners, validated)
+
+    return GetPydanticSchema(schema)
 
 
 #: A recipient as monitor.yaml gives one; it validates into ``Recipient`` itself.
-RecipientSpec = Annotated[Recipient, GetPydanticSchema(_recipient_schema)]
+RecipientSpec = Annotated[
+    Recipient,
+    _record_schema(
+        Recipient,
+        {
+            "email": Email,
+            "name": Name | None,
+            "workstreams": Followed,
+            "owners": Owners,
+            "language": MessageLanguage,
+        },
+    ),
+]
+
+_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+
+
+def _channel_url(value: str) -> str:
+    """An Apprise URL whose scheme Apprise knows, ``${VAR}`` references
+    left unresolved. What a refusal says names the scheme, never the rest
+    of the URL: that may hold a secret written into the file."""
+    value = _one_line(value, 2000)
+    found = _SCHEME.match(_REFERENCE.sub("x", value))
+    if not found:
+        raise ValueError(
+            "is not an Apprise URL; write SCHEME://…, such as slack://, workflows:// or json://"
+        )
+    scheme = found[1].lower()
+    if "$" in _REFERENCE.sub("", value):
+        raise ValueError("has a '$' that is not a ${NAME} reference to an environment variable")
+    # https:// and http:// are Slack's and Teams' own webhook addresses (and
+    # others'): Apprise tells them apart when the message goes, once the
+    # references in them are resolved.
+    if scheme not in ("http", "https") and not _apprise_knows(scheme):
+        raise ValueError(
+            f"has the scheme {scheme}://, which Apprise does not know; "
+            "use one Apprise supports, such as slack://, workflows:// (Microsoft Teams), "
+            "json:// or jsons://"
+        )
+    return value
+
+
+def _apprise_knows(scheme: str) -> bool:
+    # Imported here: loading Apprise's plugins takes half a second, paid
+    # only by a configuration that has channels.
+    from apprise.manager_plugins import NotificationManager
+
+    return scheme in NotificationManager()
+
+
+#: A chat channel as monitor.yaml gives one; it validates into ``Channel`` itself.
+ChannelSpec = Annotated[
+    Channel,
+    _record_schema(
+        Channel,
+        {
+            "name": Slug,
+            "url": Annotated[str, AfterValidator(_channel_url)],
+            "workstreams": Followed,
+            "owners": Owners,
+            "language": MessageLanguage,
+        },
+    ),
+]
 
 
 class MonitorFile(Spec):
@@ -344,3 +406,4 @@ class MonitorFile(Spec):
     mail: MailSpec = MailSpec()
     web: WebSpec = WebSpec()
     recipients: list[RecipientSpec] = []
+    channels: list[ChannelSpec] = []
