@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from smtp_server import SmtpServer
+from webhook_server import WebhookServer
 from ukjp_monitor.cli import main
 from ukjp_monitor.jobs.monitor import Monitor
 from ukjp_monitor.settings import Settings
@@ -219,6 +220,15 @@ def snapshot(url: str) -> dict[str, list[tuple]]:
 def smtp_server():
     """A real SMTP server (aiosmtpd) on loopback, stopped after the test."""
     server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def webhook():
+    """A real HTTP server on loopback receiving webhook posts, stopped after the test."""
+    server = WebhookServer()
     server.start()
     yield server
     server.stop()

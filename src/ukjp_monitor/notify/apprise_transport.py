@@ -34,8 +34,9 @@ _REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _STATUS = re.compile(r"error=(\d{3})\b")
 #: Statuses that say "not now" rather than "never".
 _TRY_AGAIN = {408, 425, 429}
-#: Apprise's logger (``apprise.logger.LOGGER_NAME``).
-APPRISE_LOGGER = "apprise"
+#: The loggers that see a post's URL: Apprise's (``apprise.logger.LOGGER_NAME``)
+#: and those of the HTTP client under it, which log each request's path.
+URL_LOGGERS = ("apprise", "urllib3.connectionpool", "urllib3.connection", "urllib3.util.retry")
 
 
 def resolve(url: str, environ: Mapping[str, str]) -> tuple[str, dict[str, str]]:
@@ -67,8 +68,9 @@ def scrub(text: str, secrets: Mapping[str, str]) -> str:
 
 
 class _Scrubber(logging.Filter):
-    """Rewrites each record of Apprise's logger without the secrets, before
-    any handler (ours, or the application's through propagation) sees it."""
+    """Rewrites each record of the ``URL_LOGGERS`` without the secrets,
+    before any handler (ours, or the application's through propagation)
+    sees it."""
 
     def __init__(self, secrets: Mapping[str, str]):
         super().__init__()
@@ -81,14 +83,17 @@ class _Scrubber(logging.Filter):
 
 @contextmanager
 def _scrubbed(secrets: Mapping[str, str]) -> Iterator[None]:
-    # On Apprise's logger only, and only while one post is under way.
-    logger = logging.getLogger(APPRISE_LOGGER)
+    # On those loggers only, and only while one post is under way: a logger's
+    # filter sees each record it makes, whichever handler would then get it.
+    loggers = [logging.getLogger(name) for name in URL_LOGGERS]
     scrubber = _Scrubber(secrets)
-    logger.addFilter(scrubber)
+    for logger in loggers:
+        logger.addFilter(scrubber)
     try:
         yield
     finally:
-        logger.removeFilter(scrubber)
+        for logger in loggers:
+            logger.removeFilter(scrubber)
 
 
 class AppriseTransport:
@@ -118,7 +123,7 @@ class AppriseTransport:
         """None when Apprise says the service took it, else what it logged."""
         import apprise  # half a second of plugins, paid only when a channel posts
 
-        with apprise.LogCapture(level=logging.INFO, fmt="%(message)s") as captured:
+        with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:
             poster = apprise.Apprise()
             if not poster.add(url):
                 return "Apprise cannot read the channel's URL; check it in monitor.yaml"
@@ -129,7 +134,7 @@ class AppriseTransport:
             )
         if done:
             return None
-        said = [line for line in captured.getvalue().splitlines() if "notif" in line.lower()]
+        said = captured.getvalue().splitlines()
         return one_line(" ".join(said[-2:])) or "Apprise could not post it and gave no reason"
 
 

@@ -81,7 +81,8 @@ class ChannelWriter:
             more = _("…and %(n)s more changes.") % {"n": writer.words.count(omitted)}
             rows.append(linked(more, self._links.overview(alert.audience)))
         subject = self._subject(writer, alert.programme, headline)
-        return Post(subject, "\n".join([f"**{plain(subject)}**", *rows]) + "\n")
+        # The title is the headline: services show it above the text.
+        return Post(subject, "\n".join(rows) + "\n")
 
     def summary(self, digest: Digest) -> Post:
         """The digest's summary sentence and its counts, linked to the overview."""
@@ -93,7 +94,7 @@ class ChannelWriter:
         }
         subject = self._subject(writer, digest.programme, title)
         overview = self._links.overview(digest.audience)
-        rows = [f"**{plain(subject)}**", plain(writer.summary(digest))]
+        rows = [plain(writer.summary(digest))]
         if overview:
             rows.append(linked(_("Open the status page"), overview))
         return Post(subject, "\n".join(rows) + "\n")
