@@ -21,10 +21,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from smtp_server import SmtpServer
-from webhook_server import WebhookServer
 from ukjp_monitor.cli import main
 from ukjp_monitor.jobs.monitor import Monitor
 from ukjp_monitor.settings import Settings
+from webhook_server import WebhookServer
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_CONFIG = ROOT / "config"

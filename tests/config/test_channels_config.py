@@ -22,9 +22,7 @@ def problems(config_dir) -> list[str]:
     return [p.split("monitor.yaml:", 1)[1] for p in raised.value.problems]
 
 
-def test_a_channel_validates_into_a_channel_with_its_references_unresolved(
-    config_dir, monkeypatch
-):
+def test_a_channel_validates_into_a_channel_with_its_references_unresolved(config_dir, monkeypatch):
     monkeypatch.setenv("SLACK_TOKEN", "xoxb-secret")
     with_channels(
         config_dir,

@@ -69,9 +69,7 @@ def test_a_channel_gets_each_alert_exactly_once(monitor, channel):
     assert channel_deliveries(monitor) == [(TEAM, "channel alert", "sent")]
 
 
-def test_a_server_error_leaves_the_alert_pending_and_the_next_run_sends_it(
-    monitor, channel, clock
-):
+def test_a_server_error_leaves_the_alert_pending_and_the_next_run_sends_it(monitor, channel, clock):
     monitor.sync()
     channel.answers = [500, 500]  # both tries of this run
     report = monitor.check(as_of=NOV_24, notifier=quick(monitor))

@@ -109,7 +109,8 @@ def test_a_channel_is_routed_as_the_recipient_it_reads_as():
 def test_references_resolve_from_the_environment_and_scrub_back_to_their_names():
     url, secrets = resolve("json://${HOST}/${TOKEN}/hook", {"HOST": "h.example", "TOKEN": "t/k"})
     assert url == "json://h.example/t/k/hook"
-    assert scrub("to h.example at /t%2Fk and /t/k", secrets) == "to ${HOST} at /${TOKEN} and /${TOKEN}"
+    scrubbed = scrub("to h.example at /t%2Fk and /t/k", secrets)
+    assert scrubbed == "to ${HOST} at /${TOKEN} and /${TOKEN}"
     with pytest.raises(DeliveryError, match="the environment variable TOKEN is not set") as raised:
         resolve("json://h/${TOKEN}", {})
     assert raised.value.permanent
