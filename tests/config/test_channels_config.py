@@ -1,5 +1,7 @@
 """monitor.yaml's channels: validated at their lines, their ${VAR} references never resolved."""
 
+from pathlib import Path
+
 import pytest
 
 from conftest import TODAY
@@ -70,3 +72,12 @@ def test_a_channel_follows_known_workstreams_in_a_language_it_has(config_dir):
     assert found[0].startswith(f"{first}: channel a: follows unknown workstream 'nope'")
     assert found[1].startswith(f"{first + 1}: channel b: language:")
     assert found[2].startswith(f"{first + 2}: channel c: url: has a '$' that is not a ${{NAME}}")
+
+
+def test_the_readmes_channels_example_validates(config_dir):
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```yaml\nchannels:\n", 1)[1].split("```", 1)[0]
+    with_channels(config_dir, example)
+    channels = load_config(config_dir, now=TODAY).monitor.channels
+    assert [c.name for c in channels] == ["pmo-slack", "partners-teams"]
+    assert all("${" in c.url for c in channels)

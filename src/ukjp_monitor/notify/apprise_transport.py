@@ -111,8 +111,13 @@ class AppriseTransport:
         """Post ``message`` to ``recipient``'s channel; DeliveryError says
         why it did not go, without a secret in it."""
         url, secrets = resolve(self.urls[recipient], self.environ)
-        with _scrubbed(secrets):
-            error = self._post(url, message)
+        try:
+            with _scrubbed(secrets):
+                error = self._post(url, message)
+        except Exception as exc:  # Apprise's own fault: its words may hold the URL
+            raise DeliveryError(
+                scrub(one_line(f"{type(exc).__name__}: {exc}"), secrets), permanent=False
+            ) from None
         if error is not None:
             raise _failure(scrub(error, secrets))
 
