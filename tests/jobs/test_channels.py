@@ -197,3 +197,16 @@ def test_a_channel_taken_out_of_the_config_gets_nothing_more(monitor, channel, c
     monitor.check(as_of=NOV_24, notifier=quick(monitor))
     assert channel.accepted == []
     assert channel_deliveries(monitor)[-1] == (TEAM, "channel alert", "failed")
+
+
+def test_with_quiet_digests_skipped_a_quiet_channel_gets_no_summary(monitor, config_dir, webhook):
+    path = config_dir / "monitor.yaml"
+    path.write_text(path.read_text().replace("mail:\n", "mail:\n  quiet_digest: skip\n"))
+    add_channels(
+        config_dir,
+        f"{{name: space, url: '{webhook.url('space')}', workstreams: [space]}}",
+        f"{{name: life, url: '{webhook.url('life')}', workstreams: [life-sciences]}}",
+    )
+    monitor.sync()
+    monitor.send_digests(as_of=NOV_24, notifier=quick(monitor))
+    assert [r.path for r in webhook.accepted] == ["/life"]

@@ -19,13 +19,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine
 
-from ukjp_monitor.jobs.loading import load_alerts, load_digests
+from ukjp_monitor.jobs.loading import Loaded, load_alerts, load_digests
 from ukjp_monitor.jobs.reports import DeliveryReport
 from ukjp_monitor.jobs.sending import Composer, Sender
 from ukjp_monitor.notify.alerts import compose_alert
 from ukjp_monitor.notify.apprise_transport import AppriseTransport
 from ukjp_monitor.notify.channels import ChannelWriter, Post
-from ukjp_monitor.notify.compose import compose_digest, iso_week
+from ukjp_monitor.notify.compose import Digest, compose_digest, iso_week
 from ukjp_monitor.notify.routing import alerted
 from ukjp_monitor.notify.transport import Transport
 from ukjp_monitor.plan.records import Channel, TransitionLine
@@ -128,11 +128,16 @@ class Channels:
 
         return Composer(audience, render)
 
-    def claim_summaries(self, as_of: date, *, force: bool = False) -> int:
-        """Claim this week's summary for each channel; returns how many had it."""
+    def claim_summaries(self, as_of: date, *, force: bool = False, quiet: bool = True) -> int:
+        """Claim this week's summary for each channel; returns how many had it.
+
+        Without ``quiet`` (``mail.quiet_digest: skip``), a channel whose week
+        was quiet gets none, as a recipient gets no digest.
+        """
         week, now, skipped = iso_week(as_of), self.clock(), 0
+        addresses = list(self.readers) if quiet else self._loud(as_of)
         with writer(self.engine).begin() as conn:
-            for address in self.readers:
+            for address in addresses:
                 skipped += not ledger.claim_digest(
                     conn,
                     address,
@@ -145,6 +150,11 @@ class Channels:
                     kind=ledger.CHANNEL_SUMMARY,
                 )
         return skipped
+
+    def _loud(self, as_of: date) -> list[str]:
+        wanted = [(address, as_of) for address in self.readers]
+        loaded = load_digests(self.engine, wanted, timezone=self.timezone)
+        return [a for a in self.readers if not self._digest(loaded, a, as_of).quiet]
 
     def send_summaries(self) -> DeliveryReport:
         """Post every weekly summary this process holds or that was left pending."""
@@ -159,16 +169,19 @@ class Channels:
             return (claim.as_of, since, repr(self.readers[claim.recipient].audience))
 
         def render(claim: ledger.Claim) -> Post:
-            since = loaded.since(claim.recipient, claim.as_of)
-            digest = compose_digest(
-                programme=self.programme,
-                recipient=self.readers[claim.recipient],
-                as_of=claim.as_of,
-                since=since,
-                assessments=loaded.assessments[claim.as_of],
-                changes=loaded.changes[since],
-                evidence=loaded.evidence,
-            )
-            return self.writer.summary(digest)
+            return self.writer.summary(self._digest(loaded, claim.recipient, claim.as_of))
 
         return Composer(audience, render)
+
+    def _digest(self, loaded: Loaded, address: str, as_of: date) -> Digest:
+        """The channel's digest, which its summary sums up."""
+        since = loaded.since(address, as_of)
+        return compose_digest(
+            programme=self.programme,
+            recipient=self.readers[address],
+            as_of=as_of,
+            since=since,
+            assessments=loaded.assessments[as_of],
+            changes=loaded.changes[since],
+            evidence=loaded.evidence,
+        )

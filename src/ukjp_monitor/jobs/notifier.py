@@ -187,7 +187,8 @@ class Notifier:
         loud = self._worth_sending(chosen, as_of)
         skipped = self.claim_digests(as_of, loud, force=force) if loud else 0
         if not recipients:  # the channels' summaries go with everyone's digests
-            skipped += self.channels.claim_summaries(as_of, force=force)
+            quiet = self.mail.quiet_digest != "skip"
+            skipped += self.channels.claim_summaries(as_of, force=force, quiet=quiet)
         report = self.send_claimed_digests()
         report.skipped, report.quiet = skipped, len(chosen) - len(loud)
         return report
