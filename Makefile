@@ -64,9 +64,11 @@ bench: $(STAMP)
 	$(BIN)/pip install --quiet -c $(LOCK) -e '.[test,bench]'
 	$(BIN)/python bench/run.py
 
-## make screenshot: docs/digest.png and docs/alert.png (and -360.png, 360 px wide): the sample digest and alert in headless Chromium.
+## make screenshot: docs/digest.png and docs/alert.png (and -360.png, 360 px wide): the sample digest and alert in headless Chromium, docs/digest-ja*.png the digest in Japanese; docs/funder-*.png the same for a grant holder of a generated 100,000-milestone funder.
 screenshot: $(STAMP)
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	# A Japanese font, so that the Japanese digest is drawn as its readers see it.
+	fc-list | grep -qi "Noto Sans CJK" || (apt-get update -qq && apt-get install -y -qq fonts-noto-cjk)
 	$(BIN)/python scripts/screenshot_digest.py
 
 clean:

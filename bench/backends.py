@@ -109,6 +109,14 @@ class Backend:
     def cleanup(self) -> None:
         """After a scenario: nothing by default (templates live until the end)."""
 
+    def size(self, db: Db) -> int:
+        """Size on disk in bytes (SQLite: file + WAL; PostgreSQL: pg_database_size)."""
+        raise NotImplementedError
+
+    def count(self, db: Db, table: str) -> int:
+        """Rows in one of the monitor's tables."""
+        raise NotImplementedError
+
 
 class Sqlite(Backend):
     name = driver = "sqlite"
@@ -134,6 +142,22 @@ class Sqlite(Backend):
             if Path(template.name + suffix).exists():
                 shutil.copyfile(template.name + suffix, f"{path}{suffix}")
         return Db(f"sqlite:///{path}", str(path))
+
+    def size(self, db: Db) -> int:
+        return sum(
+            Path(f"{db.name}{suffix}").stat().st_size
+            for suffix in ("", "-wal")
+            if Path(f"{db.name}{suffix}").exists()
+        )
+
+    def count(self, db: Db, table: str) -> int:
+        import sqlite3
+
+        conn = sqlite3.connect(db.name)
+        try:
+            return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        finally:
+            conn.close()
 
     def floor_table(self, cfg: Path, n: int) -> Floor:
         import sqlite3
@@ -186,6 +210,18 @@ class Postgres(Backend):
         )
         _pg_created.add(name)
         return Db(f"{PG_BASE}/{name}", name)
+
+    def size(self, db: Db) -> int:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            return conn.execute("SELECT pg_database_size(%s)", (db.name,)).fetchone()[0]
+
+    def count(self, db: Db, table: str) -> int:
+        import psycopg
+
+        with psycopg.connect(db.url, autocommit=True) as conn:
+            return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
     def floor_table(self, cfg: Path, n: int) -> Floor:
         import psycopg

@@ -20,7 +20,7 @@ sys.path.insert(0, str(HERE))
 
 import backends  # noqa: E402
 import run as bench_run  # noqa: E402
-from generate import AS_OF  # noqa: E402
+from generate import AS_OF, write_config  # noqa: E402
 
 
 def main(args: argparse.Namespace) -> None:
@@ -33,7 +33,7 @@ def main(args: argparse.Namespace) -> None:
         n = (args.sizes or [bench_run.SCENARIOS[scenario][0]])[-1]
         stem = out_dir / f"profile-{scenario}-{backend_name}-n{n}"
         try:
-            for renderer, suffix in (("html", ".html"), ("text", ".txt")):
+            for renderer, suffix in args.profile_renderers:
                 cmd, env, sink = _prepare(bench, backend, scenario, n)
                 pyi = [
                     bench_run.PY,
@@ -80,6 +80,17 @@ def _prepare(bench: bench_run.Bench, backend, scenario: str, n: int):
         return [*mon, "check", *as_of], bench.env(db, cfg), None
     if scenario == "digest":
         cfg = bench.config(n, bench.args.recipients)
+        db = backend.copy(backend.synced(cfg, bench.env, n, check=True), f"prof{n}")
+        sink = backends.SmtpSink(None).__enter__()
+        return [*mon, "digest", "--send", *as_of], bench.mail_env(db, cfg, sink), sink
+    if scenario == "funder-check":
+        cfg = bench.config(n, bench.args.recipients)
+        db = backend.copy(backend.synced(cfg, bench.env, n, check=False), f"prof{n}")
+        sink = backends.SmtpSink(None).__enter__()
+        return [*mon, "check", *as_of], bench.mail_env(db, cfg, sink), sink
+    if scenario == "funder-digest":
+        r = bench.args.recipients
+        cfg = write_config(bench.work / f"config-n{n}-r{r}-owners", n, r, owners=True)
         db = backend.copy(backend.synced(cfg, bench.env, n, check=True), f"prof{n}")
         sink = backends.SmtpSink(None).__enter__()
         return [*mon, "digest", "--send", *as_of], bench.mail_env(db, cfg, sink), sink

@@ -1,6 +1,7 @@
 """results.json → table.md (printed too) and scaling.png.
 
 python bench/report.py            # re-render from bench/results/results.json
+python bench/report.py funder     # bench/results/funder.json → funder.md
 """
 
 from __future__ import annotations
@@ -22,13 +23,20 @@ TARGETS = {  # scenario: (headline N, ratio limit, target text, memory limit MB)
     "check": (100_000, 3.0, "≤ 3×, ≤ 300 MB", 300),
     "digest": (10_000, 2.0, "≤ 2×", None),
     "flow": (10_000, 1.3, "≤ +30%", None),
+    "funder-check": (100_000, 3.0, "≤ 3×, ≤ 500 MB, ≤ 100,000 B", 500),
+    "funder-digest": (100_000, 2.0, "≤ 2×, ≤ 100,000 B", None),
 }
+FUNDER = ("funder-check", "funder-digest")
+MESSAGE_LIMIT = 100_000
 FLOORS = {
     "status": "SQLAlchemy reads N rows of a 12-column table and prints them as JSON",
     "sync": "the driver reads N rows and inserts N rows in one transaction (sqlite3 / psycopg)",
     "check": "the driver reads N rows and inserts N rows in one transaction (sqlite3 / psycopg)",
     "digest": "smtplib sends the same R messages (captured bytes) over one connection",
     "flow": "a no-op Prefect flow in its own process, same Prefect server",
+    "funder-check": "the check floor, then smtplib sends the same messages (captured bytes)"
+    " over one connection, in one process",
+    "funder-digest": "smtplib sends the same R messages (captured bytes) over one connection",
 }
 ORDER = list(TARGETS)
 
@@ -51,6 +59,9 @@ def rows(results: list[dict]) -> list[dict]:
         met = None
         if ratio is not None and r["ok"]:
             met = ratio <= limit and (mem_limit is None or mem <= mem_limit)
+            largest = r.get("stats", {}).get("largest_message_bytes")
+            if largest is not None:
+                met = met and largest <= MESSAGE_LIMIT
         out.append(
             {
                 **r,
@@ -116,7 +127,7 @@ def sweep_table(rs: list[dict]) -> str:
         "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     keys = sorted(
-        {(r["scenario"], r["backend"]) for r in rs},
+        {(r["scenario"], r["backend"]) for r in rs if r["scenario"] not in FUNDER},
         key=lambda k: (ORDER.index(k[0]), k[1] != "sqlite"),
     )
     for scenario, backend in keys:
@@ -147,13 +158,43 @@ def sweep_table(rs: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def _mb(x: int | None) -> str:
+    return "—" if x is None else f"{x / 1e6:,.1f} MB"
+
+
+def funder_table(rs: list[dict]) -> str:
+    """The funder's runs: time against floor, memory, and what each run left behind."""
+    lines = [
+        "| scenario | backend | N | R | runs | measured (median) | floor (median) | ratio "
+        "| peak RSS monitor / floor | messages | largest message | ledger rows written "
+        "| transitions written | database growth (before) |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for r in rs:
+        if r["scenario"] not in FUNDER:
+            continue
+        st = r.get("stats", {})
+        largest = st.get("largest_message_bytes")
+        big = "—" if largest is None else f"{largest:,} B"
+        lines.append(
+            f"| {r['scenario']} | {r['backend']} | {r['n']:,} | {r['r']:,} | {r['k']} "
+            f"| {_fmt(r['t'])} | {_fmt(r['floor_t'])} | {_fmt(r['ratio'], '×')} "
+            f"| {_fmt(r['mem'], ' MB', 0)} / {_fmt(r['floor_mem'], ' MB', 0)} "
+            f"| {st.get('messages', '—'):,} | {big} "
+            f"| {st.get('deliveries_rows_written', '—'):,} "
+            f"| {st.get('transitions_rows_written', '—'):,} "
+            f"| {_mb(st.get('db_growth_bytes'))} ({_mb(st.get('db_before_bytes'))}) |"
+        )
+    return "\n".join(lines)
+
+
 def plot(rs: list[dict], path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    scenarios = [s for s in ORDER if any(r["scenario"] == s for r in rs)]
+    scenarios = [s for s in ORDER if s not in FUNDER and any(r["scenario"] == s for r in rs)]
     if not scenarios:
         return
     fig, axes = plt.subplots(1, len(scenarios), figsize=(4.2 * len(scenarios), 4.2), squeeze=False)
@@ -192,23 +233,29 @@ def plot(rs: list[dict], path: Path) -> None:
     plt.close(fig)
 
 
-def write(results_dir: Path) -> str:
-    data = json.loads((results_dir / "results.json").read_text())
+def write(results_dir: Path, name: str = "results") -> str:
+    """``name``.json → table.md and scaling.png (``results``), or ``name``.md (others)."""
+    data = json.loads((results_dir / f"{name}.json").read_text())
     rs = rows(data["results"])
-    text = (
-        "\n\n".join(
-            [
-                f"Machine: {machine.markdown(data['machine'])}. Measured {data['finished']}, "
-                f"every command as of {data['as_of']}.",
-                "### Against the floor (headline sizes)",
-                headline_table(rs),
-                "Floors: " + "; ".join(f"**{k}**: {v}" for k, v in FLOORS.items()) + ".",
-                "### Growth in N (median wall time per process; fit t = a + b·N over the points)",
-                sweep_table(rs),
-            ]
-        )
-        + "\n"
-    )
+    present = {r["scenario"] for r in rs}
+    parts = [
+        f"Machine: {machine.markdown(data['machine'])}. Measured {data['finished']}, "
+        f"every command as of {data['as_of']}.",
+        "### Against the floor (headline sizes)",
+        headline_table(rs),
+        "Floors: " + "; ".join(f"**{k}**: {v}" for k, v in FLOORS.items() if k in present) + ".",
+    ]
+    if present - set(FUNDER):
+        parts += [
+            "### Growth in N (median wall time per process; fit t = a + b·N over the points)",
+            sweep_table(rs),
+        ]
+    if present & set(FUNDER):
+        parts += [
+            "### A funder's size (every row; ledger rows, transitions and growth from one run)",
+            funder_table(rs),
+        ]
+    text = "\n\n".join(parts) + "\n"
     notes = [
         f"- {r['scenario']}/{r['backend']}/N={r['n']:,}: {r['note'].strip()}"
         for r in rs
@@ -216,11 +263,14 @@ def write(results_dir: Path) -> str:
     ]
     if notes:
         text += "\nNotes:\n\n" + "\n".join(notes) + "\n"
-    (results_dir / "table.md").write_text(text)
-    plot(rs, results_dir / "scaling.png")
+    if name == "results":
+        (results_dir / "table.md").write_text(text)
+        plot(rs, results_dir / "scaling.png")
+    else:
+        (results_dir / f"{name}.md").write_text(text)
     print(text)
     return text
 
 
 if __name__ == "__main__":
-    write(HERE / "results")
+    write(HERE / "results", sys.argv[1] if len(sys.argv) > 1 else "results")

@@ -4,6 +4,7 @@
     python bench/run.py --quick               # N up to 10,000, K=3: a few minutes
     python bench/run.py --scenario status --backend sqlite --sizes 1000,10000
     python bench/run.py --profile sync --backend sqlite --sizes 100000
+    python bench/run.py --funder --backend sqlite   # the funder's check and digest (issue 11)
 
 Every figure is a whole process (subprocess, wall clock from spawn to exit,
 peak RSS of the child from os.wait4), the median of K runs, and each
@@ -47,7 +48,11 @@ FLOW_CODE = (
 )
 RESULTS = HERE / "results"
 SIZES = [100, 1_000, 10_000, 100_000]
+#: The funder's scenarios run at a mid point and at the funder's size.
+FUNDER_SIZES = [20_000, 100_000]
 DIGEST_RECIPIENTS = 1_000
+#: Every message's ceiling on the wire (DESIGN §12; Gmail clips at about 102 KB).
+MESSAGE_LIMIT = 100_000
 
 # scenario: (headline N, target ratio or None, target text, floor description)
 SCENARIOS = {
@@ -76,8 +81,26 @@ SCENARIOS = {
         f"smtplib sends the same R={DIGEST_RECIPIENTS} messages over one connection",
     ),
     "flow": (10_000, 1.3, "adds ≤ 30% to no-op flow", "a no-op Prefect flow, same Prefect server"),
+    # A funder (issue 11): the first check of N milestones for R recipients
+    # who get mail, and the digest to R grant holders who each follow their own.
+    "funder-check": (
+        100_000,
+        3.0,
+        "≤ 3× floor, ≤ 500 MB, every message ≤ 100,000 bytes",
+        "driver reads N rows, inserts N rows, then smtplib sends the same messages"
+        " over one connection, one process",
+    ),
+    "funder-digest": (
+        100_000,
+        2.0,
+        "≤ 2× floor, every message ≤ 100,000 bytes",
+        f"smtplib sends the same R={DIGEST_RECIPIENTS} messages over one connection",
+    ),
 }
-MEMORY_LIMIT_MB = {"sync": 300, "check": 300}
+MEMORY_LIMIT_MB = {"sync": 300, "check": 300, "funder-check": 500}
+FUNDER = ("funder-check", "funder-digest")
+#: Tables whose rows a funder's run counts before and after (the ledger is deliveries).
+COUNTED = ("deliveries", "transitions", "events")
 
 
 @dataclass
@@ -97,6 +120,8 @@ class Result:
     monitor: list[Sample] = field(default_factory=list)
     floor: list[Sample] = field(default_factory=list)
     note: str = ""
+    #: What a funder's run leaves behind (messages, their sizes, rows, growth).
+    stats: dict = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -262,21 +287,29 @@ class Bench:
         self.alternate(result, run, floor, result.k, n < 100_000)
         return result
 
-    def digest(self, backend: backends.Backend, n: int) -> Result:
+    def digest(self, backend: backends.Backend, n: int, *, owners: bool = False) -> Result:
         r = self.args.recipients
-        cfg = self.config(n, r)
+        cfg = (
+            write_config(self.work / f"config-n{n}-r{r}-owners", n, r, owners=True)
+            if owners
+            else self.config(n, r)
+        )
         synced = backend.synced(cfg, self.env, n, check=True)
-        result = Result("digest", backend.name, n, r, self.k_for(n))
+        scenario = "funder-digest" if owners else "digest"
+        result = Result(scenario, backend.name, n, r, self.k_for(n))
         cmd = [*MONITOR, "digest", "--send", "--as-of", AS_OF.isoformat()]
-        saved = self.work / f"digest-mail-{backend.name}-n{n}-r{r}"
+        saved = self.work / f"{scenario}-mail-{backend.name}-n{n}-r{r}"
         shutil.rmtree(saved, ignore_errors=True)
         counts: list[int] = []
 
         def run_monitor(save: Path | None = None):
             db = backend.copy(synced, f"digest{n}")  # a fresh ledger every run
+            before = self.footprint(backend, db) if owners else None
             with backends.SmtpSink(save) as sink:
                 sample = timed(cmd, self.mail_env(db, cfg, sink))
             counts.append(sink.count)
+            if before is not None:
+                result.stats.update(self.growth(backend, db, before))
             return sample
 
         def run_floor():
@@ -296,12 +329,84 @@ class Bench:
             return sample
 
         run_monitor(saved)  # untimed: captures the very messages the floor resends
+        if owners:
+            result.stats.update(messages(saved))
         self.alternate(result, run_monitor, run_floor, result.k, False)
         bad = [c for c in counts if c != r]
         result.note += (
             f" sink counted {counts[-1]} messages per run"
             if not bad
             else f" SINK COUNT MISMATCH {bad} != {r};"
+        )
+        return result
+
+    # -- a funder's size (issue 11) ------------------------------------------
+
+    def footprint(self, backend: backends.Backend, db) -> dict:
+        return {"bytes": backend.size(db), **{t: backend.count(db, t) for t in COUNTED}}
+
+    def growth(self, backend: backends.Backend, db, before: dict) -> dict:
+        """What one run added: database bytes and rows per counted table."""
+        after = self.footprint(backend, db)
+        return {
+            "db_before_bytes": before["bytes"],
+            "db_growth_bytes": after["bytes"] - before["bytes"],
+            **{f"{t}_rows_written": after[t] - before[t] for t in COUNTED},
+        }
+
+    def funder_digest(self, backend: backends.Backend, n: int) -> Result:
+        """digest --send to R grant holders, each following their own grants (owners:)."""
+        return self.digest(backend, n, owners=True)
+
+    def funder_check(self, backend: backends.Backend, n: int) -> Result:
+        """The first check of N milestones for R recipients who get mail, over SMTP."""
+        r = self.args.recipients
+        cfg = self.config(n, r)
+        synced = backend.synced(cfg, self.env, n, check=False)
+        result = Result("funder-check", backend.name, n, r, self.k_for(n))
+        floor_db = backend.floor_table(cfg, n)
+        cmd = [*MONITOR, "check", "--as-of", AS_OF.isoformat()]
+        saved = self.work / f"funder-check-mail-{backend.name}-n{n}-r{r}"
+        shutil.rmtree(saved, ignore_errors=True)
+        counts: list[int] = []
+        floor_counts: list[int] = []
+
+        def run_monitor(save: Path | None = None):
+            db = backend.copy(synced, f"fcheck{n}")  # nothing checked yet, every run
+            before = self.footprint(backend, db)
+            with backends.SmtpSink(save) as sink:
+                sample = timed(cmd, self.mail_env(db, cfg, sink))
+            counts.append(sink.count)
+            result.stats.update(self.growth(backend, db, before))
+            return sample
+
+        def run_floor():
+            backend.reset_floor_copy(floor_db)
+            with backends.SmtpSink(None) as sink:
+                sample = timed(
+                    [
+                        PY,
+                        str(HERE / "floors" / "read_insert_send.py"),
+                        backend.driver,
+                        floor_db.driver_target,
+                        "127.0.0.1",
+                        str(sink.port),
+                        str(saved),
+                    ],
+                    base_env(self.work),
+                )
+            floor_counts.append(sink.count)
+            return sample
+
+        run_monitor(saved)  # untimed: the very messages the floor resends
+        result.stats.update(messages(saved))
+        self.alternate(result, run_monitor, run_floor, result.k, False)
+        sent = result.stats["messages"]
+        bad = [c for c in counts + floor_counts if c != sent]
+        result.note += (
+            f" sink counted {sent} messages per run (monitor and floor)"
+            if not bad
+            else f" SINK COUNT MISMATCH {bad} != {sent};"
         )
         return result
 
@@ -335,9 +440,9 @@ class Bench:
         out = []
         for backend in a.backends:
             for scenario in a.scenarios:
-                sizes = a.sizes or SIZES
+                sizes = a.sizes or (FUNDER_SIZES if scenario in FUNDER else SIZES)
                 if a.quick:
-                    sizes = [s for s in sizes if s <= 10_000]
+                    sizes = [s for s in sizes if s <= (20_000 if scenario in FUNDER else 10_000)]
                 if scenario == "digest" and not a.digest_100k:
                     sizes = [s for s in sizes if s <= 10_000]
                 out += [(scenario, backend, n) for n in sizes]
@@ -350,7 +455,7 @@ class Bench:
                 print(f"== {scenario} on {backend_name}, N={n:,}", flush=True)
                 t0 = time.perf_counter()
                 try:
-                    result = getattr(self, scenario)(backend, n)
+                    result = getattr(self, scenario.replace("-", "_"))(backend, n)
                 except Exception as exc:  # keep going: one broken scenario is a finding
                     result = Result(scenario, backend_name, n, 0, 0, note=f"failed: {exc}"[:500])
                     print(f"   {result.note}", file=sys.stderr)
@@ -375,7 +480,7 @@ class Bench:
             "args": {k: v for k, v in vars(self.args).items() if k != "func"},
             "results": [{**asdict(r), "ok": r.ok} for r in self.results],
         }
-        previous = RESULTS / "results.json"
+        previous = RESULTS / f"{self.args.results}.json"
         if self.args.merge and previous.exists():
             old = json.loads(previous.read_text())
             keep = {(r["scenario"], r["backend"], r["n"]) for r in payload["results"]}
@@ -383,6 +488,17 @@ class Bench:
                 r for r in old["results"] if (r["scenario"], r["backend"], r["n"]) not in keep
             ] + payload["results"]
         previous.write_text(json.dumps(payload, indent=1))
+
+
+def messages(folder: Path) -> dict:
+    """How many messages the sink saved, and the largest one's size as sent (bytes of DATA)."""
+    sizes = [len(path.read_bytes().split(b"\n", 2)[2]) for path in sorted(folder.glob("*.eml"))]
+    return {
+        "messages": len(sizes),
+        "largest_message_bytes": max(sizes, default=0),
+        "median_message_bytes": int(statistics.median(sizes)) if sizes else 0,
+        "over_limit": sum(size > MESSAGE_LIMIT for size in sizes),
+    }
 
 
 def main() -> None:
@@ -416,16 +532,33 @@ def main() -> None:
         action="store_true",
         help="keep earlier results.json rows for figures not re-measured",
     )
+    parser.add_argument(
+        "--funder",
+        action="store_true",
+        help="only funder-check and funder-digest, into funder.json / funder.md",
+    )
+    parser.add_argument(
+        "--results",
+        help="results file stem under bench/results (default: results; funder with --funder)",
+    )
     parser.add_argument("--workdir", default="/tmp/ukjp-bench")
     parser.add_argument(
         "--profile",
         metavar="SCENARIO",
         choices=list(SCENARIOS),
-        help="run SCENARIO once under pyinstrument (see bench/profile.py)",
+        help="run SCENARIO once under pyinstrument (see bench/profile_scenario.py)",
+    )
+    parser.add_argument(
+        "--profile-text-only",
+        action="store_true",
+        help="with --profile: one run, the text call tree only (no HTML run)",
     )
     args = parser.parse_args()
     # A SIGTERM still runs atexit, which drops the PostgreSQL databases.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    if args.funder:
+        args.scenarios = args.scenarios or list(FUNDER)
+    args.results = args.results or ("funder" if args.funder else "results")
     args.scenarios = args.scenarios or list(SCENARIOS)
     args.backends = args.backends or ["sqlite", "postgresql"]
     if args.quick:
@@ -433,13 +566,16 @@ def main() -> None:
     if args.profile:
         import profile_scenario
 
+        args.profile_renderers = [("text", ".txt")]
+        if not args.profile_text_only:
+            args.profile_renderers.insert(0, ("html", ".html"))
         profile_scenario.main(args)
         return
     bench = Bench(args)
     bench.run()
     import report
 
-    report.write(RESULTS)
+    report.write(RESULTS, args.results)
 
 
 if __name__ == "__main__":

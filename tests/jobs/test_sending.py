@@ -103,5 +103,7 @@ def test_what_a_send_loads_cannot_be_changed_by_what_composes_from_it(mailing):
         loaded.assessments[NOV_24] = ()  # type: ignore[index]
     with pytest.raises(AttributeError):
         loaded.last_sent = {}  # type: ignore[misc]
-    assert isinstance(loaded.assessments[NOV_24], tuple)
+    assert isinstance(loaded.assessments[NOV_24].assessments, tuple)
+    with pytest.raises(AttributeError):
+        loaded.assessments[NOV_24].assessments = ()  # type: ignore[misc]
     assert isinstance(loaded.changes[loaded.since("quantum-0@example.org", NOV_24)], tuple)

@@ -20,9 +20,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Engine
 
 from ukjp_monitor.notify.compose import RECENT_DAYS
-from ukjp_monitor.notify.routing import CheckLines
+from ukjp_monitor.notify.routing import CheckLines, Portfolio
 from ukjp_monitor.plan.records import ChangeLine
-from ukjp_monitor.plan.status import Assessment, evaluate
+from ukjp_monitor.plan.status import evaluate
 from ukjp_monitor.store import changes, ledger, queries, transitions
 
 K = TypeVar("K")
@@ -45,7 +45,7 @@ class Loaded:
     """
 
     timezone: ZoneInfo
-    assessments: Mapping[date, tuple[Assessment, ...]]
+    assessments: Mapping[date, Portfolio]
     checks: Mapping[int, CheckLines] = field(default_factory=lambda: _frozen({}))
     changes: Mapping[date, tuple[ChangeLine, ...]] = field(default_factory=lambda: _frozen({}))
     last_sent: Mapping[str, datetime] = field(default_factory=lambda: _frozen({}))
@@ -109,10 +109,10 @@ def _since(last: datetime | None, as_of: date, timezone: ZoneInfo) -> date:
     return last.astimezone(timezone).date() if last else as_of - timedelta(days=7)
 
 
-def _assessed(conn: Connection, days: Iterable[date]) -> Mapping[date, tuple[Assessment, ...]]:
+def _assessed(conn: Connection, days: Iterable[date]) -> Mapping[date, Portfolio]:
     days = sorted(set(days))
     plan = queries.load_plan(conn) if days else []
-    return _frozen({day: tuple(evaluate(plan, day)) for day in days})
+    return _frozen({day: Portfolio(tuple(evaluate(plan, day))) for day in days})
 
 
 def _changes_since(conn: Connection, day: date, timezone: ZoneInfo) -> tuple[ChangeLine, ...]:

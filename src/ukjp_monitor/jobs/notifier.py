@@ -7,8 +7,9 @@ server answers (``sending``). A run that dies anywhere leaves rows pending,
 and the next run takes them over and sends them with the same Message-ID.
 
 Alerts and digests go through the one ``Sender``. For each, what the claimed
-messages need is read first (``loading``); composing and rendering are then
-pure functions of that data, so nothing here holds state between runs.
+messages need is read first, in the caller's thread (``loading``); composing
+and rendering are then pure functions of that data, and nothing the store
+said is kept from one send to the next.
 """
 
 from __future__ import annotations

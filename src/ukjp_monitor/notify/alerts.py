@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ukjp_monitor.notify.compose import Entry, entries_for
+from ukjp_monitor.notify.routing import Portfolio
 from ukjp_monitor.plan.records import Audience, Recipient, TransitionLine
 from ukjp_monitor.plan.status import ALERT_STATUSES, Assessment, alert_rank
 
@@ -60,7 +61,7 @@ def compose_alert(
     recipient: Recipient,
     as_of: date,
     lines: Iterable[TransitionLine],
-    assessments: Sequence[Assessment],
+    assessments: Portfolio | Sequence[Assessment],
 ) -> Alert | None:
     """The recipient's alert, or None when none of ``lines`` concerns them."""
     mine = [

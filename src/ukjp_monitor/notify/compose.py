@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Generic, TypeVar
 
+from ukjp_monitor.notify.routing import Portfolio
 from ukjp_monitor.plan.history import EventKind
 from ukjp_monitor.plan.records import Audience, ChangeLine, Recipient
 from ukjp_monitor.plan.status import Assessment, Status
@@ -144,7 +145,7 @@ def compose_digest(
     recipient: Recipient,
     as_of: date,
     since: date,
-    assessments: Sequence[Assessment],
+    assessments: Portfolio | Sequence[Assessment],
     changes: Iterable[ChangeLine],
     evidence: Mapping[str, str] | None = None,
 ) -> Digest:
@@ -152,7 +153,8 @@ def compose_digest(
     ``since``. ``evidence`` gives recent completions' evidence by milestone
     id, for those completed before ``since`` (newer ones carry it in
     ``changes``)."""
-    mine = [a for a in assessments if recipient.follows(a.milestone.workstream, a.milestone.owner)]
+    portfolio = Portfolio.of(assessments)
+    mine = portfolio.followed_by(recipient)
     news: dict[str, list[ChangeLine]] = {}
     for c in changes:
         if recipient.follows(c.workstream, c.owner):
@@ -183,7 +185,7 @@ def compose_digest(
     # Only the entries a section lists are built: a funder's digest counts
     # tens of thousands and lists a few hundred.
     listed = {a.milestone.id for group in placed.values() for a in group[:SECTION_LINES]}
-    entries = entries_for(assessments, listed, news, evidence or {}, recipient.language)
+    entries = entries_for(portfolio, listed, news, evidence or {}, recipient.language)
     counts = {
         "overdue": sum(a.status is Status.OVERDUE for a in mine),
         "due": sum(a.status is Status.DUE for a in mine),
@@ -230,7 +232,7 @@ def _section_of(a: Assessment, changes: Sequence[ChangeLine], recent: date) -> s
 
 
 def entries_for(
-    assessments: Sequence[Assessment],
+    assessments: Portfolio | Sequence[Assessment],
     ids: set[str],
     changes: Mapping[str, Sequence[ChangeLine]],
     evidence: Mapping[str, str] | None = None,
@@ -240,12 +242,13 @@ def entries_for(
     wait on; a completed one links to its evidence (the latest in
     ``changes``, else ``evidence``'s), else to its source."""
     known = evidence or {}
-    wanted = [a for a in assessments if a.milestone.id in ids]
+    portfolio = Portfolio.of(assessments)
+    wanted = [a for a in map(portfolio.get, sorted(ids)) if a is not None]
     deps = {dep for a in wanted for dep in a.blocked_by}
     titles = {
         a.milestone.id: (a.milestone.title_ja if language == "ja" else None) or a.milestone.title
-        for a in assessments
-        if a.milestone.id in deps
+        for a in map(portfolio.get, deps)
+        if a is not None
     }
     out = {}
     for a in wanted:

@@ -146,7 +146,7 @@ class Renderer:
             columns=columns,
             wrap=self._wrap,
         )
-        env.globals.update(links=self._links, language=code)
+        env.globals.update(links=self._links, language=code, sentence_gap=lang.words.sentence_gap)
         templates = {name: env.get_template(name) for name in TEMPLATES}
         return _Speaker(writer, templates)
 
@@ -222,8 +222,10 @@ _DATES = re.compile(
     r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}"
     r"|\b[QH][1-4] \d{4}\b|\b\d{1,3}(?:,\d{3})* days?\b"
     # and as Japanese writes them: 2026年12月1日（火）, 2027年第1四半期, 2026年度, 37日
-    r"|\d{4}年(?:\d{1,2}月(?:\d{1,2}日(?:（[月火水木金土日]）)?)?|第[1-4]四半期|[上下]半期|度)?"
+    r"|\d{4}年(?:\d{1,2}月(?:\d{1,2}日(?:（[月火水木金土日]）)?)?|第[1-4]四半期|第\d{1,2}週|[上下]半期|度)?"
     r"|\d{1,3}(?:,\d{3})*日"
+    # and ISO weeks: 2026-W49 (2026年第49週 above)
+    r"|\b\d{4}-W\d{2}\b"
 )
 
 

@@ -37,6 +37,8 @@ class Words:
     locale = "en_GB"
     dash = DASH
     tbc = "TBC"
+    #: What stands between two sentences: a space; nothing in Japanese.
+    sentence_gap = " "
 
     def count(self, n: int) -> str:
         """A whole number with thousands separators: ``3,812``."""
@@ -109,6 +111,7 @@ class JapaneseWords(Words):
     locale = "ja"
     dash = "～"
     tbc = "未定"
+    sentence_gap = ""
 
     def count(self, n: int) -> str:
         return format_decimal(n, locale=self.locale)
