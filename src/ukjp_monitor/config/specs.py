@@ -35,6 +35,7 @@ from pydantic import (
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 from pydantic_core import ArgsKwargs, core_schema
 
+from ukjp_monitor.config.channels import channel_url
 from ukjp_monitor.config.wording import written
 from ukjp_monitor.plan.periods import ACCEPTED_FORMS, Period, parse_day, parse_period
 from ukjp_monitor.plan.records import Channel, Recipient
@@ -347,43 +348,6 @@ RecipientSpec = Annotated[
     ),
 ]
 
-_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
-
-
-def _channel_url(value: str) -> str:
-    """An Apprise URL whose scheme Apprise knows, ``${VAR}`` references
-    left unresolved. What a refusal says names the scheme, never the rest
-    of the URL: that may hold a secret written into the file."""
-    value = _one_line(value, 2000)
-    found = _SCHEME.match(_REFERENCE.sub("x", value))
-    if not found:
-        raise ValueError(
-            "is not an Apprise URL; write SCHEME://…, such as slack://, workflows:// or json://"
-        )
-    scheme = found[1].lower()
-    if "$" in _REFERENCE.sub("", value):
-        raise ValueError("has a '$' that is not a ${NAME} reference to an environment variable")
-    # https:// and http:// are Slack's and Teams' own webhook addresses (and
-    # others'): Apprise tells them apart when the message goes, once the
-    # references in them are resolved.
-    if scheme not in ("http", "https") and not _apprise_knows(scheme):
-        raise ValueError(
-            f"has the scheme {scheme}://, which Apprise does not know; "
-            "use one Apprise supports, such as slack://, workflows:// (Microsoft Teams), "
-            "json:// or jsons://"
-        )
-    return value
-
-
-def _apprise_knows(scheme: str) -> bool:
-    # Imported here: loading Apprise's plugins takes half a second, paid
-    # only by a configuration that has channels.
-    from apprise.manager_plugins import NotificationManager
-
-    return scheme in NotificationManager()
-
-
 #: A chat channel as monitor.yaml gives one; it validates into ``Channel`` itself.
 ChannelSpec = Annotated[
     Channel,
@@ -391,7 +355,9 @@ ChannelSpec = Annotated[
         Channel,
         {
             "name": Slug,
-            "url": Annotated[str, AfterValidator(_channel_url)],
+            "url": Annotated[
+                str, AfterValidator(partial(_one_line, limit=2000)), AfterValidator(channel_url)
+            ],
             "workstreams": Followed,
             "owners": Owners,
             "language": MessageLanguage,
