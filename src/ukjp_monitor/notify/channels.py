@@ -42,10 +42,15 @@ class Post:
         return dataclasses.replace(self, message_id=message_id)
 
 
+def one_line(text: str) -> str:
+    """Line breaks, control characters and runs of spaces become single spaces."""
+    return " ".join(_CONTROL.sub(" ", text).split())
+
+
 def plain(text: str) -> str:
     """``text`` on one line, its Markdown characters escaped: a title
     shows as written and cannot make a link or a mention."""
-    return _MARKUP.sub(r"\\\1", " ".join(_CONTROL.sub(" ", text).split()))
+    return _MARKUP.sub(r"\\\1", one_line(text))
 
 
 def linked(text: str, url: str | None) -> str:
@@ -101,16 +106,8 @@ class ChannelWriter:
 
     def _subject(self, writer: Writer, programme: str, what: str) -> str:
         name = (self._programme_ja if writer.lang.code == "ja" else None) or programme
-        return " ".join(
-            _CONTROL.sub(
-                " ",
-                writer._("%(programme)s: %(message)s")
-                % {
-                    "programme": name,
-                    "message": what,
-                },
-            ).split()
-        )
+        subject = writer._("%(programme)s: %(message)s") % {"programme": name, "message": what}
+        return one_line(subject)
 
     def _line(self, writer: Writer, item: AlertLine) -> str:
         """'• Title: now overdue — 12 days overdue (due by 30 Nov 2026)'."""
