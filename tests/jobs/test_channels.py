@@ -210,3 +210,14 @@ def test_with_quiet_digests_skipped_a_quiet_channel_gets_no_summary(monitor, con
     monitor.sync()
     monitor.send_digests(as_of=NOV_24, notifier=quick(monitor))
     assert [r.path for r in webhook.accepted] == ["/life"]
+
+
+def test_a_reference_is_read_when_the_message_goes_not_when_the_config_is(
+    run_cli, config_dir, webhook, monkeypatch
+):
+    add_channels(config_dir, f"{{name: team, url: '{webhook.url('${LATE_TOKEN}')}'}}")
+    assert run_cli("validate").exit_status == 0  # unset, and nobody asked for it yet
+    assert run_cli("sync").exit_status == 0
+    monkeypatch.setenv("LATE_TOKEN", "set-just-now")
+    assert run_cli("check", "--as-of", "2026-11-24").exit_status == 0
+    assert [r.path for r in webhook.accepted] == ["/set-just-now"]
