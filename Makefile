@@ -9,11 +9,13 @@ STAMP  := $(VENV)/.installed
 # turn a fresh clone red. `make lock` refreshes it.
 LOCK   := constraints.txt
 
-.PHONY: install lock run test test-clock lint messages bench screenshot clean
+.PHONY: install lock run test test-clock lint messages bench bench-web screenshot clean
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml $(LOCK)
+	# The browser test drives Debian's chromium (never a browser downloaded by Playwright).
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c $(LOCK) -e '.[test]'
@@ -63,13 +65,22 @@ messages: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -c $(LOCK) -e '.[test,bench]'
 	$(BIN)/python bench/run.py
+	$(MAKE) bench-web
 
-## make screenshot: docs/digest.png and docs/alert.png (and -360.png, 360 px wide): the sample digest and alert in headless Chromium, docs/digest-ja*.png the digest in Japanese; docs/funder-*.png the same for a grant holder of a generated 100,000-milestone funder.
+## make bench-web: the status page's overview and /api/milestones under a loopback
+## client at N = 10,000 and 100,000, beside status --format json (bench/web_bench.py).
+bench-web: $(STAMP)
+	$(BIN)/python bench/web_bench.py
+
+## make screenshot: docs/digest.png and docs/alert.png (and -360.png, 360 px wide): the sample digest and alert in headless Chromium,
+## docs/digest-ja*.png the digest in Japanese, docs/funder-*.png the same for a grant holder of a generated 100,000-milestone funder;
+## docs/web-overview.png, web-milestone.png and web-timeline.png (and -360.png): the status page.
 screenshot: $(STAMP)
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 	# A Japanese font, so that the Japanese digest is drawn as its readers see it.
 	fc-list | grep -qi "Noto Sans CJK" || (apt-get update -qq && apt-get install -y -qq fonts-noto-cjk)
 	$(BIN)/python scripts/screenshot_digest.py
+	$(BIN)/python scripts/screenshot_pages.py
 
 clean:
 	rm -rf $(VENV) ukjp-monitor.db ukjp-monitor.db-* outbox .pytest_cache

@@ -165,6 +165,24 @@ def monitor(settings):
     m.close()
 
 
+@pytest.fixture
+def synced_monitor(monitor):
+    """The monitor with the shipped programme synced into its database."""
+    monitor.sync()
+    return monitor
+
+
+@pytest.fixture
+def web_client(synced_monitor, settings):
+    """The status page in-process (Starlette's test client), over the synced database."""
+    from starlette.testclient import TestClient
+
+    from ukjp_monitor.web.app import create_app
+
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        yield client
+
+
 @dataclass
 class Result:
     exit_status: int

@@ -60,6 +60,7 @@ class Settings:
     smtp_timeout: float = 30.0
     actor: str | None = None
     templates_dir: Path | None = None
+    web_token: str | None = field(default=None, repr=False)  # the status page's, if any
     clock: Clock = field(default=wall_clock, compare=False)
     #: Where a channel URL's ``${VAR}`` references are looked up when a
     #: message goes (never before, and never kept): the process's
@@ -91,6 +92,7 @@ class Settings:
             templates_dir=Path(env["UKJP_TEMPLATES_DIR"])
             if env.get("UKJP_TEMPLATES_DIR")
             else None,
+            web_token=env.get("UKJP_WEB_TOKEN") or None,
             clock=_clock(env.get("UKJP_NOW")),
             environ=env,
         )

@@ -330,3 +330,67 @@ def test_a_terminal_that_cannot_show_unicode_gets_question_marks_not_a_traceback
     assert result.stdout.isascii()
     if command == ["history"]:
         assert b"[UK?Japan S&T]" in result.stdout
+
+
+def test_web_refuses_an_address_beyond_this_machine_without_a_token(synced):
+    result = synced("web", "--host", "0.0.0.0")
+    assert result.exit_status == 2
+    assert result.stderr.strip() == (
+        "ukjp-monitor: without UKJP_WEB_TOKEN the status page listens on loopback only, "
+        "not 0.0.0.0; set UKJP_WEB_TOKEN, or give --public to show it to anyone who can reach it"
+    )
+
+
+def test_web_says_there_is_nothing_to_show_before_the_first_sync(run_cli):
+    result = run_cli("web")
+    assert result.exit_status == 1
+    assert "run 'ukjp-monitor sync' first" in result.stderr
+
+
+def test_export_html_writes_the_pages_as_linked_static_files(synced, tmp_path):
+    out = tmp_path / "site"
+    result = synced("export", "--format", "html", "--output", out)
+    assert result.exit_status == 0, result.stderr
+    assert "wrote 11 files" in result.stderr
+    index = (out / "index.html").read_text()
+    assert f'href="milestones/{PILOT}.html"' in index
+    assert 'href="static/style.css"' in index and (out / "static" / "style.css").is_file()
+    page = (out / "milestones" / f"{PILOT}.html").read_text()
+    assert 'href="../index.html"' in page and 'href="../timeline.html"' in page
+    assert "/api/" not in page and "calendar.ics" not in page  # nothing served offline
+
+
+def test_export_html_needs_a_folder(synced, tmp_path):
+    assert synced("export", "--format", "html").exit_status == 2
+    file = tmp_path / "plan.ics"
+    file.write_text("")
+    assert synced("export", "--format", "html", "--output", file).exit_status == 2
+
+
+def test_health_json_is_what_healthz_gives(synced):
+    result = synced("health", "--format", "json")
+    assert result.exit_status == 0
+    health = json.loads(result.stdout)
+    assert health["ok"] is True
+    assert [run["kind"] for run in health["runs"]] == ["check", "digest"]
+
+
+def test_the_status_page_imports_neither_prefect_nor_apscheduler(synced, settings):
+    probe = (
+        "import sys\n"
+        "from starlette.testclient import TestClient\n"
+        "from ukjp_monitor.settings import Settings\n"
+        "from ukjp_monitor.web.app import create_app\n"
+        f"app = create_app(Settings.from_env().but(database_url={settings.database_url!r}))\n"
+        "with TestClient(app) as client:\n"
+        "    for path in ('/', '/timeline', '/api/milestones', '/calendar.ics', '/healthz'):\n"
+        "        assert client.get(path).status_code == 200, path\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in\n"
+        "    {'prefect', 'alembic', 'apscheduler'})\n"
+        "print('HEAVY', heavy, file=sys.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert "HEAVY []" in result.stderr

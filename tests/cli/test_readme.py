@@ -34,6 +34,7 @@ def test_every_command_has_a_section_and_an_example(command):
         "UKJP_ACTOR",
         "UKJP_TEMPLATES_DIR",
         "UKJP_NOW",
+        "UKJP_WEB_TOKEN",
     ],
 )
 def test_every_environment_variable_is_documented(variable):

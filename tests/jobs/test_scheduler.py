@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -298,8 +301,9 @@ def serve_process(
     config_dir: Path,
     env: dict[str, str] | None = None,
     watchdog_seconds: float = 30,
+    options: tuple[str, ...] = (),
 ) -> subprocess.Popen:
-    command = [sys.executable, "-m", "ukjp_monitor", "serve"]
+    command = [sys.executable, "-m", "ukjp_monitor", "serve", *options]
     command += ["--db", database_url, "--config-dir", str(config_dir)]
     process = subprocess.Popen(
         command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -406,3 +410,32 @@ def test_serve_runs_flows_with_prefect_analytics_off_and_never_phones_home(confi
     assert (cwd / "check-ran").read_text() == (cwd / "digest-ran").read_text() == "False 1"
     assert "telemetry" not in err.lower()
     assert calls_home(tmp_path / "watch") == []
+
+
+@pytest.mark.slow
+def test_serve_web_runs_the_status_page_beside_the_scheduler_and_stops_both(
+    synced_monitor, settings, tmp_path
+):
+    cwd = fake_flows(tmp_path / "repo")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    options = ("--web", "--port", str(port))
+    process = serve_process(cwd, settings.database_url, settings.config_dir, options=options)
+    lines = read_lines(process, 3)
+    assert lines[0] == f"status page: http://127.0.0.1:{port}/"
+    assert lines[1].startswith("check: next run ")
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/milestones", timeout=10) as answer:
+        assert len(json.load(answer)) == 8
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=15)
+    assert process.returncode == 0, err
+    assert "serve: stopped" in err
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+
+
+def test_serve_web_refuses_a_public_address_without_a_token(run_cli):
+    result = run_cli("serve", "--web", "--host", "0.0.0.0")
+    assert result.exit_status == 2
+    assert "without UKJP_WEB_TOKEN the status page listens on loopback only" in result.stderr

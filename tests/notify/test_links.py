@@ -111,13 +111,10 @@ def test_a_long_alert_links_its_remainder_to_the_readers_overview(linked):
     ("audience", "section", "address"),
     [
         (Audience("all"), "overdue", f"{BASE}/?status=overdue"),
-        (
-            Audience(("quantum", "space")),
-            "due",
-            f"{BASE}/?status=due&workstream=quantum&workstream=space",
-        ),
-        (Audience((), ("Dr A & B",)), "at risk", f"{BASE}/?owner=Dr%20A%20%26%20B#at-risk"),
-        (Audience(("quantum",), ("Dr A",)), "slipped", f"{BASE}/#slipped"),
+        (Audience(("quantum", "space")), "due", f"{BASE}/?status=due"),
+        (Audience(("quantum",)), "due", f"{BASE}/?status=due&workstream=quantum"),
+        (Audience((), ("Dr A & B",)), "at risk", f"{BASE}/?owner=Dr%20A%20%26%20B#s-at_risk"),
+        (Audience(("quantum",), ("Dr A",)), "slipped", f"{BASE}/#s-slipped"),
         (Audience("all"), None, f"{BASE}/"),
     ],
 )

@@ -451,3 +451,39 @@ def test_a_huge_digest_stays_under_100000_bytes_worst_first_and_counted(renderer
     omitted = 5000 - len(shown)
     assert f"…and {omitted:,} more overdue" in flat(rendered.text)
     assert f"and {omitted:,} more overdue" in rendered.html
+
+
+def test_a_long_alert_is_weighed_then_rendered_once_at_the_size_that_fits(monkeypatch):
+    renderer = Renderer(subject_prefix=PREFIX)
+    lines = [
+        TransitionLine(
+            i,
+            f"m-{i}",
+            f"Title {i}",
+            "life-sciences",
+            AS_OF,
+            "due",
+            "overdue",
+            False,
+            False,
+            "2026-10",
+        )
+        for i in range(ALERT_LINES)
+    ]
+    many = [milestone(f"m-{i}", "2026-10") for i in range(ALERT_LINES)]
+    alert = compose_alert(
+        programme="P",
+        recipient=EVERYONE,
+        as_of=AS_OF,
+        lines=lines,
+        assessments=evaluate(many, AS_OF),
+    )
+    shown: list[int] = []
+    render = renderer._render
+    monkeypatch.setattr(
+        renderer, "_render", lambda *a, **kw: shown.append(len(kw["lines"])) or render(*a, **kw)
+    )
+    rendered = renderer.alert(alert)
+    assert wire_size(rendered.text, rendered.html) <= MAX_BYTES
+    assert ALERT_LINES not in shown  # never rendered whole only to be cut
+    assert len(shown) <= 4  # the frame, a few lines, the fit, and at most one trim

@@ -13,15 +13,23 @@ from ukjp_monitor.errors import OperationFailed
 
 @cli.command()
 @common
-def health(config_dir, db):
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def health(config_dir, db, fmt):
     """When check and digest last ran; exit 1 if one is overdue or last failed."""
     m = monitor(config_dir, db)
-    from ukjp_monitor.jobs.health import describe
+    from ukjp_monitor.jobs.health import describe, health_record
 
     timezone = m.programme().timezone
     verdicts = m.health()
-    for verdict in verdicts:
-        click.echo(describe(verdict, timezone))
+    if fmt == "json":
+        from ukjp_monitor.plan.report import to_json
+
+        click.echo(to_json(health_record(verdicts, timezone)))
+    else:
+        for verdict in verdicts:
+            click.echo(describe(verdict, timezone))
     if not all(v.ok for v in verdicts):
         raise OperationFailed("a scheduled run is overdue or failed")
 
@@ -113,9 +121,40 @@ def run(config_dir, db, as_of):
         raise OperationFailed("not every message was delivered; the next run retries")
 
 
+def page_options(command):
+    """``--host``, ``--port`` and ``--public``: where the status page listens."""
+    command = click.option(
+        "--public",
+        is_flag=True,
+        help="Without UKJP_WEB_TOKEN, still listen on a --host beyond this machine.",
+    )(command)
+    command = click.option(
+        "--port", type=click.IntRange(1, 65535), default=8080, show_default=True
+    )(command)
+    return click.option("--host", default="127.0.0.1", show_default=True)(command)
+
+
 @cli.command()
 @common
-def serve(config_dir, db):
+@page_options
+def web(config_dir, db, host, port, public):
+    """The read-only status page, its JSON API and calendar feed, until stopped."""
+    from ukjp_monitor.jobs import webserve
+    from ukjp_monitor.jobs.webrun import refuse_exposure
+
+    m = monitor(config_dir, db)
+    refuse_exposure(m.settings, host, public=public)
+    m.programme()  # NotSynced now, not on every request, if there is nothing to show
+    m.close()
+    click.echo(f"status page: http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+    webserve.run_page(m.settings, host=host, port=port)
+
+
+@cli.command()
+@common
+@click.option("--web", "with_page", is_flag=True, help="Also serve the status page (see web).")
+@page_options
+def serve(config_dir, db, with_page, host, port, public):
     """Run the check and digest flows on monitor.yaml's schedules until stopped."""
     from ukjp_monitor.jobs import scheduler
 
@@ -123,8 +162,19 @@ def serve(config_dir, db):
     # environment but not scheduler.PREFECT_SETTINGS (a context variable).
     os.environ["DO_NOT_TRACK"] = "1"
     m = monitor(config_dir, db)
+    page = None
     try:
         config, jobs = m.load_config(), scheduler.flow_jobs(m.settings)
+        if with_page:
+            from ukjp_monitor.jobs import webserve
+            from ukjp_monitor.jobs.webrun import refuse_exposure
+
+            refuse_exposure(m.settings, host, public=public)
+            page = webserve.PageThread(m.settings, host=host, port=port)
+            page.start()
+            click.echo(f"status page: http://{host}:{port}/")
         scheduler.serve(config, m.engine, jobs, clock=m.clock, echo=click.echo)
     finally:
+        if page is not None:
+            page.stop()
         m.close()

@@ -66,16 +66,16 @@ def sync(config_dir, db, force):
 )
 def status(config_dir, db, as_of, workstream, status_filter, fmt):
     """Every milestone with its status, RAG, window, days to go, slip and risk."""
-    from ukjp_monitor.plan.report import record, to_csv, to_json_array
+    from ukjp_monitor.plan.report import to_csv, to_json_array
 
     m = monitor(config_dir, db)
     standing = m.assess(
         as_of=as_of, workstream=workstream, status=Status(status_filter) if status_filter else None
     )
     if fmt == "json":
-        emit(to_json_array([record(a) for a in standing.assessments]))
+        emit(to_json_array(standing.records()))
     elif fmt == "csv":
-        emit(to_csv([record(a) for a in standing.assessments]))
+        emit(to_csv(standing.records()))
     else:
         from ukjp_monitor.cli import tables
 
@@ -92,31 +92,16 @@ def status(config_dir, db, as_of, workstream, status_filter, fmt):
 )
 def show(config_dir, db, milestone_id, as_of, fmt):
     """One milestone with its full history."""
-    from ukjp_monitor.plan.report import event_record, record, to_json
+    from ukjp_monitor.plan.report import to_json
 
-    m = monitor(config_dir, db)
-    report = m.show(milestone_id, as_of=as_of)
-    data = record(report.assessment)
-    events = [event_record(e, report.programme.timezone) for e in report.events]
+    report = monitor(config_dir, db).show(milestone_id, as_of=as_of)
+    data = report.record()
     if fmt == "json":
-        d = report.details
-        emit(
-            to_json(
-                {
-                    **data,
-                    "workstream_name": d.workstream_name,
-                    "amount": d.amount,
-                    "source": d.source,
-                    "notes": d.notes,
-                    "retired": d.retired,
-                    "history": events,
-                }
-            )
-        )
+        emit(to_json(data))
     else:
         from ukjp_monitor.cli import tables
 
-        tables.print_report(report, data, events)
+        tables.print_report(report, data, data["history"])
 
 
 @cli.command()
@@ -176,15 +161,27 @@ def history(config_dir, db, milestone_id, fmt):
 @cli.command()
 @common
 @as_of_option
-@click.option("--format", "fmt", type=click.Choice(["ics", "json", "csv"]), required=True)
+@click.option("--format", "fmt", type=click.Choice(["ics", "json", "csv", "html"]), required=True)
 @click.option(
     "--output",
     "-o",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Write to this file instead of standard output.",
+    type=click.Path(path_type=Path),
+    help="Write to this file instead of standard output (html: this folder).",
 )
 def export(config_dir, db, as_of, fmt, output):
-    """A calendar feed (ics) of the plan, or its data (json, csv)."""
-    emit(monitor(config_dir, db).export(fmt, as_of=as_of), output)
+    """A calendar feed (ics) of the plan, its data (json, csv), or the status pages (html)."""
+    m = monitor(config_dir, db)
+    if fmt == "html":
+        if output is None or output.is_file():
+            raise click.UsageError("--format html writes a folder of pages; give --output DIR")
+        from ukjp_monitor.jobs.pages import Pages
+        from ukjp_monitor.jobs.site import write_site
+
+        count = write_site(Pages(m), output, as_of=as_of)
+        click.echo(f"wrote {count:,} files to {output}", err=True)
+        return
+    if output is not None and output.is_dir():
+        raise click.UsageError(f"--output {output} is a folder; give a file")
+    emit(m.export(fmt, as_of=as_of), output)
     if output is not None:
         click.echo(f"wrote {output}", err=True)

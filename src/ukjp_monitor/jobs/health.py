@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from ukjp_monitor.store.runs import FAILED, LastRun
@@ -88,3 +89,31 @@ def describe(health: Health, timezone: str) -> str:
         due = health.expected_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
         text += f"; OVERDUE: scheduled {due} ({health.schedule})"
     return text
+
+
+def health_record(verdicts: list[Health], timezone: str) -> dict[str, Any]:
+    """``health --format json`` (and ``GET /healthz``): ``ok`` overall, and
+    each kind's last run, when its schedule last fired, and what is wrong."""
+    zone = ZoneInfo(timezone)
+
+    def local(moment: datetime | None) -> str | None:
+        return moment.astimezone(zone).isoformat(timespec="seconds") if moment else None
+
+    return {
+        "ok": all(v.ok for v in verdicts),
+        "runs": [
+            {
+                "kind": v.kind,
+                "ok": v.ok,
+                "schedule": v.schedule,
+                "last_started_at": local(v.last.started_at) if v.last else None,
+                "last_outcome": v.last.outcome if v.last else None,
+                "last_error": v.last.error if v.last else None,
+                "expected_at": local(v.expected_at),
+                "overdue": v.overdue,
+                "failed": v.failed,
+                "summary": describe(v, timezone),
+            }
+            for v in verdicts
+        ],
+    }

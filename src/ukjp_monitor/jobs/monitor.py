@@ -128,6 +128,7 @@ class Monitor:
         as_of: date | None = None,
         workstream: str | None = None,
         status: Status | None = None,
+        owner: str | None = None,
     ) -> Standing:
         """Every live milestone assessed; filters apply after evaluation, so
         dependency risk still sees the whole programme."""
@@ -146,6 +147,8 @@ class Monitor:
             assessments = [a for a in assessments if a.milestone.workstream == workstream]
         if status is not None:
             assessments = [a for a in assessments if a.status is status]
+        if owner is not None:
+            assessments = [a for a in assessments if a.milestone.owner == owner]
         return Standing(programme, as_of, assessments)
 
     def show(self, milestone_id: str, *, as_of: date | None = None) -> MilestoneReport:
@@ -165,11 +168,12 @@ class Monitor:
                 queries.load_details(conn, milestone_id)  # UnknownMilestone if absent
             return programme, queries.load_events(conn, milestone_id)
 
-    def export(self, fmt: str, *, as_of: date | None = None) -> str:
-        """The programme as an iCalendar feed (``ics``), ``json`` or ``csv``."""
+    def export(self, fmt: str, *, as_of: date | None = None, workstream: str | None = None) -> str:
+        """The programme (or one ``workstream``) as an iCalendar feed (``ics``),
+        ``json`` or ``csv``."""
         from ukjp_monitor.jobs.export import export
 
-        standing = self.assess(as_of=as_of)
+        standing = self.assess(as_of=as_of, workstream=workstream)
         with self.existing.connect() as conn:
             extras = queries.load_extras(conn)
             events = queries.load_events(conn)

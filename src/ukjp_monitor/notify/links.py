@@ -38,9 +38,9 @@ class Links:
         """The overview narrowed to ``audience``, at ``section`` (a digest
         section's name or its noun: ``overdue``, ``at risk``, …) when given.
 
-        The overview's filters narrow together, so a reader who follows both
-        workstreams and owners is shown the whole overview rather than only
-        what matches both.
+        The overview filters by one workstream or one owner, so a reader
+        who follows exactly one of either is shown theirs; anyone else sees
+        the whole overview rather than a part of what they follow.
         """
         if self.base_url is None:
             return None
@@ -48,12 +48,12 @@ class Links:
         query: list[tuple[str, str]] = []
         if section in _STATUS_SECTIONS:
             query.append(("status", section))
-        if not audience.everything and not (audience.workstreams and audience.owners):
-            query += [("workstream", w) for w in audience.workstreams]
-            query += [("owner", o) for o in audience.owners]
+        followed = () if audience.everything else (*audience.workstreams, *audience.owners)
+        if len(followed) == 1:
+            query.append(("workstream" if audience.workstreams else "owner", followed[0]))
         address = f"{self.base_url}/"
         if query:
             address += "?" + urlencode(query, quote_via=quote)
         if section is not None and section not in _STATUS_SECTIONS:
-            address += "#" + section.replace("_", "-")
+            address += "#s-" + section  # the overview's heading of that section
         return address

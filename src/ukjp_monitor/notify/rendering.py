@@ -47,6 +47,8 @@ TEMPLATES = (
     "digest.txt.j2",
     "digest.html.j2",
 )
+#: Lines a long message is first rendered with, to weigh one line.
+PROBE_LINES = 8
 #: Filled paragraphs one Renderer remembers.
 WRAP_CACHE = 1 << 16
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
@@ -160,9 +162,18 @@ class Renderer:
         return self._fitted(digest, self._digest, longest)
 
     def _fitted(self, message: Any, render: Any, longest: int) -> Rendered:
-        rendered = render(message)
         limit = longest
-        while (size := wire_size(rendered.text, rendered.html)) > MAX_BYTES and limit > 0:
+        if longest > PROBE_LINES:
+            # Most of a long message is its lines, and rendering one whole only
+            # to cut it cost two or three renderings of a funder's: measure
+            # what its frame and a few lines weigh, then render it once at
+            # about the number that fits (the loop below trims any excess).
+            frame = _size(render(message.capped(0)))
+            probe = _size(render(message.capped(PROBE_LINES)))
+            per_line = max((probe - frame) / PROBE_LINES, 1.0)
+            limit = min(longest, int((MAX_BYTES * 0.97 - frame) / per_line))
+        rendered = render(message if limit >= longest else message.capped(max(limit, 0)))
+        while (size := _size(rendered)) > MAX_BYTES and limit > 0:
             # The worst come first in every section, so the cut keeps them;
             # most of a message is its lines, so they shrink with its size.
             limit = min(limit - 1, int(limit * MAX_BYTES * 0.95 / size))
@@ -206,6 +217,10 @@ class Renderer:
         text = templates[f"{kind}.txt.j2"].render(context)
         html = templates[f"{kind}.html.j2"].render(context, subject=subject)
         return Rendered(subject=subject, text=_tidy(text), html=self._inliner.inline(html))
+
+
+def _size(rendered: Rendered) -> int:
+    return wire_size(rendered.text, rendered.html)
 
 
 def one_line(text: str) -> str:
