@@ -34,3 +34,35 @@ def test_an_unknown_calendar_is_refused_on_its_line(config_dir, run_cli):
     assert result.exit_status == 2
     assert "milestones.yaml:" in result.stderr and "calendars" in result.stderr
     assert "'GB-ENG'" in result.stderr and "'JP'" in result.stderr
+
+
+def with_calendars(config_dir):
+    path = config_dir / "milestones.yaml"
+    path.write_text(
+        path.read_text().replace(
+            "  timezone: Europe/London\n", "  timezone: Europe/London\n  calendars: [GB-ENG, JP]\n"
+        )
+    )
+
+
+def test_status_and_show_count_working_days_left_with_the_programmes_calendars(config_dir, run_cli):
+    import json
+
+    with_calendars(config_dir)
+    assert run_cli("sync").exit_status == 0
+    rows = {r["id"]: r for r in json.loads(run_cli("status", "--format", "json").stdout)}
+    pilot = rows["rare-disease-pilot-start"]
+    assert (pilot["days_to_end"], pilot["working_days_to_end"]) == (37, 24)
+    assert rows["joint-committee-meeting"]["working_days_to_end"] is None  # TBC
+    shown = json.loads(run_cli("show", "rare-disease-pilot-start", "--format", "json").stdout)
+    assert shown["working_days_to_end"] == 24
+    assert "37 days left (24 working)" in run_cli("status").stdout
+    assert "(24 working)" in run_cli("show", "rare-disease-pilot-start").stdout
+
+
+def test_without_calendars_the_json_has_no_working_days(run_cli):
+    import json
+
+    assert run_cli("sync").exit_status == 0
+    rows = json.loads(run_cli("status", "--format", "json").stdout)
+    assert all("working_days_to_end" not in r for r in rows)

@@ -487,3 +487,28 @@ def test_a_long_alert_is_weighed_then_rendered_once_at_the_size_that_fits(monkey
     assert wire_size(rendered.text, rendered.html) <= MAX_BYTES
     assert ALERT_LINES not in shown  # never rendered whole only to be cut
     assert len(shown) <= 4  # the frame, a few lines, the fit, and at most one trim
+
+
+def test_an_alert_lists_the_most_overdue_first_and_counts_in_the_digests_order(renderer):
+    months = (5, 2, 9, 3)
+    late = [milestone(f"late-{m:02d}", f"2026-{m:02d}") for m in months]
+    soon = milestone("soon", "2026-12-10")
+    lines = [
+        TransitionLine(i, m.id, m.title, m.workstream, AS_OF, "due", "overdue", False, False, None)
+        for i, m in enumerate(late)
+    ] + [
+        TransitionLine(
+            9, "soon", soon.title, soon.workstream, AS_OF, None, "approaching", None, True, None
+        )
+    ]
+    alert = compose_alert(
+        programme="P",
+        recipient=EVERYONE,
+        as_of=AS_OF,
+        lines=lines,
+        assessments=evaluate([*late, soon], AS_OF),
+    )
+    order = [x.transition.milestone_id for x in alert.lines]
+    assert order == ["late-02", "late-03", "late-05", "late-09", "soon"]
+    assert list(alert.counts()) == ["overdue", "due", "at risk", "approaching"]
+    assert renderer.alert(alert).subject == f"{PREFIX} Alert — 4 overdue, 1 at risk, 1 approaching"

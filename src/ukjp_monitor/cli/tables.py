@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ukjp_monitor.jobs.standing import MilestoneReport, Standing
+from ukjp_monitor.jobs.standing import MilestoneReport, Standing, working_days
 from ukjp_monitor.plan.report import counts_line, when
 from ukjp_monitor.plan.status import Rag
 
@@ -50,7 +50,7 @@ def print_standing(standing: Standing, workstreams: dict[str, str]) -> None:
     table.add_column("When", no_wrap=True)
     table.add_column("Slip", justify="right", no_wrap=True)
     table.add_column("Risk", ratio=2, min_width=16, overflow="fold")
-    current = None
+    current, calendar = None, standing.calendar
     for a in standing.assessments:
         m = a.milestone
         if m.workstream != current:
@@ -63,7 +63,7 @@ def print_standing(standing: Standing, workstreams: dict[str, str]) -> None:
             Text.assemble(m.title, "\n", (m.id, "dim")),
             Text(a.status.value, style=STATUS_STYLE[a.status.value]),
             window.text if window else "TBC",
-            when(a),
+            when(a, calendar),
             f"{a.slip_days:+d}d" if a.slip_days else "",
             Text("waits on " + ", ".join(a.blocked_by), style="yellow") if a.at_risk else "",
         )
@@ -83,7 +83,7 @@ def print_report(
     rows: list[tuple[str, str | Text]] = [
         ("Title", a.milestone.title),
         ("Workstream", d.workstream_name),
-        ("Status", f"{a.status.value} as of {a.as_of} ({when(a)})"),
+        ("Status", f"{a.status.value} as of {a.as_of} ({when(a, working_days(report.programme))})"),
         ("RAG", rag_cell(a.rag)),
         ("Target", record["target"] or "TBC"),
         ("Forecast", record["forecast"] or "as target"),

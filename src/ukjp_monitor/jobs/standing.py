@@ -8,9 +8,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from ukjp_monitor.plan.calendars import WorkingDays
 from ukjp_monitor.plan.report import event_record, record
 from ukjp_monitor.plan.status import Assessment
 from ukjp_monitor.store import queries
+
+
+def working_days(programme: queries.ProgrammeInfo) -> WorkingDays | None:
+    return WorkingDays(programme.calendars) if programme.calendars else None
 
 
 @dataclass(frozen=True)
@@ -21,9 +26,15 @@ class Standing:
     as_of: date
     assessments: list[Assessment]
 
+    @property
+    def calendar(self) -> WorkingDays | None:
+        """The programme's working days (``programme.calendars``), if it names any."""
+        return working_days(self.programme)
+
     def records(self) -> list[dict[str, Any]]:
         """The rows of ``status --format json`` (and ``GET /api/milestones``)."""
-        return [record(a) for a in self.assessments]
+        calendar = self.calendar
+        return [record(a, calendar) for a in self.assessments]
 
 
 @dataclass(frozen=True)
@@ -42,7 +53,7 @@ class MilestoneReport:
         the status row, its details, and its ``history``."""
         d = self.details
         return {
-            **record(self.assessment),
+            **record(self.assessment, working_days(self.programme)),
             "workstream_name": d.workstream_name,
             "amount": d.amount,
             "source": d.source,

@@ -11,7 +11,7 @@ from datetime import date
 from ukjp_monitor.notify.compose import Entry, entries_for
 from ukjp_monitor.notify.routing import Portfolio
 from ukjp_monitor.plan.records import Audience, Recipient, TransitionLine
-from ukjp_monitor.plan.status import ALERT_STATUSES, Assessment, alert_rank
+from ukjp_monitor.plan.status import ALERT_STATUSES, Assessment, Status, alert_rank
 
 #: The most changes one alert lists; a first check on a large portfolio can
 #: find tens of thousands, and a mail that long helps nobody.
@@ -45,14 +45,15 @@ class Alert:
 
 
 def _alert_counts(lines: Iterable[TransitionLine]) -> dict[str, int]:
+    """New overdue, due, at risk and approaching, in the digest's order."""
     counts = {s.value: 0 for s in ALERT_STATUSES}
     risk = 0
     for line in lines:
         if line.entered_alert_status:
             counts[line.new_status] += 1
         risk += line.became_at_risk
-    counts["at risk"] = risk
-    return counts
+    approaching = counts.pop(Status.APPROACHING.value)
+    return {**counts, "at risk": risk, Status.APPROACHING.value: approaching}
 
 
 def compose_alert(
@@ -69,9 +70,20 @@ def compose_alert(
     ]
     if not mine:
         return None
-    shown = sorted(mine, key=lambda line: alert_rank(line.new_status))[:ALERT_LINES]
+    portfolio = Portfolio.of(assessments)
+
+    def severity(line: TransitionLine) -> tuple[int, int]:
+        # Most severe status first; within it, as the digest orders its
+        # sections: most days overdue, soonest end, soonest start.
+        a = portfolio.get(line.milestone_id)
+        if a is None:
+            return (alert_rank(line.new_status), 0)
+        days = a.days_to_start if line.new_status == Status.APPROACHING else a.days_to_end
+        return (alert_rank(line.new_status), days or 0)
+
+    shown = sorted(mine, key=severity)[:ALERT_LINES]
     ids = {line.milestone_id for line in shown}
-    entries = entries_for(assessments, ids, {}, language=recipient.language)
+    entries = entries_for(portfolio, ids, {}, language=recipient.language)
     return Alert(
         programme,
         as_of,

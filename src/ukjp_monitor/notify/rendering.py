@@ -239,8 +239,10 @@ _DATES = re.compile(
     # and as Japanese writes them: 2026年12月1日（火）, 2027年第1四半期, 2026年度, 37日
     r"|\d{4}年(?:\d{1,2}月(?:\d{1,2}日(?:（[月火水木金土日]）)?)?|第[1-4]四半期|第\d{1,2}週|[上下]半期|度)?"
     r"|\d{1,3}(?:,\d{3})*日"
-    # and ISO weeks: 2026-W49 (2026年第49週 above)
+    # and ISO weeks: 2026-W49 (2026年第49週 above); a headline's counts: 1 approaching
     r"|\b\d{4}-W\d{2}\b"
+    r"|\b\d{1,3}(?:,\d{3})* (?:overdue|due|at risk|approaching)\b"
+    r"|(?:期限超過|予定期間中|遅延のおそれ|開始間近) \d{1,3}(?:,\d{3})*件"
 )
 
 

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import functools
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-import holidays
+if TYPE_CHECKING:
+    import holidays
 
 #: The calendars a recipient or the programme may name.
 CALENDARS = ("GB-ENG", "GB-SCT", "GB-WLS", "GB-NIR", "JP")
@@ -24,6 +26,8 @@ CALENDARS = ("GB-ENG", "GB-SCT", "GB-WLS", "GB-NIR", "JP")
 def _holidays(code: str) -> holidays.HolidayBase:
     if code not in CALENDARS:
         raise ValueError(f"no calendar {code!r}; calendars: {', '.join(CALENDARS)}")
+    import holidays  # the tables load only for a programme that names calendars
+
     if code == "JP":
         return holidays.country_holidays("JP", categories=("public", "bank"))
     return holidays.country_holidays("GB", subdiv=code[3:])

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ukjp_monitor.plan.calendars import WorkingDays
 from ukjp_monitor.plan.history import describe
 from ukjp_monitor.plan.status import URGENCY, Assessment, Status
 
@@ -41,15 +42,17 @@ FIELDS = (
 )
 
 
-def record(a: Assessment) -> dict[str, Any]:
+def record(a: Assessment, calendar: WorkingDays | None = None) -> dict[str, Any]:
     """One assessment as JSON-ready data (ISO dates, null for none).
 
     ``target`` is null when TBC; ``forecast`` is null unless re-forecast, and
-    "TBC" when re-forecast to no date.
+    "TBC" when re-forecast to no date. With ``calendar`` (the programme's
+    calendars), ``working_days_to_start`` and ``working_days_to_end`` follow
+    the day counts.
     """
     m, as_of = a.milestone, a.as_of
     window = m.window
-    return {
+    row = {
         "id": m.id,
         "title": m.title,
         "workstream": m.workstream,
@@ -72,6 +75,10 @@ def record(a: Assessment) -> dict[str, Any]:
         "owner": m.owner,
         "as_of": a.as_of.isoformat(),
     }
+    if calendar is not None:
+        row["working_days_to_start"] = calendar.between(as_of, window.start) if window else None
+        row["working_days_to_end"] = calendar.between(as_of, window.end) if window else None
+    return row
 
 
 def to_json(data: Any) -> str:
@@ -100,8 +107,22 @@ def to_csv(records: list[dict[str, Any]], fields: tuple[str, ...] = FIELDS) -> s
     return out.getvalue()
 
 
-def when(a: Assessment) -> str:
-    """Days to go or overdue, in words: '12 days to start', '3 days overdue'."""
+def when(a: Assessment, calendar: WorkingDays | None = None) -> str:
+    """Days to go or overdue, in words: '12 days to start', '3 days overdue';
+    with ``calendar``, the working days too: '37 days left (24 working)'."""
+    text = _when(a)
+    window = a.milestone.window
+    if (
+        calendar is None
+        or window is None
+        or a.status not in (Status.DUE, Status.APPROACHING, Status.PLANNED)
+    ):
+        return text
+    end = window.end if a.status is Status.DUE else window.start
+    return f"{text} ({calendar.between(a.as_of, end):,} working)"
+
+
+def _when(a: Assessment) -> str:
     m = a.milestone
     if a.status is Status.COMPLETED:
         return f"done {m.completed_on}"
