@@ -24,6 +24,7 @@ from smtp_server import SmtpServer
 from ukjp_monitor.cli import main
 from ukjp_monitor.jobs.monitor import Monitor
 from ukjp_monitor.settings import Settings
+from webhook_server import WebhookServer
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_CONFIG = ROOT / "config"
@@ -237,6 +238,15 @@ def snapshot(url: str) -> dict[str, list[tuple]]:
 def smtp_server():
     """A real SMTP server (aiosmtpd) on loopback, stopped after the test."""
     server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def webhook():
+    """A real HTTP server on loopback receiving webhook posts, stopped after the test."""
+    server = WebhookServer()
     server.start()
     yield server
     server.stop()

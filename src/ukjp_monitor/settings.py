@@ -62,6 +62,12 @@ class Settings:
     templates_dir: Path | None = None
     web_token: str | None = field(default=None, repr=False)  # the status page's, if any
     clock: Clock = field(default=wall_clock, compare=False)
+    #: Where a channel URL's ``${VAR}`` references are looked up when a
+    #: message goes (never before, and never kept): the process's
+    #: environment as it is at that moment.
+    environ: Mapping[str, str] = field(
+        default_factory=lambda: os.environ, repr=False, compare=False
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -88,6 +94,7 @@ class Settings:
             else None,
             web_token=env.get("UKJP_WEB_TOKEN") or None,
             clock=_clock(env.get("UKJP_NOW")),
+            environ=env,
         )
 
     def but(self, **changes) -> Settings:

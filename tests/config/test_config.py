@@ -433,7 +433,7 @@ BROKEN = [
         MONITOR,
         (WHOLE_FILE, ""),
         "the file is empty; it lists the recipients, and may set lead_days, schedules,"
-        " mail and web",
+        " mail, web and channels",
         where="",
     ),
     case(

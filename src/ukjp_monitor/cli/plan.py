@@ -24,10 +24,13 @@ def _health_line(m: Monitor, timezone: str) -> str:
 def validate(config_dir, db):
     """Check the configuration; write nothing."""
     config = monitor(config_dir, db).load_config()
+    channels = len(config.monitor.channels)
+    # Channels are counted, never shown: their URLs may hold secrets.
+    also = f", {channels} channel{'s' if channels != 1 else ''}" if channels else ""
     click.echo(
         f"{config.directory}: {len(config.milestones)} milestones in "
         f"{len(config.workstreams)} workstreams, "
-        f"{len(config.monitor.recipients)} recipients: valid"
+        f"{len(config.monitor.recipients)} recipients{also}: valid"
     )
 
 

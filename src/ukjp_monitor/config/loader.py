@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from ukjp_monitor import __version__
 from ukjp_monitor.config.sections import Items, Reader, Section
 from ukjp_monitor.config.specs import (
+    ChannelSpec,
     ConfiguredMilestone,
     MonitorFile,
     ProgrammeSpec,
@@ -187,9 +188,12 @@ def _dependency_problem(m: ConfiguredMilestone, j: int, dep: str, known: set[str
 
 class _MonitorReader(Reader):
     settings = ("lead_days", "schedules", "mail", "web")
-    sections = (*settings, "recipients")
-    lists: ClassVar = {"recipients": Section("recipient", "email", "email address", True)}
-    contents = "it lists the recipients, and may set lead_days, schedules, mail and web"
+    sections = (*settings, "recipients", "channels")
+    lists: ClassVar = {
+        "recipients": Section("recipient", "email", "email address", True),
+        "channels": Section("channel", "name", "name"),
+    }
+    contents = "it lists the recipients, and may set lead_days, schedules, mail, web and channels"
     needed = NEEDED
 
     def __init__(self, path: Path, workstream_ids: set[str] | None):
@@ -201,15 +205,24 @@ class _MonitorReader(Reader):
         spec = self.validate(MonitorFile, settings, ())
         recipients = self.read_items("recipients", RecipientSpec) or Items()
         for index, recipient in recipients.specs:
-            self._check_followed(index, recipient, workstream_ids)
+            self._check_followed(("recipients", index), recipient, workstream_ids)
+        # A channel's URL is validated (Apprise knows its scheme) but never
+        # resolved here: its ${VAR} references are read when a message goes.
+        channels = self.read_items("channels", ChannelSpec) or Items()
+        for index, channel in channels.specs:
+            self._check_followed(("channels", index), channel.reader, workstream_ids)
         if spec is not None:
-            followers = [r for _, r in recipients.specs]
-            self.spec = spec.model_copy(update={"recipients": followers})
+            self.spec = spec.model_copy(
+                update={
+                    "recipients": [r for _, r in recipients.specs],
+                    "channels": [c for _, c in channels.specs],
+                }
+            )
 
-    def _check_followed(self, index: int, spec: Recipient, known: set[str] | None) -> None:
+    def _check_followed(self, here: tuple, spec: Recipient, known: set[str] | None) -> None:
         if not spec.workstreams and not spec.owners:
             self.problem(
-                ("recipients", index),
+                here,
                 "follows nothing; give workstreams (a list or 'all') or owners (a list of names)",
             )
         if spec.workstreams == "all" or known is None:
@@ -218,7 +231,7 @@ class _MonitorReader(Reader):
             if w not in known:
                 names = ", ".join(sorted(known))
                 self.problem(
-                    ("recipients", index, "workstreams", j),
+                    (*here, "workstreams", j),
                     f"follows unknown workstream {w!r}; use 'all' or some of: {names}",
                 )
 

@@ -35,9 +35,10 @@ from pydantic import (
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 from pydantic_core import ArgsKwargs, core_schema
 
+from ukjp_monitor.config.channels import channel_url
 from ukjp_monitor.config.wording import written
 from ukjp_monitor.plan.periods import ACCEPTED_FORMS, Period, parse_day, parse_period
-from ukjp_monitor.plan.records import Recipient
+from ukjp_monitor.plan.records import Channel, Recipient
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # C0 and C1 controls (NEL, U+0085, is a line break to str.splitlines) and the
@@ -302,40 +303,67 @@ MessageLanguage = Literal["en", "ja"]
 
 
 def _only_owners(data: Any) -> Any:
-    # A recipient who names owners and no workstreams follows just those owners.
+    # A recipient (or channel) who names owners and no workstreams follows
+    # just those owners.
     if isinstance(data, dict) and "owners" in data and "workstreams" not in data:
         return {**data, "workstreams": []}
     return data
 
 
-def _recipient_schema(source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
-    """``Recipient``, the plain record messages are addressed to, validated
-    field by field with the rules below: a valid item is the record itself,
+def _record_schema(record: type, rules: dict[str, Any]) -> Any:
+    """A schema validating a plain frozen dataclass of ``plan.records``
+    field by field with ``rules``: a valid item is the record itself,
     unknown keys refused, and each mistake reported at its key."""
-    rules = {
-        "email": Email,
-        "name": Name | None,
-        "workstreams": Followed,
-        "owners": Owners,
-        "language": MessageLanguage,
-    }
-    arguments = []
-    for f in fields(Recipient):
-        schema = handler.generate_schema(rules[f.name])
-        if f.default is not MISSING:
-            schema = core_schema.with_default_schema(schema, default=f.default)
-        arguments.append(core_schema.dataclass_field(f.name, schema))
-    schema = core_schema.dataclass_schema(
-        Recipient,
-        core_schema.dataclass_args_schema("Recipient", arguments, extra_behavior="forbid"),
-        [f.name for f in fields(Recipient)],
-        frozen=True,
-    )
-    return core_schema.no_info_before_validator_function(_only_owners, schema)
+
+    def schema(source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        arguments = []
+        for f in fields(record):
+            field_schema = handler.generate_schema(rules[f.name])
+            if f.default is not MISSING:
+                field_schema = core_schema.with_default_schema(field_schema, default=f.default)
+            arguments.append(core_schema.dataclass_field(f.name, field_schema))
+        validated = core_schema.dataclass_schema(
+            record,
+            core_schema.dataclass_args_schema(record.__name__, arguments, extra_behavior="forbid"),
+            [f.name for f in fields(record)],
+            frozen=True,
+        )
+        return core_schema.no_info_before_validator_function(_only_owners, validated)
+
+    return GetPydanticSchema(schema)
 
 
 #: A recipient as monitor.yaml gives one; it validates into ``Recipient`` itself.
-RecipientSpec = Annotated[Recipient, GetPydanticSchema(_recipient_schema)]
+RecipientSpec = Annotated[
+    Recipient,
+    _record_schema(
+        Recipient,
+        {
+            "email": Email,
+            "name": Name | None,
+            "workstreams": Followed,
+            "owners": Owners,
+            "language": MessageLanguage,
+        },
+    ),
+]
+
+#: A chat channel as monitor.yaml gives one; it validates into ``Channel`` itself.
+ChannelSpec = Annotated[
+    Channel,
+    _record_schema(
+        Channel,
+        {
+            "name": Slug,
+            "url": Annotated[
+                str, AfterValidator(partial(_one_line, limit=2000)), AfterValidator(channel_url)
+            ],
+            "workstreams": Followed,
+            "owners": Owners,
+            "language": MessageLanguage,
+        },
+    ),
+]
 
 
 class MonitorFile(Spec):
@@ -344,3 +372,4 @@ class MonitorFile(Spec):
     mail: MailSpec = MailSpec()
     web: WebSpec = WebSpec()
     recipients: list[RecipientSpec] = []
+    channels: list[ChannelSpec] = []

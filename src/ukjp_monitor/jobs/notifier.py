@@ -23,10 +23,12 @@ from sqlalchemy import Engine
 
 from ukjp_monitor.config.specs import MonitorFile
 from ukjp_monitor.errors import InputError
+from ukjp_monitor.jobs.channels import Channels
 from ukjp_monitor.jobs.loading import Loaded, load_alerts, load_digests
 from ukjp_monitor.jobs.reports import CheckReport, DeliveryReport
 from ukjp_monitor.jobs.sending import Composer, Sender
 from ukjp_monitor.notify.alerts import compose_alert
+from ukjp_monitor.notify.channels import ChannelWriter
 from ukjp_monitor.notify.compose import Digest, compose_digest, iso_week
 from ukjp_monitor.notify.letters import list_id
 from ukjp_monitor.notify.rendering import Rendered, Renderer
@@ -86,6 +88,22 @@ class Notifier:
             backoff=backoff,
             sleep=sleep,
         ).send
+        self.channels = Channels(
+            engine,
+            settings,
+            channels=monitor.channels,
+            programme=programme,
+            timezone=self.timezone,
+            writer=ChannelWriter(
+                base_url=monitor.web.base_url, programme_ja=programme_ja, calendars=calendars
+            ),
+            clock=clock,
+            claimer=self.claimer,
+            domain=self.domain,
+            attempts=attempts,
+            backoff=backoff,
+            sleep=sleep,
+        )
 
     # -- check ----------------------------------------------------------------
 
@@ -115,11 +133,15 @@ class Notifier:
                     claimer=self.claimer,
                     domain=self.domain,
                 )
+                self.channels.claim_alerts(conn, lines, check_id=check_id, as_of=as_of)
         return len(lines)
 
     def send_alerts(self) -> DeliveryReport:
-        """Send every alert this process holds or that was left pending."""
-        return self._send(ledger.ALERT, self._alerts)
+        """Send every alert this process holds or that was left pending, by
+        mail, then to the channels: one report for both."""
+        report = self._send(ledger.ALERT, self._alerts)
+        report.extend(self.channels.send_alerts())
+        return report
 
     def _alerts(self, claims: list[ledger.Claim]) -> Composer:
         # An alert's lines are the claimed check's transitions that the
@@ -165,6 +187,9 @@ class Notifier:
         chosen = self._chosen(recipients)
         loud = self._worth_sending(chosen, as_of)
         skipped = self.claim_digests(as_of, loud, force=force) if loud else 0
+        if not recipients:  # the channels' summaries go with everyone's digests
+            quiet = self.mail.quiet_digest != "skip"
+            skipped += self.channels.claim_summaries(as_of, force=force, quiet=quiet)
         report = self.send_claimed_digests()
         report.skipped, report.quiet = skipped, len(chosen) - len(loud)
         return report
@@ -199,8 +224,11 @@ class Notifier:
         return skipped
 
     def send_claimed_digests(self) -> DeliveryReport:
-        """Compose, render and send every digest this process holds or that was left pending."""
-        return self._send(ledger.DIGEST, self._digests)
+        """Compose, render and send every digest this process holds or that
+        was left pending, then every channel's weekly summary."""
+        report = self._send(ledger.DIGEST, self._digests)
+        report.extend(self.channels.send_summaries())
+        return report
 
     def _digests(self, claims: list[ledger.Claim]) -> Composer:
         wanted = [(claim.recipient, claim.as_of) for claim in claims]

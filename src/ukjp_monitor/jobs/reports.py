@@ -34,6 +34,15 @@ class DeliveryReport:
             self.pending += 1
         self.errors.append(f"{result.recipient}: {result.error}")
 
+    def extend(self, other: DeliveryReport) -> None:
+        """Add what ``other`` (another kind of message of the same run) reports."""
+        self.sent += other.sent
+        self.pending += other.pending
+        self.failed += other.failed
+        self.skipped += other.skipped
+        self.quiet += other.quiet
+        self.errors.extend(other.errors)
+
     def counts(self) -> dict[str, int]:
         return {
             "sent": self.sent,

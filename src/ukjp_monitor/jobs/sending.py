@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Engine
 
@@ -24,7 +24,7 @@ from ukjp_monitor.jobs.reports import DeliveryReport
 from ukjp_monitor.notify.delivery import deliver, open_transport
 from ukjp_monitor.notify.letters import Letter
 from ukjp_monitor.notify.rendering import Rendered
-from ukjp_monitor.notify.transport import Outgoing
+from ukjp_monitor.notify.transport import Outgoing, Transport
 from ukjp_monitor.plan.records import Recipient, Result
 from ukjp_monitor.settings import Settings
 from ukjp_monitor.store import ledger
@@ -44,11 +44,16 @@ class Composer:
     """
 
     audience: Callable[[ledger.Claim], tuple]
-    render: Callable[[ledger.Claim], Rendered | None]
+    render: Callable[[ledger.Claim], Any]  # Rendered (mail) or Post (channels) or None
 
 
 class Sender:
-    """Sends one kind of message (alerts or digests) for one claimer."""
+    """Sends one kind of message (alerts or digests) for one claimer.
+
+    By mail; a subclass (``jobs.channels``) changes the transport
+    (``open_transport``) and how a rendering is addressed (``prepare``,
+    ``address``), nothing else.
+    """
 
     def __init__(
         self,
@@ -122,7 +127,7 @@ class Sender:
         # Each message is rendered here, in this thread, just before it goes:
         # rendering ahead in a second thread was no faster (BENCHMARKS.md,
         # "Sending: the thread and the switch interval").
-        with closing(open_transport(self.settings)) as transport:
+        with closing(self.open_transport()) as transport:
             deliver(
                 transport,
                 self._outgoing(claims, composer, subjects, dropped),
@@ -144,24 +149,36 @@ class Sender:
         one rendering and one letter for each run of claims with the same
         audience. Records each subject, and each claim with nothing to tell."""
         audience: tuple | None = None
-        rendered: Rendered | None = None
-        letter: Letter | None = None
+        rendered: Any = None
+        prepared: Any = None
         for claim in claims:
             key = composer.audience(claim)
             if key != audience:
                 audience, rendered = key, composer.render(claim)
-                letter = self._letter(rendered) if rendered else None
-            if rendered is None or letter is None:  # they no longer follow what it reports
+                prepared = self.prepare(rendered) if rendered else None
+            if rendered is None or prepared is None:  # they no longer follow what it reports
                 dropped.append((claim, NOTHING_TO_TELL))
                 continue
             subjects[claim.message_id] = rendered.subject
-            message = letter.to(
-                claim.recipient,
-                name=self.recipients[claim.recipient].name,
-                message_id=claim.message_id,
-                date=self.clock(),
-            )
+            message = self.address(prepared, claim)
             yield Outgoing(key=claim, recipient=claim.recipient, message=message)
+
+    def open_transport(self) -> Transport:
+        """Where the messages go: the SMTP server or the outbox."""
+        return open_transport(self.settings)
+
+    def prepare(self, rendered: Any) -> Any:
+        """What one rendering becomes once, for every claim that shares it."""
+        return self._letter(rendered)
+
+    def address(self, prepared: Any, claim: ledger.Claim) -> Any:
+        """The message for ``claim``: the letter addressed to its recipient."""
+        return prepared.to(
+            claim.recipient,
+            name=self.recipients[claim.recipient].name,
+            message_id=claim.message_id,
+            date=self.clock(),
+        )
 
     def _letter(self, rendered: Rendered) -> Letter:
         return Letter(

@@ -4,17 +4,23 @@ raise, and the protocol a transport keeps (``send``, ``close``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from ukjp_monitor.errors import OperationFailed
-from ukjp_monitor.notify.letters import Encoded
+
+
+class Message(Protocol):
+    """What any transport carries: an encoded letter, or a channel's post."""
+
+    @property
+    def message_id(self) -> str: ...
 
 
 @dataclass(frozen=True)
 class Outgoing:
     key: object
     recipient: str
-    message: Encoded
+    message: Message
 
 
 class DeliveryError(OperationFailed):
@@ -36,7 +42,10 @@ class DeliveryError(OperationFailed):
 
 
 class Transport(Protocol):
-    def send(self, message: Encoded, recipient: str) -> None: ...
+    """Sends the kind of message it is made for (``Encoded`` by mail,
+    ``channels.Post`` to a channel)."""
+
+    def send(self, message: Any, recipient: str) -> None: ...
 
     def close(self) -> None: ...
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import uuid
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from email.utils import parseaddr
 
@@ -47,6 +47,39 @@ class Recipient:
     def audience(self) -> Audience:
         """What they follow, as a key: recipients with the same one get the same lines."""
         return Audience(self.workstreams, self.owners, self.language)
+
+
+#: How a chat channel is named where a recipient's address would stand
+#: (the ledger, the history): ``channel:NAME``.
+CHANNEL = "channel:"
+
+
+@dataclass(frozen=True)
+class Channel:
+    """A chat channel (Slack, Microsoft Teams, a webhook) that gets the
+    alerts and a weekly summary of what it follows, as a recipient does.
+
+    ``url`` is the Apprise URL exactly as monitor.yaml writes it: its
+    ``${VAR}`` references stay unresolved here and wherever a channel is
+    kept; only the transport resolves them, when a message goes.
+    """
+
+    name: str
+    url: str = field(repr=False)
+    workstreams: str | tuple[str, ...] = "all"
+    owners: tuple[str, ...] = ()
+    language: str = "en"
+
+    @property
+    def address(self) -> str:
+        """What stands for the channel in the ledger and the history."""
+        return f"{CHANNEL}{self.name}"
+
+    @property
+    def reader(self) -> Recipient:
+        """The channel as the one recipient type: what it follows, in its
+        language, at its address; every routing rule applies unchanged."""
+        return Recipient(self.address, self.name, self.workstreams, self.owners, self.language)
 
 
 @dataclass(frozen=True)

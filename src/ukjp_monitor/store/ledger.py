@@ -38,6 +38,17 @@ D = deliveries.c
 LEASE = timedelta(minutes=15)
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 ALERT, DIGEST = "alert", "digest"
+#: A chat channel's alert and weekly summary (recipient ``channel:NAME``).
+CHANNEL_ALERT, CHANNEL_SUMMARY = "ch-alert", "ch-summary"
+#: What the history calls each kind of message.
+MESSAGES = {
+    ALERT: "alert",
+    DIGEST: "weekly digest",
+    CHANNEL_ALERT: "channel alert",
+    CHANNEL_SUMMARY: "weekly summary",
+}
+#: The kinds whose last sending starts the next one's "changes since".
+_WEEKLY = (DIGEST, CHANNEL_SUMMARY)
 
 
 def claimer_id() -> str:
@@ -66,12 +77,14 @@ def claim_alerts(
     now: datetime,
     claimer: str,
     domain: str,
+    kind: str = ALERT,
 ) -> None:
-    """Claim one alert per recipient about check ``check_id`` (a new check:
-    nobody can have claimed it before); Message-IDs in ``domain``."""
+    """Claim one alert (``kind``: to a recipient, or ``CHANNEL_ALERT``) per
+    recipient about check ``check_id`` (a new check: nobody can have claimed
+    it before); Message-IDs in ``domain``."""
     key = f"check:{check_id}"
     rows = [
-        _row(ALERT, r, key, new_message_id(domain), as_of, now, claimer, check_id=check_id)
+        _row(kind, r, key, new_message_id(domain), as_of, now, claimer, check_id=check_id)
         for r in recipients
     ]
     bulk.insert_rows(conn, deliveries, rows)
@@ -87,13 +100,15 @@ def claim_digest(
     claimer: str,
     domain: str,
     force: bool = False,
+    kind: str = DIGEST,
 ) -> bool:
-    """Claim this week's digest for ``recipient``; False if it is already claimed.
+    """Claim this week's digest (``kind``: or a channel's ``CHANNEL_SUMMARY``)
+    for ``recipient``; False if it is already claimed.
 
     ``force`` claims an extra digest for the week under a key of its own.
     """
     key = f"digest:{week}" + (f":forced:{now.isoformat()}" if force else "")
-    row = _row(DIGEST, recipient, key, new_message_id(domain), as_of, now, claimer, week=week)
+    row = _row(kind, recipient, key, new_message_id(domain), as_of, now, claimer, week=week)
     return _insert_if_absent(conn, row)
 
 
@@ -163,7 +178,7 @@ def mark(
             kind=EventKind.DELIVERY.value,
             actor=None,
             details={
-                "message": "weekly digest" if claim.kind == DIGEST else "alert",
+                "message": MESSAGES.get(claim.kind, claim.kind),
                 "recipient": claim.recipient,
                 "state": values["state"],
                 "subject": subject,
@@ -183,11 +198,12 @@ def give_up(conn: Connection, claim: Claim, reason: str, *, now: datetime, claim
 
 
 def last_digests_sent(conn: Connection) -> dict[str, datetime]:
-    """When each recipient's latest digest was sent (one query for all of them)."""
+    """When each recipient's latest digest (a channel's: summary) was sent,
+    in one query for all of them."""
     return dict(
         conn.execute(
             select(D.recipient, func.max(D.sent_at))
-            .where(D.kind == DIGEST, D.state == SENT)
+            .where(D.kind.in_(_WEEKLY), D.state == SENT)
             .group_by(D.recipient)
         ).all()
     )
