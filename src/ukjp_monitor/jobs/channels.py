@@ -21,8 +21,7 @@ from sqlalchemy import Connection, Engine
 
 from ukjp_monitor.jobs.loading import Loaded, load_alerts, load_digests
 from ukjp_monitor.jobs.reports import DeliveryReport
-from ukjp_monitor.jobs.sending import Composer, Sender
-from ukjp_monitor.notify.alerts import compose_alert
+from ukjp_monitor.jobs.sending import Composer, Sender, alert_composer
 from ukjp_monitor.notify.apprise_transport import AppriseTransport
 from ukjp_monitor.notify.channels import ChannelWriter, Post
 from ukjp_monitor.notify.compose import Digest, compose_digest, iso_week
@@ -110,23 +109,9 @@ class Channels:
 
     def _alerts(self, claims: list[ledger.Claim]) -> Composer:
         loaded = load_alerts(self.engine, claims, timezone=self.timezone)
-
-        def audience(claim: ledger.Claim) -> tuple:
-            reader = self.readers[claim.recipient]
-            return (claim.as_of, claim.check_id or 0, repr(reader.audience))
-
-        def render(claim: ledger.Claim) -> Post | None:
-            reader = self.readers[claim.recipient]
-            alert = compose_alert(
-                programme=self.programme,
-                recipient=reader,
-                as_of=claim.as_of,
-                lines=loaded.check(claim.check_id).lines_for(reader),
-                assessments=loaded.assessments[claim.as_of],
-            )
-            return self.writer.alert(alert) if alert else None
-
-        return Composer(audience, render)
+        return alert_composer(
+            loaded, self.readers, programme=self.programme, render=self.writer.alert
+        )
 
     def claim_summaries(self, as_of: date, *, force: bool = False, quiet: bool = True) -> int:
         """Claim this week's summary for each channel; returns how many had it.

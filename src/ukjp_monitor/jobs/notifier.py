@@ -26,8 +26,7 @@ from ukjp_monitor.errors import InputError
 from ukjp_monitor.jobs.channels import Channels
 from ukjp_monitor.jobs.loading import Loaded, load_alerts, load_digests
 from ukjp_monitor.jobs.reports import CheckReport, DeliveryReport
-from ukjp_monitor.jobs.sending import Composer, Sender
-from ukjp_monitor.notify.alerts import compose_alert
+from ukjp_monitor.jobs.sending import Composer, Sender, alert_composer
 from ukjp_monitor.notify.channels import ChannelWriter
 from ukjp_monitor.notify.compose import Digest, compose_digest, iso_week
 from ukjp_monitor.notify.letters import list_id
@@ -147,23 +146,9 @@ class Notifier:
         # An alert's lines are the claimed check's transitions that the
         # recipient follows now: everyone following the same things gets the same.
         loaded = load_alerts(self.engine, claims, timezone=self.timezone)
-
-        def audience(claim: ledger.Claim) -> tuple:
-            recipient = self.recipients[claim.recipient]
-            return (claim.as_of, claim.check_id or 0, repr(recipient.audience))
-
-        def render(claim: ledger.Claim) -> Rendered | None:
-            recipient = self.recipients[claim.recipient]
-            alert = compose_alert(
-                programme=self.programme,
-                recipient=recipient,
-                as_of=claim.as_of,
-                lines=loaded.check(claim.check_id).lines_for(recipient),
-                assessments=loaded.assessments[claim.as_of],
-            )
-            return self.renderer.alert(alert) if alert else None
-
-        return Composer(audience, render)
+        return alert_composer(
+            loaded, self.recipients, programme=self.programme, render=self.renderer.alert
+        )
 
     # -- digest ---------------------------------------------------------------
 

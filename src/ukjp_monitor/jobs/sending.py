@@ -20,7 +20,9 @@ from typing import Any, cast
 
 from sqlalchemy import Engine
 
+from ukjp_monitor.jobs.loading import Loaded
 from ukjp_monitor.jobs.reports import DeliveryReport
+from ukjp_monitor.notify.alerts import Alert, compose_alert
 from ukjp_monitor.notify.delivery import deliver, open_transport
 from ukjp_monitor.notify.letters import Letter
 from ukjp_monitor.notify.rendering import Rendered
@@ -45,6 +47,35 @@ class Composer:
 
     audience: Callable[[ledger.Claim], tuple]
     render: Callable[[ledger.Claim], Any]  # Rendered (mail) or Post (channels) or None
+
+
+def alert_composer(
+    loaded: Loaded,
+    readers: Mapping[str, Recipient],
+    *,
+    programme: str,
+    render: Callable[[Alert], Any],
+) -> Composer:
+    """The alerts for claims of ``readers`` (recipients or channels), from
+    what was ``loaded`` for them: each reader's lines are the claimed
+    check's transitions they follow now, and everyone following the same
+    things shares one message; ``render`` turns an alert into it."""
+
+    def audience(claim: ledger.Claim) -> tuple:
+        return (claim.as_of, claim.check_id or 0, repr(readers[claim.recipient].audience))
+
+    def compose(claim: ledger.Claim) -> Any:
+        reader = readers[claim.recipient]
+        alert = compose_alert(
+            programme=programme,
+            recipient=reader,
+            as_of=claim.as_of,
+            lines=loaded.check(claim.check_id).lines_for(reader),
+            assessments=loaded.assessments[claim.as_of],
+        )
+        return render(alert) if alert else None
+
+    return Composer(audience, compose)
 
 
 class Sender:
