@@ -14,9 +14,10 @@ LONG = "long-titled-milestone"
 
 #: Two more milestones: a long Japanese title that is slipped and at risk, and
 #: an English title far wider than any column.
+TITLE_JA = "希少疾患スクリーニングのパイロット結果を日本の関係者と英国の研究者に公表する"
 EXTRA = f"""
   - id: {JAPANESE}
-    title: 希少疾患スクリーニングのパイロット結果を日本の関係者と英国の研究者に公表する (Japanese results)
+    title: {TITLE_JA} (Japanese results)
     workstream: life-sciences
     target: 2026-11
     forecast: 2026-12
