@@ -48,12 +48,14 @@ ID_STYLE: Style = {"dim": True}
 # Widths from each column's domain: "● amber"; "unscheduled" and "approaching";
 # "cancelled 2026-10-30" and "starts in 1,234 days" (a working-day count wraps
 # under it); "+1234d"; a window is "2026-H2" … "2026-10-01..2027-01-31", and
-# under 22 columns an explicit one wraps after its "..".
+# narrower than 22 an explicit one wraps after its "..".
 RAG_W, STATUS_W, WHEN_W, SLIP_W = 7, 11, 20, 6
 WINDOW_W, WINDOW_NARROW_W = 22, 12
 GAP = "  "
 MILESTONE_MIN, RISK_MIN = 30, 16
 _FIXED = RAG_W + STATUS_W + WHEN_W + SLIP_W + len(GAP) * 6
+#: From this width an explicit window fits on one line; the title needs the room more.
+WIDE_WINDOW_FROM = 160
 #: The narrowest page that takes the table as columns; below it rows are stacked.
 COLUMNS_FROM = _FIXED + WINDOW_NARROW_W + MILESTONE_MIN + RISK_MIN
 HEADINGS = ("RAG", "Milestone", "Status", "Window", "When", "Slip", "Risk")
@@ -73,7 +75,7 @@ class Layout:
     @property
     def columns(self) -> tuple[int, ...]:
         rest = self.width - _FIXED
-        window = WINDOW_W if rest >= WINDOW_W + MILESTONE_MIN + RISK_MIN + 14 else WINDOW_NARROW_W
+        window = WINDOW_W if self.width >= WIDE_WINDOW_FROM else WINDOW_NARROW_W
         free = rest - window
         # The title and the id need the room more than the risk does.
         risk = max(RISK_MIN, free // 3)
