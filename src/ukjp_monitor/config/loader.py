@@ -17,15 +17,9 @@ from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from ukjp_monitor import __version__
+from ukjp_monitor.config.monitorfile import ChannelSpec, MonitorFile, RecipientSpec
 from ukjp_monitor.config.sections import Items, Reader, Section
-from ukjp_monitor.config.specs import (
-    ChannelSpec,
-    ConfiguredMilestone,
-    MonitorFile,
-    ProgrammeSpec,
-    RecipientSpec,
-    WorkstreamSpec,
-)
+from ukjp_monitor.config.specs import ConfiguredMilestone, ProgrammeSpec, WorkstreamSpec
 from ukjp_monitor.errors import ConfigError
 from ukjp_monitor.plan.records import Recipient
 

@@ -25,10 +25,11 @@ from ukjp_monitor.jobs.reports import DeliveryReport
 from ukjp_monitor.jobs.sending import Composer, Sender, alert_composer
 from ukjp_monitor.notify.apprise_transport import AppriseTransport
 from ukjp_monitor.notify.channels import ChannelWriter, Post
-from ukjp_monitor.notify.compose import Digest, compose_digest, iso_week
+from ukjp_monitor.notify.compose import Digest, compose_digest
 from ukjp_monitor.notify.routing import alerted
 from ukjp_monitor.notify.transport import Transport
 from ukjp_monitor.plan.records import Channel, TransitionLine
+from ukjp_monitor.plan.sendtimes import iso_week
 from ukjp_monitor.settings import Settings
 from ukjp_monitor.store import ledger
 from ukjp_monitor.store.db import writer

@@ -36,7 +36,7 @@ from ukjp_monitor.errors import InputError, NotSynced, OperationFailed
 T = TypeVar("T")
 
 # The newest migration in migrations/versions; a test keeps the two in step.
-SCHEMA_REVISION = "0006"
+SCHEMA_REVISION = "0007"
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_MS = 30_000
 # Any constants; they name the locks in pg_locks.

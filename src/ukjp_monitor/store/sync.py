@@ -27,6 +27,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 from ukjp_monitor.config.loader import Config
 from ukjp_monitor.config.specs import ConfiguredMilestone
 from ukjp_monitor.plan.history import EventKind
+from ukjp_monitor.plan.sendtimes import stored_send_times
 from ukjp_monitor.store import bulk
 from ukjp_monitor.store.db import SYNC_LOCK_KEY, lock
 from ukjp_monitor.store.progress import apply_progress, empty_progress
@@ -157,6 +158,10 @@ def _sync_programme(conn, config: Config, now, record) -> None:
         "lead_days": config.monitor.lead_days,
         "check_schedule": config.monitor.schedules.check,
         "digest_schedule": config.monitor.schedules.digest,
+        "digest_times": stored_send_times(
+            config.monitor.send_times(config.programme.timezone).values()
+        )
+        or None,
     }
     row = conn.execute(select(programme).where(programme.c.id == 1)).mappings().first()
     if row is None:
