@@ -90,7 +90,7 @@ def _print_table(m: Monitor, standing) -> None:
 
     env = m.settings.environ
     colour = terminal.colour(env)
-    layout = Layout(terminal.width(env), colour)
+    layout = Layout(terminal.width(env), colour, working_days=standing.calendar is not None)
     footer = _health_line(m, standing.programme.timezone)
     text = _chunks(lines(standing, m.workstream_names(), layout), footer)
     # Every milestone takes two lines at least (its title and its id).

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import click
@@ -46,40 +47,45 @@ RISK_STYLE: Style = {"fg": "yellow"}
 ID_STYLE: Style = {"dim": True}
 
 # Widths from each column's domain: "● amber"; "unscheduled" and "approaching";
-# "cancelled 2026-10-30" and "starts in 1,234 days" (a working-day count wraps
-# under it); "+1234d"; a window is "2026-H2" … "2026-10-01..2027-01-31", and
-# narrower than 22 an explicit one wraps after its "..".
-RAG_W, STATUS_W, WHEN_W, SLIP_W = 7, 11, 20, 6
+# "cancelled 2026-10-30" and "starts in 1,234 days", and with the programme's
+# calendars "starts in 250 days (170 working)" (longer counts wrap); "+1234d";
+# a window is "2026-H2" … "2026-10-01..2027-01-31", and narrower than 22 an
+# explicit one wraps after its "..".
+RAG_W, STATUS_W, WHEN_W, WHEN_WORKING_W, SLIP_W = 7, 11, 20, 32, 6
 WINDOW_W, WINDOW_NARROW_W = 22, 12
 GAP = "  "
 MILESTONE_MIN, RISK_MIN = 30, 16
-_FIXED = RAG_W + STATUS_W + WHEN_W + SLIP_W + len(GAP) * 6
+_FIXED = RAG_W + STATUS_W + SLIP_W + len(GAP) * 6  # and the When column's
 #: From this width an explicit window fits on one line; the title needs the room more.
 WIDE_WINDOW_FROM = 160
-#: The narrowest page that takes the table as columns; below it rows are stacked.
-COLUMNS_FROM = _FIXED + WINDOW_NARROW_W + MILESTONE_MIN + RISK_MIN
+#: The narrowest page that takes the table as columns (without working days;
+#: 12 more with them); below it rows are stacked.
+COLUMNS_FROM = _FIXED + WHEN_W + WINDOW_NARROW_W + MILESTONE_MIN + RISK_MIN
 HEADINGS = ("RAG", "Milestone", "Status", "Window", "When", "Slip", "Risk")
 
 
 @dataclass(frozen=True)
 class Layout:
-    """The widths of the columns on a page ``width`` cells wide."""
+    """The widths of the columns on a page ``width`` cells wide; with
+    ``working_days`` the When column has room for the working-day count."""
 
     width: int
     colour: bool
+    working_days: bool = False
 
     @property
     def stacked(self) -> bool:
-        return self.width < COLUMNS_FROM
+        return self.width < COLUMNS_FROM + (WHEN_WORKING_W - WHEN_W) * self.working_days
 
-    @property
+    @cached_property
     def columns(self) -> tuple[int, ...]:
-        rest = self.width - _FIXED
+        when = WHEN_WORKING_W if self.working_days else WHEN_W
+        rest = self.width - _FIXED - when
         window = WINDOW_W if self.width >= WIDE_WINDOW_FROM else WINDOW_NARROW_W
         free = rest - window
         # The title and the id need the room more than the risk does.
         risk = max(RISK_MIN, free // 3)
-        return (RAG_W, max(MILESTONE_MIN, free - risk), STATUS_W, window, WHEN_W, SLIP_W, risk)
+        return (RAG_W, max(MILESTONE_MIN, free - risk), STATUS_W, window, when, SLIP_W, risk)
 
     def style(self, text: str, style: Style | None) -> str:
         return click.style(text, **style) if self.colour and style and text else text
