@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Engine
 
 from ukjp_monitor.jobs.loading import Loaded, load_alerts, load_digests
+from ukjp_monitor.jobs.meter import Meter, silent
 from ukjp_monitor.jobs.reports import DeliveryReport
 from ukjp_monitor.jobs.sending import Composer, Sender, alert_composer
 from ukjp_monitor.notify.apprise_transport import AppriseTransport
@@ -40,6 +41,9 @@ class ChannelSender(Sender):
     def __init__(self, *args: Any, urls: dict[str, str], **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.urls = urls
+
+    def noun(self, kind: str) -> str:
+        return f"{kind}s to channels"
 
     def open_transport(self) -> Transport:
         return AppriseTransport(self.urls, self.settings.environ)
@@ -69,6 +73,7 @@ class Channels:
         attempts: int = 3,
         backoff: float = 1.0,
         sleep: Callable[[float], None] = time.sleep,
+        meter: Meter = silent,
     ):
         self.engine, self.clock, self.claimer, self.domain = engine, clock, claimer, domain
         self.programme, self.timezone, self.writer = programme, timezone, writer
@@ -85,6 +90,7 @@ class Channels:
             attempts=attempts,
             backoff=backoff,
             sleep=sleep,
+            meter=meter,
             urls={c.address: c.url for c in channels},
         ).send
 

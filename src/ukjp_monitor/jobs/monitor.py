@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from ukjp_monitor.errors import InputError
 from ukjp_monitor.jobs import progress
+from ukjp_monitor.jobs.meter import Meter, silent
 from ukjp_monitor.jobs.standing import MilestoneReport, Standing
 from ukjp_monitor.plan.status import Status, evaluate
 from ukjp_monitor.settings import Settings
@@ -67,10 +68,11 @@ class RunReport:
 class Monitor:
     """ukjp-monitor as a library: one instance per settings and database."""
 
-    def __init__(self, settings: Settings, *, trigger: str = "cli"):
+    def __init__(self, settings: Settings, *, trigger: str = "cli", meter: Meter = silent):
         self.settings = settings
         self.clock = settings.clock  # the one clock (DESIGN §11)
         self.trigger = trigger  # who starts runs: cli, flow or serve (kept with each run)
+        self.meter = meter  # how long work shows how far it has got (jobs/meter.py)
         self._engine: Engine | None = None
 
     @property
@@ -116,7 +118,8 @@ class Monitor:
         last = None if force else peek(self.settings.database_url, synced_fingerprint)
         if files is not None and files == last:
             return SyncReport(skipped=True)
-        config = self.load_config()
+        with self.meter("reading the configuration", None):
+            config = self.load_config()
         now = self.clock()
         today = now.astimezone(ZoneInfo(config.programme.timezone)).date()
         with writer(self.engine).begin() as conn:
@@ -124,9 +127,16 @@ class Monitor:
             # very files while this one read them (two runs at once).
             if lock_sync(conn) == files and files is not None and not force:
                 return SyncReport(skipped=True)
-            return sync_config(
-                conn, config, now=now, today=today, actor=self.settings.actor, fingerprint=files
-            )
+            with self.meter("syncing milestones", len(config.milestones)) as advance:
+                return sync_config(
+                    conn,
+                    config,
+                    now=now,
+                    today=today,
+                    actor=self.settings.actor,
+                    fingerprint=files,
+                    advance=advance,
+                )
 
     # -- queries ------------------------------------------------------------
 
@@ -199,7 +209,7 @@ class Monitor:
         with self.existing.connect() as conn:
             extras = queries.load_extras(conn)
             events = queries.load_events(conn)
-        return export(standing, fmt, extras, events)
+        return export(standing, fmt, extras, events, meter=self.meter)
 
     # -- mail -------------------------------------------------------------
 
@@ -231,6 +241,7 @@ class Monitor:
             japanese_names=japanese,
             programme_ja=programme.name_ja,
             calendars=programme.calendars,
+            meter=self.meter,
             **options,
         )
 

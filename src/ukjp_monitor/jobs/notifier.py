@@ -26,6 +26,7 @@ from ukjp_monitor.config.monitorfile import MonitorFile
 from ukjp_monitor.errors import InputError
 from ukjp_monitor.jobs.channels import Channels
 from ukjp_monitor.jobs.loading import Loaded, load_alerts, load_digests
+from ukjp_monitor.jobs.meter import Meter, silent
 from ukjp_monitor.jobs.reports import CheckReport, DeliveryReport
 from ukjp_monitor.jobs.sending import Composer, Sender, alert_composer
 from ukjp_monitor.notify.channels import ChannelWriter
@@ -68,8 +69,10 @@ class Notifier:
         attempts: int = 3,
         backoff: float = 1.0,
         sleep: Callable[[float], None] = time.sleep,
+        meter: Meter = silent,
     ):
         self.engine, self.settings, self.clock = engine, settings, clock
+        self.meter = meter
         self.programme, self.mail = programme, monitor.mail
         self.timezone = ZoneInfo(timezone)
         self.claimer = ledger.claimer_id()
@@ -98,6 +101,7 @@ class Notifier:
             attempts=attempts,
             backoff=backoff,
             sleep=sleep,
+            meter=meter,
         ).send
         self.channels = Channels(
             engine,
@@ -114,6 +118,7 @@ class Notifier:
             attempts=attempts,
             backoff=backoff,
             sleep=sleep,
+            meter=meter,
         )
 
     # -- check ----------------------------------------------------------------
@@ -127,9 +132,10 @@ class Notifier:
         """Store what moved since the last check and claim one alert for each
         recipient who follows something in it, in one transaction; returns
         how many transitions were recorded."""
-        assessments = self._assess(as_of)
+        with self.meter("assessing milestones", None):
+            assessments = self._assess(as_of)
         now = self.clock()
-        with writer(self.engine).begin() as conn:
+        with writer(self.engine).begin() as conn, self.meter("recording transitions", None):
             transitions.lock_checks(conn)
             check_id, lines = transitions.record_transitions(
                 conn, assessments, as_of=as_of, now=now

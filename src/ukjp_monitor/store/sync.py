@@ -17,6 +17,7 @@ driver (``bulk``), because a funder's portfolio has 100,000 milestones.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -107,17 +108,19 @@ def sync_config(
     today: date,
     actor: str | None,
     fingerprint: str | None = None,
+    advance: Callable[[int], None] | None = None,
 ) -> SyncReport:
     """Bring the database in line with ``config`` inside the caller's transaction.
 
     ``fingerprint`` (``config.fingerprint`` of the files, taken before they
     were read) is kept, for ``synced_fingerprint`` to compare next time.
+    ``advance(n)`` is told each time n more milestones have been written.
     """
     lock_sync(conn)
     audit = _Audit(conn, now, actor)
     _sync_programme(conn, config, now, audit.record)
     _sync_workstreams(conn, config, now)
-    _sync_milestones(conn, config, now, today, audit)
+    _sync_milestones(conn, config, now, today, audit, advance or _nothing)
     audit.flush()
     done: dict[str, Any] = {"synced_at": now} if audit.counts else {}
     if fingerprint != synced_fingerprint(conn):
@@ -192,7 +195,11 @@ def _sync_workstreams(conn, config: Config, now) -> None:
             conn.execute(update(workstreams).where(workstreams.c.id == wid).values(retired_at=now))
 
 
-def _sync_milestones(conn, config: Config, now, today, audit: _Audit) -> None:
+def _nothing(n: int) -> None:
+    pass
+
+
+def _sync_milestones(conn, config: Config, now, today, audit: _Audit, advance) -> None:
     record = audit.record
     live = set(conn.execute(select(M.id).where(M.retired_at.is_(None))).scalars())
     specs = config.milestones
@@ -243,6 +250,7 @@ def _sync_milestones(conn, config: Config, now, today, audit: _Audit) -> None:
         for milestone_id, changes in updates:
             conn.execute(update(milestones).where(M.id == milestone_id).values(**changes))
         audit.flush(unless_under=CHUNK)
+        advance(len(chunk))
     # After every chunk: a dependency may name a milestone added in a later one.
     _replace_dependencies(conn, stale_deps, new_deps)
     in_config = {spec.id for spec in specs}
