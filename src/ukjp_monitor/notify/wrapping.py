@@ -92,7 +92,8 @@ def wrap(text: str, width_: int = 72, indent: str = "", first: str | None = None
     # Japanese sets no space between sentences or words: one left between
     # two wide characters (by joining phrases) goes.
     text = _BETWEEN_WIDE.sub("", text)
-    lines, line = [], lead
+    lines: list[str] = []
+    line = lead
     for piece in _PIECES.findall(text):
         if piece.isspace():
             piece = " "
