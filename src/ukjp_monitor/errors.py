@@ -47,6 +47,22 @@ class UnknownMilestone(InputError):
         )
 
 
+class UnknownRecipient(InputError):
+    """No recipient in monitor.yaml has this address; the closest of ``known``
+    are named, never all of them (a funder has a thousand)."""
+
+    def __init__(self, email: str, known: Iterable[str] = ()):
+        import difflib
+
+        known = list(known)
+        close = difflib.get_close_matches(email, known, n=3)
+        hint = f"did you mean {_either(close)}? " if close else ""
+        super().__init__(
+            f"{email} is not a recipient in monitor.yaml; "
+            f"{hint}it has {len(known):,} recipient{'s' if len(known) != 1 else ''}"
+        )
+
+
 def _either(ids: list[str]) -> str:
     quoted = [repr(i) for i in ids]
     return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"

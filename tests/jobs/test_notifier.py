@@ -94,7 +94,7 @@ def test_each_message_is_multipart_alternative_with_date_and_message_id(synced, 
 
 
 def test_the_digest_preview_records_nothing(synced, settings):
-    previews = synced.preview_digests(as_of=NOV_24)
+    previews = list(synced.preview_digests(as_of=NOV_24))
     assert [email for email, _ in previews] == [PMO, LEAD, PARTNER]
     _, rendered = previews[0]
     assert "Weekly digest 2026-W48" in rendered.subject

@@ -9,10 +9,12 @@ one fits, else where the column ends.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
 _BREAK_AFTER = "-/.,"
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 @lru_cache(maxsize=8192)
@@ -26,7 +28,9 @@ def cells(text: str) -> int:
     """How many terminal cells ``text`` takes."""
     if text.isascii():
         return len(text)
-    return sum(_char_cells(c) for c in text)
+    # Mostly ASCII with a "·" or a "→": only the few others are looked up.
+    others = _NON_ASCII.findall(text)
+    return len(text) - len(others) + sum(map(_char_cells, others))
 
 
 def pad(text: str, width: int) -> str:

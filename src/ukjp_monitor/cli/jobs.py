@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 
 import click
@@ -78,7 +80,7 @@ def check(config_dir, db, as_of):
 )
 def digest(config_dir, db, as_of, send, recipients, force, html_to):
     """The weekly digest: a preview on stdout, or --send to deliver it."""
-    m = monitor(config_dir, db, progress=send)
+    m = monitor(config_dir, db, progress=True)
     if send:
         report = m.send_digests(as_of=as_of, recipients=list(recipients), force=force)
         _delivery_outcome(report, "digest")
@@ -86,17 +88,43 @@ def digest(config_dir, db, as_of, send, recipients, force, html_to):
     if force:
         raise click.UsageError("--force only makes sense with --send")
     previews = m.preview_digests(as_of=as_of, recipients=list(recipients))
-    if html_to is not None and html_to.suffix in (".html", ".htm") and len(previews) > 1:
+    if html_to is not None and html_to.suffix in (".html", ".htm"):
+        previews = _only_one(previews, html_to)
+    _print_previews(previews, html_to)
+
+
+def _only_one(previews: Iterator, html_to: Path) -> Iterator:
+    """``previews`` if there is one; refused before anything is written otherwise."""
+    first = list(islice(previews, 2))
+    if len(first) > 1:
         raise click.UsageError(
-            f"--html {html_to} is one file but there are {len(previews)} digests; "
+            f"--html {html_to} is one file but there is more than one digest; "
             "choose one with --recipient, or give a folder"
         )
-    for email, rendered in previews:
-        click.echo(f"To: {email}\nSubject: {rendered.subject}\n\n{rendered.text}")
-        if html_to is not None:
-            target = _html_target(html_to, email)
-            target.write_text(rendered.html, encoding="utf-8")
-            click.echo(f"wrote {target}", err=True)
+    return iter(first)
+
+
+def _print_previews(previews: Iterator, html_to: Path | None) -> None:
+    """Each digest as it is rendered, through ``$PAGER`` at a terminal
+    (``pager.write``); the HTML files are counted on stderr once, at the end,
+    so that no line of theirs lands in the pager's screen."""
+    from ukjp_monitor.cli import pager
+
+    written: list[Path] = []
+
+    def lines():
+        for email, rendered in previews:
+            yield from f"To: {email}\nSubject: {rendered.subject}\n\n{rendered.text}".split("\n")
+            if html_to is not None:
+                target = _html_target(html_to, email)
+                target.write_text(rendered.html, encoding="utf-8")
+                written.append(target)
+
+    pager.write(lines(), colour=False)
+    if len(written) == 1:
+        click.echo(f"wrote {written[0]}", err=True)
+    elif written:
+        click.echo(f"wrote {len(written):,} files to {html_to}", err=True)
 
 
 def _html_target(html_to: Path, email: str) -> Path:

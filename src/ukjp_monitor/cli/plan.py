@@ -3,8 +3,7 @@ complete, forecast, cancel, history and export."""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
+from itertools import chain
 from pathlib import Path
 
 import click
@@ -25,7 +24,7 @@ def _health_line(m: Monitor, timezone: str) -> str:
 @common
 def validate(config_dir, db):
     """Check the configuration; write nothing."""
-    config = monitor(config_dir, db).load_config()
+    config = monitor(config_dir, db, progress=True).load_config()
     channels = len(config.monitor.channels)
     # Channels are counted, never shown: their URLs may hold secrets.
     also = f", {channels} channel{'s' if channels != 1 else ''}" if channels else ""
@@ -83,39 +82,16 @@ def status(config_dir, db, as_of, workstream, status_filter, fmt):
 
 
 def _print_table(m: Monitor, standing) -> None:
-    """The table as it is formatted, a few hundred lines at a time; through
-    ``$PAGER`` when a person at a terminal would otherwise see it scroll by."""
-    from ukjp_monitor.cli import terminal
+    """The table as it is formatted; through ``$PAGER`` when a person at a
+    terminal would otherwise see it scroll by (``pager.write``)."""
+    from ukjp_monitor.cli import pager, terminal
     from ukjp_monitor.cli.status_table import Layout, lines
 
     env = m.settings.environ
     colour = terminal.colour(env)
     layout = Layout(terminal.width(env), colour, working_days=standing.calendar is not None)
     footer = _health_line(m, standing.programme.timezone)
-    text = _chunks(lines(standing, m.workstream_names(), layout), footer)
-    # Every milestone takes two lines at least (its title and its id).
-    if terminal.pages() and 2 * len(standing.assessments) + 3 > terminal.height():
-        click.echo_via_pager(text, color=colour)
-    else:
-        # Not click.echo: it writes UTF-8 to a stream that declares ASCII,
-        # where main() has asked for "?" instead.
-        out = sys.stdout
-        for chunk in text:
-            out.write(chunk)
-        out.flush()
-
-
-def _chunks(lines: Iterator[str], last: str, size: int = 500) -> Iterator[str]:
-    """``lines`` and then ``last``, each ended, joined ``size`` at a time: one
-    write per chunk instead of one per line."""
-    batch: list[str] = []
-    for line in lines:
-        batch.append(line)
-        if len(batch) == size:
-            yield "\n".join(batch) + "\n"
-            batch = []
-    batch.append(last)
-    yield "\n".join(batch) + "\n"
+    pager.write(chain(lines(standing, m.workstream_names(), layout), [footer]), colour=colour)
 
 
 @cli.command()
@@ -177,20 +153,31 @@ def cancel(config_dir, db, milestone_id, reason, on):
 @common
 @click.argument("milestone_id", metavar="[ID]", required=False)
 @click.option(
+    "--since",
+    type=DATE,
+    help="Only what happened on or after this day (in the programme's time zone).",
+)
+@click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
-def history(config_dir, db, milestone_id, fmt):
+def history(config_dir, db, milestone_id, since, fmt):
     """The audit trail: every sync change and progress report, oldest first."""
-    from ukjp_monitor.plan.report import event_record, to_json_array
+    from ukjp_monitor.cli import pager, terminal
+    from ukjp_monitor.plan.report import event_record, json_array_lines
 
-    programme, events = monitor(config_dir, db).history(milestone_id)
-    rows = [event_record(e, programme.timezone) for e in events]
+    m = monitor(config_dir, db)
+    programme, events = m.history(milestone_id, since=since)
+    rows = (event_record(e, programme.timezone) for e in events)
     if fmt == "json":
-        emit(to_json_array(rows))
-    else:
-        from ukjp_monitor.cli import tables
+        # Data for a program: streamed, never paged.
+        pager.write(json_array_lines(rows), colour=False, page=False)
+        return
+    from ukjp_monitor.cli.history_table import Layout, lines
 
-        tables.print_events(rows)
+    env = m.settings.environ
+    colour = terminal.colour(env)
+    layout = Layout(terminal.width(env), colour, show_milestone=milestone_id is None)
+    pager.write(lines(rows, layout), colour=colour)
 
 
 @cli.command()

@@ -7,8 +7,9 @@ Nothing here imports Prefect or Jinja2; the query path (``assess``, ``show``,
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -101,7 +102,8 @@ class Monitor:
     def load_config(self) -> Config:
         from ukjp_monitor.config.loader import load_config
 
-        return load_config(self.settings.config_dir, now=self.clock())
+        with self.meter("reading the configuration", None):
+            return load_config(self.settings.config_dir, now=self.clock())
 
     def sync(self, *, force: bool = False) -> SyncReport:
         """Validate the configuration, then load it in one transaction.
@@ -118,8 +120,7 @@ class Monitor:
         last = None if force else peek(self.settings.database_url, synced_fingerprint)
         if files is not None and files == last:
             return SyncReport(skipped=True)
-        with self.meter("reading the configuration", None):
-            config = self.load_config()
+        config = self.load_config()
         now = self.clock()
         today = now.astimezone(ZoneInfo(config.programme.timezone)).date()
         with writer(self.engine).begin() as conn:
@@ -193,12 +194,25 @@ class Monitor:
         assessment = next(a for a in evaluate(plan, as_of) if a.milestone.id == milestone_id)
         return MilestoneReport(programme, assessment, details, events)
 
-    def history(self, milestone_id: str | None = None) -> tuple[queries.ProgrammeInfo, list]:
+    def history(
+        self, milestone_id: str | None = None, *, since: date | None = None
+    ) -> tuple[queries.ProgrammeInfo, Iterator[dict[str, Any]]]:
+        """The programme and its audit trail, oldest first (one milestone's,
+        and from the start of the day ``since`` in the programme's time zone,
+        when given), read as it is consumed. An unknown ``milestone_id`` is
+        refused at once, before anything is read."""
         with self.existing.connect() as conn:
             programme = queries.load_programme(conn)
             if milestone_id is not None:
                 queries.load_details(conn, milestone_id)  # UnknownMilestone if absent
-            return programme, queries.load_events(conn, milestone_id)
+        start = None
+        if since is not None:
+            start = datetime.combine(since, time(), ZoneInfo(programme.timezone))
+        return programme, self._events(milestone_id, start)
+
+    def _events(self, milestone_id: str | None, since: datetime | None) -> Iterator[dict[str, Any]]:
+        with self.existing.connect() as conn:
+            yield from queries.stream_events(conn, milestone_id, since=since)
 
     def export(self, fmt: str, *, as_of: date | None = None, workstream: str | None = None) -> str:
         """The programme (or one ``workstream``) as an iCalendar feed (``ics``),
@@ -278,10 +292,13 @@ class Monitor:
 
     def preview_digests(
         self, *, as_of: date | None = None, recipients: list[str] | None = None
-    ) -> list[tuple[str, Rendered]]:
-        notifier = self.notifier()
-        as_of = self.default_as_of(as_of)
-        return [(r.email, rendered) for r, rendered in notifier.preview(as_of, recipients)]
+    ) -> Iterator[tuple[str, Rendered]]:
+        """Each chosen recipient's digest, rendered as it is asked for (1,000
+        of them are never all in memory); nothing is recorded."""
+        with self.meter("reading the digests", None):
+            notifier = self.notifier()
+            previews = notifier.preview(self.default_as_of(as_of), recipients)
+        return ((r.email, rendered) for r, rendered in previews)
 
     def send_digests(
         self,

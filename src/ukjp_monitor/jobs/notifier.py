@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 
 from ukjp_monitor.config.monitorfile import MonitorFile
-from ukjp_monitor.errors import InputError
+from ukjp_monitor.errors import UnknownRecipient
 from ukjp_monitor.jobs.channels import Channels
 from ukjp_monitor.jobs.loading import Loaded, load_alerts, load_digests
 from ukjp_monitor.jobs.meter import Meter, silent
@@ -173,9 +173,15 @@ class Notifier:
     def preview(
         self, as_of: date, recipients: list[str] | None = None
     ) -> Iterator[tuple[Recipient, Rendered]]:
-        """Each recipient's digest as it would be sent now; nothing is recorded."""
+        """Each recipient's digest as it would be sent now, rendered as it is
+        asked for; nothing is recorded. An unknown recipient is refused at once."""
         chosen = self._chosen(recipients)
         loaded = load_digests(self.engine, [(e, as_of) for e in chosen], timezone=self.timezone)
+        return self._previews(chosen, loaded, as_of)
+
+    def _previews(
+        self, chosen: list[str], loaded: Loaded, as_of: date
+    ) -> Iterator[tuple[Recipient, Rendered]]:
         shared: tuple[tuple, Rendered] | None = None
         for email in chosen:
             audience = self._digest_audience(loaded, email, as_of)
@@ -303,8 +309,5 @@ class Notifier:
             return list(self.recipients)
         unknown = [r for r in recipients if r not in self.recipients]
         if unknown:
-            raise InputError(
-                f"{unknown[0]} is not a recipient in monitor.yaml; recipients: "
-                + ", ".join(self.recipients)
-            )
+            raise UnknownRecipient(unknown[0], self.recipients)
         return list(recipients)

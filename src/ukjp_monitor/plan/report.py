@@ -10,6 +10,7 @@ import csv
 import io
 import json
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -86,16 +87,30 @@ def to_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2, default=_iso)
 
 
-def to_json_array(rows: list[dict[str, Any]]) -> str:
+def to_json_array(rows: Iterable[dict[str, Any]]) -> str:
     """A JSON array with one compact object per line.
 
     Valid JSON that still greps and diffs by line, and fast: indentation
     would force the pure-Python encoder, which costs at 100,000 rows.
     """
-    if not rows:
-        return "[]"
+    return "\n".join(json_array_lines(rows))
+
+
+def json_array_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """``to_json_array``'s lines, without line ends, each as soon as its row comes."""
     encode = json.JSONEncoder(ensure_ascii=False, default=_iso).encode
-    return "[\n" + ",\n".join(encode(row) for row in rows) + "\n]"
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
+        yield "[]"
+        return
+    yield "["
+    previous = encode(first)
+    for row in rows:
+        yield previous + ","
+        previous = encode(row)
+    yield previous
+    yield "]"
 
 
 def to_csv(records: list[dict[str, Any]], fields: tuple[str, ...] = FIELDS) -> str:
