@@ -55,7 +55,8 @@ class UnknownRecipient(InputError):
         import difflib
 
         known = list(known)
-        close = difflib.get_close_matches(email, known, n=3)
+        # Stricter than for ids: a shared "@example.org" makes any two addresses look alike.
+        close = difflib.get_close_matches(email, known, n=3, cutoff=0.85)
         hint = f"did you mean {_either(close)}? " if close else ""
         super().__init__(
             f"{email} is not a recipient in monitor.yaml; "

@@ -146,3 +146,48 @@ def test_no_color_keeps_a_terminal_table_plain(synced):
     plain, _ = in_terminal(["status", *synced], environment(NO_COLOR="1"), rows=200)
     assert b"\x1b[" in coloured
     assert b"\x1b[" not in plain and b"rare-disease-pilot-start" in plain
+
+
+def test_validate_on_a_terminal_says_it_is_reading_a_big_configuration(big):
+    shown, piped = in_terminal(["validate", *big], environment(), stdout_to_pipe=True)
+    assert b"reading the configuration" in shown
+    assert piped.endswith(f"{BIG} milestones in 3 workstreams, 3 recipients: valid\n".encode())
+
+
+def test_a_history_taller_than_the_terminal_goes_through_the_pager(synced, tmp_path):
+    paged = tmp_path / "paged.txt"
+    env = environment(PAGER=f"sh -c 'cat > {paged}'")
+    shown, _ = in_terminal(["history", *synced], env, rows=10, columns=80)
+    history = paged.read_text(encoding="utf-8")
+    assert "At, milestone; event · by · what" in history.splitlines()[0]
+    assert "rare-disease-pilot-start" in history and b"rare-disease-pilot-start" not in shown
+
+
+def test_a_history_down_a_pipe_is_never_paged(synced, tmp_path):
+    paged = tmp_path / "paged.txt"
+    env = environment(PAGER=f"sh -c 'cat > {paged}'")
+    _, piped = in_terminal(["history", *synced], env, rows=10, stdout_to_pipe=True)
+    assert b"rare-disease-pilot-start" in piped and not paged.exists()
+
+
+def test_one_milestones_short_history_is_printed_not_paged(synced, tmp_path):
+    paged = tmp_path / "paged.txt"
+    env = environment(PAGER=f"sh -c 'cat > {paged}'")
+    shown, _ = in_terminal(["history", "rare-disease-pilot-start", *synced], env, rows=24)
+    assert b"added to the plan" in shown and not paged.exists()
+
+
+def test_digest_previews_taller_than_the_terminal_go_through_the_pager(synced, tmp_path):
+    paged = tmp_path / "paged.txt"
+    env = environment(PAGER=f"sh -c 'cat > {paged}'", UKJP_NOW="2026-11-24T09:00:00+00:00")
+    shown, _ = in_terminal(["digest", *synced], env, rows=10)
+    previews = paged.read_text(encoding="utf-8")
+    assert previews.startswith("To: ") and previews.count("\nTo: ") == 2  # three recipients
+    assert b"To: " not in shown
+
+
+def test_digest_previews_down_a_pipe_are_never_paged(synced, tmp_path):
+    paged = tmp_path / "paged.txt"
+    env = environment(PAGER=f"sh -c 'cat > {paged}'", UKJP_NOW="2026-11-24T09:00:00+00:00")
+    _, piped = in_terminal(["digest", *synced], env, rows=10, stdout_to_pipe=True)
+    assert piped.startswith(b"To: ") and not paged.exists()

@@ -247,6 +247,23 @@ def test_a_digest_html_preview_is_written_to_a_file_for_one_recipient(run_cli, t
     assert "choose one with --recipient" in several.stderr
 
 
+def test_an_unknown_recipient_is_one_sentence_naming_the_closest_not_everyone(run_cli):
+    run_cli("sync")
+    result = run_cli("digest", "--recipient", PMO.replace("pmo", "pm"))
+    assert result.exit_status == 2
+    assert result.stderr == (
+        f"ukjp-monitor: {PMO.replace('pmo', 'pm')} is not a recipient in monitor.yaml; "
+        f"did you mean '{PMO}'? it has 3 recipients\n"
+    )
+
+
+def test_html_previews_to_a_folder_are_counted_once_on_stderr(run_cli, tmp_path):
+    run_cli("sync")
+    result = run_cli("digest", "--as-of", "2026-11-24", "--html", tmp_path / "html")
+    assert result.stderr == f"wrote 3 files to {tmp_path / 'html'}\n"
+    assert result.stdout.count("To: ") == 3
+
+
 def test_a_digest_html_preview_is_written_to_a_folder(run_cli, tmp_path):
     run_cli("sync")
     result = run_cli("digest", "--as-of", "2026-11-24", "--html", tmp_path / "html")
