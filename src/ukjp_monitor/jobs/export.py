@@ -8,8 +8,7 @@ changes so clients know which copy is newer.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -26,15 +25,17 @@ def export(
     standing: Standing,
     fmt: str,
     details: dict[str, dict[str, Any]],
-    events: list[dict[str, Any]],
+    tally: Mapping[str, tuple[int, datetime]],
     *,
     meter: Meter = silent,
 ) -> str:
-    """The whole programme in ``fmt``; ``details`` adds owner, amount, source.
-    Building a calendar event is slow enough to report each to ``meter``."""
+    """The whole programme in ``fmt``; ``details`` adds owner, amount, source;
+    ``tally`` (ics only) each milestone's count of events and the last one's
+    time (``queries.event_tally``). Building a calendar event is slow enough
+    to report each to ``meter``."""
     if fmt == "ics":
         with meter("exporting calendar events", len(standing.assessments)) as advance:
-            return to_ics(standing, details, events, advance)
+            return to_ics(standing, details, tally, advance)
     rows = [{**record(a), **details.get(a.milestone.id, {})} for a in standing.assessments]
     if fmt == "json":
         return (
@@ -50,13 +51,13 @@ def export(
 def to_ics(
     standing: Standing,
     details: dict[str, dict[str, Any]],
-    events: list[dict[str, Any]],
+    tally: Mapping[str, tuple[int, datetime]],
     advance: Callable[[int], None],
 ) -> str:
+    """The calendar, each event serialised as soon as it is built: 100,000
+    icalendar objects kept for one ``to_ical`` at the end took gigabytes."""
     from icalendar import Alarm, Calendar, Event
 
-    changes = Counter(e["milestone_id"] for e in events)
-    last_change = {e["milestone_id"]: e["at"] for e in events}
     cal = Calendar()
     cal.add("prodid", "-//ukjp-monitor//milestones//EN")
     cal.add("version", "2.0")
@@ -64,6 +65,7 @@ def to_ics(
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", standing.programme.name)
     cal.add("x-wr-timezone", standing.programme.timezone)
+    serialised: list[str] = []
     for a in standing.assessments:
         advance(1)
         m, window = a.milestone, a.milestone.window
@@ -72,8 +74,9 @@ def to_ics(
         extra = details.get(m.id, {})
         event = Event()
         event.add("uid", f"{m.id}@{UID_DOMAIN}")
-        event.add("dtstamp", last_change.get(m.id) or datetime(2026, 1, 1, tzinfo=UTC))
-        event.add("sequence", changes.get(m.id, 0))
+        changes, last_change = tally.get(m.id, (0, None))
+        event.add("dtstamp", last_change or datetime(2026, 1, 1, tzinfo=UTC))
+        event.add("sequence", changes)
         event.add("summary", m.title)
         event.add("dtstart", window.start)
         event.add("dtend", window.end + timedelta(days=1))  # DTEND is exclusive
@@ -89,8 +92,10 @@ def to_ics(
             alarm.add("description", f"{m.title}: window opens in {m.lead_days} days")
             alarm.add("trigger", timedelta(days=-m.lead_days))
             event.add_component(alarm)
-        cal.add_component(event)
-    return cal.to_ical().decode("utf-8")
+        serialised.append(event.to_ical().decode("utf-8"))
+    # The calendar's own lines, then its events, as Calendar.to_ical would nest them.
+    head, end = cal.to_ical().decode("utf-8").rsplit("END:VCALENDAR", 1)
+    return head + "".join(serialised) + "END:VCALENDAR" + end
 
 
 def _description(a, extra: dict[str, Any]) -> str:

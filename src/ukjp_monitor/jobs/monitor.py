@@ -222,8 +222,8 @@ class Monitor:
         standing = self.assess(as_of=as_of, workstream=workstream)
         with self.existing.connect() as conn:
             extras = queries.load_extras(conn)
-            events = queries.load_events(conn)
-        return export(standing, fmt, extras, events, meter=self.meter)
+            tally = queries.event_tally(conn) if fmt == "ics" else {}
+        return export(standing, fmt, extras, tally, meter=self.meter)
 
     # -- mail -------------------------------------------------------------
 

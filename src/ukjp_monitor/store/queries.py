@@ -203,6 +203,18 @@ def stream_events(
         yield dict(row)
 
 
+def event_tally(conn: Connection) -> dict[str, tuple[int, datetime]]:
+    """For each milestone with a history, how many events it has and when the
+    last was: what a calendar feed needs of 200,000 events, counted by the database."""
+    E = events.c
+    query = (
+        select(E.milestone_id, func.count(), func.max(E.at))
+        .where(E.milestone_id.is_not(None))
+        .group_by(E.milestone_id)
+    )
+    return {row[0]: (row[1], row[2]) for row in conn.execute(query)}
+
+
 def _live_row(conn: Connection, milestone_id: str) -> dict[str, Any]:
     row = conn.execute(select(milestones).where(M.id == milestone_id)).mappings().first()
     if row is None or row["retired_at"] is not None:
