@@ -91,6 +91,14 @@ SCENARIOS = {
         "≤ 2× status --format json, peak memory ≤ json's",
         "status --format json, same database, same process start",
     ),
+    # The history table (issue 14): sync's and check's 2N events, streamed to
+    # a file, against the same command's JSON of the same events.
+    "history-table": (
+        100_000,
+        2.0,
+        "≤ 2× history --format json, peak memory ≤ json's",
+        "history --format json, same database, same process start",
+    ),
     # A funder (issue 11): the first check of N milestones for R recipients
     # who get mail, and the digest to R grant holders who each follow their own.
     "funder-check": (
@@ -263,6 +271,24 @@ class Bench:
         sink = open(self.work / "stdout.txt", "wb")  # noqa: SIM115
         table = [*MONITOR, "status", "--as-of", AS_OF.isoformat()]
         env = self.env(synced, cfg)
+        self.alternate(
+            result,
+            lambda: timed(table, env, stdout=sink),
+            lambda: timed([*table, "--format", "json"], env, stdout=sink),
+            result.k,
+            n < 100_000,
+        )
+        return result
+
+    def history_table(self, backend: backends.Backend, n: int) -> Result:
+        """``history`` (the table, 80 columns: stacked) to a file, against
+        ``history --format json`` to a file, over a synced and checked database."""
+        cfg = self.config(n, 1)
+        synced = backend.synced(cfg, self.env, n, check=True)
+        result = Result("history-table", backend.name, n, 1, self.k_for(n))
+        sink = open(self.work / "stdout.txt", "wb")  # noqa: SIM115
+        table = [*MONITOR, "history"]
+        env = {**self.env(synced, cfg), "COLUMNS": "80"}
         self.alternate(
             result,
             lambda: timed(table, env, stdout=sink),
@@ -472,7 +498,7 @@ class Bench:
                     FUNDER_SIZES
                     if scenario in FUNDER
                     else TABLE_SIZES
-                    if scenario == "status-table"
+                    if scenario in ("status-table", "history-table")
                     else SIZES
                 )
                 if a.quick:
