@@ -39,10 +39,11 @@ def send_digests(monitor: Monitor, as_of: date | None) -> DeliveryReport:
 
 @task(name="preview-digests", **io_task_options())
 def preview_digests(monitor: Monitor, as_of: date | None) -> list[tuple[str, str]]:
-    previews = monitor.preview_digests(as_of=as_of)
-    for email, rendered in previews:
+    subjects = []
+    for email, rendered in monitor.preview_digests(as_of=as_of):
         get_run_logger().info("would send to %s: %s", email, rendered.subject)
-    return [(email, rendered.subject) for email, rendered in previews]
+        subjects.append((email, rendered.subject))
+    return subjects
 
 
 @flow(name="weekly-digest")
