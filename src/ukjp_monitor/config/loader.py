@@ -187,8 +187,12 @@ class _PlanReader(Reader):
             return Items()
         self.table = table
         self.raw["milestones"] = LineList(line=given.line)
-        rows = read_rows(table, MILESTONE_COLUMNS, REQUIRED_COLUMNS)
+        rows = read_rows(table, MILESTONE_COLUMNS, REQUIRED_COLUMNS, self._found_in_table)
         return self.read_items("milestones", ConfiguredMilestone, self._guarded(rows)) or Items()
+
+    def _found_in_table(self, row: int, message: str) -> None:
+        assert self.table is not None
+        self.table_found.append((row, f"{self.table.display}:{row}: {message}"))
 
     def _guarded(self, rows: Iterator[LineDict]) -> Iterator[LineDict]:
         """The rows until the file proves unreadable, which is recorded as found."""

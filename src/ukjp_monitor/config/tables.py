@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -98,12 +98,18 @@ def table_reference(given: LineDict, directory: Path) -> tuple[Table | None, lis
     return Table(path, str(path), sheet.strip() if isinstance(sheet, str) else None), []
 
 
-def read_rows(table: Table, columns: Iterable[str], required: Iterable[str]) -> Iterator[LineDict]:
+def read_rows(
+    table: Table,
+    columns: Iterable[str],
+    required: Iterable[str],
+    report: Callable[[int, str], None],
+) -> Iterator[LineDict]:
     """Each filled-in row after the header as a LineDict whose line is its row.
 
     An empty cell is left out, as a key not given in YAML would be, except in
     the ``required`` columns, where it stays empty text for the model to
-    refuse. Raises ConfigError for the file as a whole, before the first row
+    refuse. A value in a column with no name is given to ``report`` with its
+    row, and reading goes on. Raises ConfigError for the file as a whole, before the first row
     or (a byte that is not UTF-8, a corrupt sheet) when it is reached.
     """
     if not table.path.is_file():
@@ -121,7 +127,11 @@ def read_rows(table: Table, columns: Iterable[str], required: Iterable[str]) -> 
             value = _plain(value)
             if name is None:
                 if value is not None:
-                    raise_unnamed(table.display, number, index)
+                    report(
+                        number,
+                        f"column {index + 1} holds a value but has no name in row 1; "
+                        "name the column or clear it",
+                    )
                 continue
             if name in needed and value is None:
                 value = ""
@@ -132,15 +142,6 @@ def read_rows(table: Table, columns: Iterable[str], required: Iterable[str]) -> 
             for name in needed - row.keys():
                 row[name], row.key_lines[name] = "", number
             yield row
-
-
-def raise_unnamed(display: str, number: int, index: int) -> None:
-    raise ConfigError(
-        [
-            f"{display}:{number}: column {index + 1} holds a value but has no name in row 1; "
-            "name the column or clear it"
-        ]
-    )
 
 
 def _naming(columns: Iterable[str]) -> str:
