@@ -136,15 +136,15 @@ class _PlanReader(Reader):
     needed = NEEDED
 
     def __init__(self, path: Path, now: datetime):
+        #: The spreadsheet the milestones are imported from, if they are, and
+        #: the problems found in it (reported after milestones.yaml's own).
+        self.table: Table | None = None
+        self.table_found: list[tuple[int, str]] = []
         super().__init__(path)
         self.programme = None
         self.workstreams, self.milestones = Items(), Items()
         #: None when the workstreams cannot be known, so references are not checked.
         self.workstream_ids: set[str] | None = None
-        #: The spreadsheet the milestones are imported from, if they are, and
-        #: the problems found in it (reported after milestones.yaml's own).
-        self.table: Table | None = None
-        self.table_found: list[tuple[int, str]] = []
         if not self.check_top():
             return
         self.programme = self.validate(ProgrammeSpec, self.raw.get("programme"), ("programme",))

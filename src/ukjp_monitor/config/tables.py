@@ -133,8 +133,6 @@ def read_rows(
                         "name the column or clear it",
                     )
                 continue
-            if name in needed and value is None:
-                value = ""
             if value is not None:
                 row[name] = _cell(name, value)
                 row.key_lines[name] = number
