@@ -119,26 +119,34 @@ def read_rows(
     if header is None:
         raise ConfigError([f"{table.display}:1: the file is empty; {_naming(columns)}"])
     names = _header(table.display, header[1], tuple(columns), tuple(required))
+    texts = [_TEXT_CELLS.get(name, _as_written) if name else None for name in names]
     needed = set(required)
     for number, values in cells:
         row = LineDict(line=number)
         for index, value in enumerate(values):
-            name = names[index] if index < len(names) else None
-            value = _plain(value)
-            if name is None:
-                if value is not None:
-                    report(
-                        number,
-                        f"column {index + 1} holds a value but has no name in row 1; "
-                        "name the column or clear it",
-                    )
+            if isinstance(value, str):  # every CSV cell; most of a sheet's
+                value = value.strip()
+                if not value:
+                    continue
+                text = texts[index] if index < len(texts) else None
+                if text is not None:
+                    row[names[index]] = text(value)
+                    continue
+            elif value is None:
                 continue
-            if value is not None:
+            name = names[index] if index < len(names) else None
+            if name is None:
+                report(
+                    number,
+                    f"column {index + 1} holds a value but has no name in row 1; "
+                    "name the column or clear it",
+                )
+            else:
                 row[name] = _cell(name, value)
-                row.key_lines[name] = number
         if row:
             for name in needed - row.keys():
-                row[name], row.key_lines[name] = "", number
+                row[name] = ""
+            row.key_lines = dict.fromkeys(row, number)
             yield row
 
 
@@ -187,8 +195,34 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _dependencies(text: str) -> list[str]:
+    return [part.strip() for part in text.split(SEPARATOR) if part.strip()]
+
+
+def _whole_number(text: str) -> int | str:
+    return int(text) if _DIGITS.match(text) else text
+
+
+def _flag(text: str) -> bool | str:
+    return _FLAG_WORDS.get(text.lower(), text)
+
+
+def _as_written(text: str) -> str:
+    return text
+
+
+#: How a text cell (stripped, not empty) reads in each column that is not
+#: plain text; the model then checks it as it would the YAML value.
+_TEXT_CELLS = {
+    **dict.fromkeys(LISTS, _dependencies),
+    **dict.fromkeys(WHOLE_NUMBERS, _whole_number),
+    **dict.fromkeys(FLAGS, _flag),
+}
+
+
 def _cell(name: str, value: Any) -> Any:
-    """The value as YAML would give it for that key."""
+    """A workbook's value that is not text (a number, a date, true/false) as
+    YAML would give it for that key."""
     if isinstance(value, datetime) and value.time() == datetime.min.time():
         value = value.date()
     if isinstance(value, date):
@@ -197,11 +231,7 @@ def _cell(name: str, value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if name in LISTS:
-        return [part.strip() for part in str(value).split(SEPARATOR) if part.strip()]
-    if name in WHOLE_NUMBERS and isinstance(value, str) and _DIGITS.match(value):
-        return int(value)
-    if name in FLAGS and isinstance(value, str):
-        return _FLAG_WORDS.get(value.lower(), value)
+        return _dependencies(str(value))
     if isinstance(value, int | float) and not isinstance(value, bool):
         # A number in a text column (an amount, a year as a target) reads as written.
         return value if name in WHOLE_NUMBERS | DATES else str(value)
