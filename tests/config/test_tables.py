@@ -300,6 +300,14 @@ def test_a_file_that_is_not_utf8_names_the_row_and_how_to_save_it(folder):
     ]
 
 
+def test_rows_after_a_byte_that_is_not_utf8_are_not_taken_for_missing(folder):
+    rows = [[*ROWS[0][:5], "gr-2-ethics"], [*ROWS[1][:3], "2026-Q4 £"], ROWS[2]]
+    text = "\n".join(",".join(r) for r in [HEADER, *rows]) + "\n"
+    (folder / "grants.csv").write_bytes(text.encode("cp1252"))
+    [found] = problems(folder)
+    assert found.startswith("grants.csv:3: is not UTF-8 text")
+
+
 def test_an_empty_file_says_what_the_first_row_must_hold(folder):
     (folder / "grants.csv").write_bytes(b"")
     [found] = problems(folder)

@@ -1,7 +1,9 @@
 """Configuration: ``milestones.yaml`` and ``monitor.yaml`` into validated specs.
 
 ``load_config`` is the only entry point and, through ``sections``, the only
-reader of YAML. It checks everything before anything is written and reports every mistake at
+reader of YAML; the milestones may instead be imported from a CSV file or an
+Excel sheet that milestones.yaml names (``tables``), each row checked by the
+same model and rules as an item of the YAML list. It checks everything before anything is written and reports every mistake at
 once, each as ``FILE:LINE: SUBJECT: what is wrong and what is accepted``,
 where the subject (``milestone ID``, ``workstream ID``, ``recipient EMAIL``,
 ``programme``) is left out for file-wide settings.
@@ -18,19 +20,18 @@ from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from ukjp_monitor import __version__
+from ukjp_monitor.config.cycles import find_cycles
+from ukjp_monitor.config.monitorfile import NEEDED, MonitorReader
 from ukjp_monitor.config.sections import Items, Reader, Section, name_of
 from ukjp_monitor.config.specs import (
-    ChannelSpec,
     ConfiguredMilestone,
     MonitorFile,
     ProgrammeSpec,
-    RecipientSpec,
     WorkstreamSpec,
 )
 from ukjp_monitor.config.tables import Table, read_rows, table_reference
 from ukjp_monitor.config.yamlsource import LineDict, LineList, imported_file, line_of
 from ukjp_monitor.errors import ConfigError
-from ukjp_monitor.plan.records import Recipient
 
 #: The columns of an imported table: the keys of a milestone in YAML.
 MILESTONE_COLUMNS = tuple(f.name for f in fields(ConfiguredMilestone) if f.init)
@@ -41,7 +42,6 @@ REQUIRED_COLUMNS = tuple(
 )
 MILESTONES_FILE = "milestones.yaml"
 MONITOR_FILE = "monitor.yaml"
-NEEDED = f"the configuration folder needs {MILESTONES_FILE} and {MONITOR_FILE}"
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def load_config(directory: Path, *, now: datetime) -> Config:
     they record must not be dated after today in the programme's time zone.
     """
     plan = _PlanReader(directory / MILESTONES_FILE, now)
-    monitor = _MonitorReader(directory / MONITOR_FILE, plan.workstream_ids)
+    monitor = MonitorReader(directory / MONITOR_FILE, plan.workstream_ids)
     problems = plan.problems + monitor.problems
     if problems or plan.programme is None or monitor.spec is None:
         raise ConfigError(problems)
@@ -117,7 +117,7 @@ def load_monitor(directory: Path, workstream_ids: set[str]) -> MonitorFile:
     ``check`` and ``digest`` need recipients and mail settings, not the plan;
     a funder's milestones.yaml is most of their cost to parse.
     """
-    monitor = _MonitorReader(directory / MONITOR_FILE, workstream_ids)
+    monitor = MonitorReader(directory / MONITOR_FILE, workstream_ids)
     if monitor.problems or monitor.spec is None:
         raise ConfigError(monitor.problems)
     return monitor.spec
@@ -140,6 +140,7 @@ class _PlanReader(Reader):
         #: the problems found in it (reported after milestones.yaml's own).
         self.table: Table | None = None
         self.table_found: list[tuple[int, str]] = []
+        self.table_unfinished = False
         super().__init__(path)
         self.programme = None
         self.workstreams, self.milestones = Items(), Items()
@@ -150,7 +151,9 @@ class _PlanReader(Reader):
         self.programme = self.validate(ProgrammeSpec, self.raw.get("programme"), ("programme",))
         self._read_workstreams()
         self.milestones = self._read_milestones(path.parent)
-        self._check_references()
+        if not self.table_unfinished:
+            # Rows never read would be taken for missing dependencies.
+            self._check_references()
         if self.programme is not None:
             self._check_completions(now.astimezone(ZoneInfo(self.programme.timezone)).date())
 
@@ -199,6 +202,7 @@ class _PlanReader(Reader):
         try:
             yield from rows
         except ConfigError as exc:
+            self.table_unfinished = True
             self.table_found.extend((0, problem) for problem in exc.problems)
 
     def _read_workstreams(self) -> None:
@@ -261,78 +265,3 @@ def _dependency_problem(m: ConfiguredMilestone, j: int, dep: str, known: set[str
     if dep not in known:
         return f"depends on {dep!r}, which is not a milestone in this file"
     return None
-
-
-class _MonitorReader(Reader):
-    settings = ("lead_days", "schedules", "mail", "web")
-    sections = (*settings, "recipients", "channels")
-    lists: ClassVar = {
-        "recipients": Section("recipient", "email", "email address", True),
-        "channels": Section("channel", "name", "name"),
-    }
-    contents = "it lists the recipients, and may set lead_days, schedules, mail, web and channels"
-    needed = NEEDED
-
-    def __init__(self, path: Path, workstream_ids: set[str] | None):
-        super().__init__(path)
-        self.spec = None
-        if not self.check_top():
-            return
-        settings = {k: v for k, v in self.raw.items() if k in self.settings}
-        spec = self.validate(MonitorFile, settings, ())
-        recipients = self.read_items("recipients", RecipientSpec) or Items()
-        for index, recipient in recipients.specs:
-            self._check_followed(("recipients", index), recipient, workstream_ids)
-        # A channel's URL is validated (Apprise knows its scheme) but never
-        # resolved here: its ${VAR} references are read when a message goes.
-        channels = self.read_items("channels", ChannelSpec) or Items()
-        for index, channel in channels.specs:
-            self._check_followed(("channels", index), channel.reader, workstream_ids)
-        if spec is not None:
-            self.spec = spec.model_copy(
-                update={
-                    "recipients": [r for _, r in recipients.specs],
-                    "channels": [c for _, c in channels.specs],
-                }
-            )
-
-    def _check_followed(self, here: tuple, spec: Recipient, known: set[str] | None) -> None:
-        if not spec.workstreams and not spec.owners:
-            self.problem(
-                here,
-                "follows nothing; give workstreams (a list or 'all') or owners (a list of names)",
-            )
-        if spec.workstreams == "all" or known is None:
-            return
-        for j, w in enumerate(spec.workstreams):
-            if w not in known:
-                names = ", ".join(sorted(known))
-                self.problem(
-                    (*here, "workstreams", j),
-                    f"follows unknown workstream {w!r}; use 'all' or some of: {names}",
-                )
-
-
-def find_cycles(graph: dict[str, list[str]]) -> list[list[str]]:
-    """Every dependency cycle once, each as the list of ids along it."""
-    cycles: list[list[str]] = []
-    state: dict[str, str] = {}
-    for root in graph:
-        if state.get(root):
-            continue
-        stack, path = [(root, iter(graph[root]))], [root]
-        state[root] = "open"
-        while stack:
-            node, children = stack[-1]
-            child = next(children, None)
-            if child is None:
-                state[node] = "done"
-                stack.pop()
-                path.pop()
-            elif state.get(child) == "open":
-                cycles.append(path[path.index(child) :])
-            elif child not in state:
-                state[child] = "open"
-                stack.append((child, iter(graph[child])))
-                path.append(child)
-    return cycles
