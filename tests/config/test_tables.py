@@ -265,6 +265,12 @@ def test_an_unknown_column_says_which_column_was_meant(folder):
     assert problems(folder) == ["grants.csv:1: unknown column 'traget'; did you mean 'target'?"]
 
 
+def test_an_unknown_column_unlike_any_lists_the_columns(folder):
+    write_csv(folder / "grants.csv", ROWS, header=[*HEADER[:5], "grant_ref"])
+    [found] = problems(folder)
+    assert found.startswith("grants.csv:1: unknown column 'grant_ref'; accepted columns: id, title")
+
+
 def test_a_missing_required_column_and_a_repeated_one_are_reported_together(folder):
     write_csv(folder / "grants.csv", [r[:2] + r[:1] for r in ROWS], header=["id", "title", "id"])
     found = problems(folder)

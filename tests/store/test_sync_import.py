@@ -57,6 +57,14 @@ def test_the_shipped_example_of_a_funder_syncs_every_row(funder):
     assert funder.show("gr-2026-0002-start").assessment.milestone.owner_ja == "佐藤 健"
 
 
+def test_a_sync_leaves_the_cycle_collector_running_as_it_found_it(funder):
+    import gc
+
+    assert gc.isenabled()
+    funder.sync()
+    assert gc.isenabled()
+
+
 def test_a_resync_of_an_unchanged_file_is_skipped(funder):
     funder.sync()
     assert funder.sync().skipped

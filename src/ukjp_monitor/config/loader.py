@@ -3,10 +3,12 @@
 ``load_config`` is the only entry point and, through ``sections``, the only
 reader of YAML; the milestones may instead be imported from a CSV file or an
 Excel sheet that milestones.yaml names (``tables``), each row checked by the
-same model and rules as an item of the YAML list. It checks everything before anything is written and reports every mistake at
-once, each as ``FILE:LINE: SUBJECT: what is wrong and what is accepted``,
-where the subject (``milestone ID``, ``workstream ID``, ``recipient EMAIL``,
-``programme``) is left out for file-wide settings.
+same model and rules as an item of the YAML list. It checks everything
+before anything is written and reports every mistake at once, each as
+``FILE:LINE: SUBJECT: what is wrong and what is accepted``, where the
+subject (``milestone ID``, ``workstream ID``, ``recipient EMAIL``,
+``programme``) is left out for file-wide settings; a row of a table reads
+``FILE:ROW: milestone ID: COLUMN: ...``.
 """
 
 from __future__ import annotations

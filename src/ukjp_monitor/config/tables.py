@@ -167,7 +167,7 @@ def _header(
         value = _plain(cell)
         name = None if value is None else str(value)
         if name is not None and name not in columns:
-            message = unknown_key(name, columns)[0].replace("unknown key", "unknown column", 1)
+            message = unknown_key(name, columns, noun="column")[0]
             problems.append(f"{display}:1: {message}")
         elif name is not None and name in names:
             first = names.index(name) + 1
