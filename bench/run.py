@@ -51,6 +51,8 @@ RESULTS = HERE / "results"
 SIZES = [100, 1_000, 10_000, 100_000]
 #: The funder's scenarios run at a mid point and at the funder's size.
 FUNDER_SIZES = [20_000, 100_000]
+#: The status table from a programme office's size to a funder's.
+TABLE_SIZES = [1_000, 10_000, 100_000]
 DIGEST_RECIPIENTS = 1_000
 #: Every message's ceiling on the wire (DESIGN §12; Gmail clips at about 102 KB).
 MESSAGE_LIMIT = 100_000
@@ -89,6 +91,14 @@ SCENARIOS = {
         f"smtplib sends the same R={DIGEST_RECIPIENTS} messages over one connection",
     ),
     "flow": (10_000, 1.3, "adds ≤ 30% to no-op flow", "a no-op Prefect flow, same Prefect server"),
+    # The status table for people (issue 14), streamed to a file, against the
+    # same command's JSON: the table may cost formatting, not a second reading.
+    "status-table": (
+        100_000,
+        2.0,
+        "≤ 2× status --format json, peak memory ≤ json's",
+        "status --format json, same database, same process start",
+    ),
     # A funder (issue 11): the first check of N milestones for R recipients
     # who get mail, and the digest to R grant holders who each follow their own.
     "funder-check": (
@@ -247,6 +257,24 @@ class Bench:
             result,
             lambda: timed(cmd, env, stdout=sink),
             lambda: timed(floor, env, stdout=sink),
+            result.k,
+            n < 100_000,
+        )
+        return result
+
+    def status_table(self, backend: backends.Backend, n: int) -> Result:
+        """``status`` (the table) to a file, against ``status --format json``
+        to a file: its floor is the monitor's own reading and evaluation."""
+        cfg = self.config(n, 1)
+        synced = backend.synced(cfg, self.env, n, check=False)
+        result = Result("status-table", backend.name, n, 1, self.k_for(n))
+        sink = open(self.work / "stdout.txt", "wb")  # noqa: SIM115
+        table = [*MONITOR, "status", "--as-of", AS_OF.isoformat()]
+        env = self.env(synced, cfg)
+        self.alternate(
+            result,
+            lambda: timed(table, env, stdout=sink),
+            lambda: timed([*table, "--format", "json"], env, stdout=sink),
             result.k,
             n < 100_000,
         )
@@ -468,7 +496,13 @@ class Bench:
         out = []
         for backend in a.backends:
             for scenario in a.scenarios:
-                sizes = a.sizes or (FUNDER_SIZES if scenario in FUNDER else SIZES)
+                sizes = a.sizes or (
+                    FUNDER_SIZES
+                    if scenario in FUNDER
+                    else TABLE_SIZES
+                    if scenario == "status-table"
+                    else SIZES
+                )
                 if a.quick:
                     sizes = [s for s in sizes if s <= (20_000 if scenario in FUNDER else 10_000)]
                 if scenario == "digest" and not a.digest_100k:

@@ -1,8 +1,10 @@
-"""The weekly digest as a Prefect flow: ``ukjp-monitor digest --send`` on a worker.
+"""The weekly digest as a Prefect flow, run on a worker.
 
-Claims this ISO week's digest for each recipient, then sends what it holds
-(``Monitor.send_digests``, one recorded digest run); the ledger, not the
-scheduler, makes a second run in the same week send nothing. With
+Claims this ISO week's digest for each recipient whose send time has come
+(``Monitor.send_due_digests``, one recorded digest run), then sends what it
+holds; the ledger, not the scheduler, makes a second run in the same week
+send nothing. Given ``as_of``, it sends that day's week's digest to every
+recipient at once, as ``ukjp-monitor digest --send --as-of`` does. With
 ``send=False`` it renders the digests and logs their subjects, recording
 nothing. A run that could not deliver every digest ends Failed.
 """
@@ -22,13 +24,15 @@ from ukjp_monitor.jobs.reports import DeliveryReport
 
 @task(name="send-digests", **io_task_options())
 def send_digests(monitor: Monitor, as_of: date | None) -> DeliveryReport:
-    report = monitor.send_digests(as_of=as_of)
+    due = as_of is None  # scheduled: each recipient at their send time
+    report = monitor.send_due_digests() if due else monitor.send_digests(as_of=as_of)
     get_run_logger().info(
-        "digests: %d sent, %d pending, %d failed, %d already sent this week",
+        "digests: %d sent, %d pending, %d failed, %d already sent this week, %d not due yet",
         report.sent,
         report.pending,
         report.failed,
         report.skipped,
+        report.waiting,
     )
     return report
 
@@ -43,10 +47,9 @@ def preview_digests(monitor: Monitor, as_of: date | None) -> list[tuple[str, str
 
 @flow(name="weekly-digest")
 def weekly_digest(as_of: date | None = None, send: bool = True) -> dict[str, int]:
-    """Send this week's digest to each recipient that has not had it.
-
-    ``as_of`` defaults to today in the programme's time zone. Returns the
-    counts (sent, pending, failed, skipped), or ``previewed`` when not sending.
+    """Send this week's digest to each recipient whose send time has come
+    and who has not had it; with ``as_of``, to every recipient at once.
+    Returns the counts (sent, pending, failed, skipped), or ``previewed`` when not sending.
     """
     monitor = Monitor(flow_settings(), trigger="flow")
     try:

@@ -32,7 +32,7 @@ def status_json(run_cli, *args):
 def test_validate_reports_what_it_found(run_cli):
     result = run_cli("validate")
     assert result.exit_status == 0
-    assert "8 milestones in 5 workstreams, 2 recipients: valid" in result.stdout
+    assert "8 milestones in 5 workstreams, 3 recipients: valid" in result.stdout
 
 
 def test_sync_says_what_changed(run_cli):
@@ -404,5 +404,6 @@ def test_run_can_report_in_json_for_the_monitoring_that_watches_it(run_cli):
     assert report["check"]["as_of"] == TODAY.date().isoformat()
     assert report["check"]["transitions"] == 8
     assert report["check"]["alerts"]["sent"] == 2
-    assert report["digests"]["sent"] == 2 and report["digests"]["errors"] == []
+    assert report["digests"]["sent"] == 3 and report["digests"]["errors"] == []
+    assert report["digests"]["waiting"] == 0
     assert report["sync"]["changes"]["added"] == 8

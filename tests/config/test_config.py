@@ -10,7 +10,7 @@ from the wrong file fails.
 from __future__ import annotations
 
 from dataclasses import FrozenInstanceError, dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -79,7 +79,7 @@ BROKEN = [
     case(
         "a quote left open at the end of the file points at the quote",
         MONITOR,
-        ("    workstreams: [life-sciences]", '    workstreams: "[life-sciences]'),
+        ("    calendar: JP", '    calendar: "JP'),
         "not valid YAML: the quoted text that starts here is never closed",
     ),
     case(
@@ -532,7 +532,7 @@ def nothing_written(database_url: str) -> bool:
 def test_validate_accepts_the_shipped_config_and_writes_no_database(run_cli, database_url):
     result = run_cli("validate")
     assert result.exit_status == 0, result.stderr
-    assert result.stdout.endswith("8 milestones in 5 workstreams, 2 recipients: valid\n")
+    assert result.stdout.endswith("8 milestones in 5 workstreams, 3 recipients: valid\n")
     assert nothing_written(database_url)
 
 
@@ -607,7 +607,7 @@ def test_a_milestone_lead_time_overrides_the_default_and_only_for_itself(config_
 
 
 def test_a_recipient_follows_all_workstreams_or_only_those_listed(config_dir):
-    everyone, lead = load_config(config_dir, now=TODAY).monitor.recipients
+    everyone, lead, _ = load_config(config_dir, now=TODAY).monitor.recipients
     assert everyone.workstreams == "all"
     assert everyone.follows("quantum", None) and everyone.follows("life-sciences", "EPSRC")
     assert lead.workstreams == ("life-sciences",)
@@ -660,9 +660,18 @@ def test_a_recipient_must_follow_something_and_owners_must_be_names(config_dir, 
 def test_a_recipient_is_validated_straight_into_the_record_messages_are_addressed_to(
     config_dir,
 ):
-    everyone, lead = load_config(config_dir, now=TODAY).monitor.recipients
-    assert type(everyone) is type(lead) is Recipient
+    everyone, lead, partner = load_config(config_dir, now=TODAY).monitor.recipients
+    assert type(everyone) is type(lead) is type(partner) is Recipient
     assert lead == Recipient("life-sciences-lead@example.org", lead.name, ("life-sciences",))
+    assert partner == Recipient(
+        "jst-quantum@example.org",
+        partner.name,
+        ("quantum",),
+        language="ja",
+        timezone="Asia/Tokyo",
+        send_at=time(8, 0),
+        calendar="JP",
+    )
 
 
 def test_a_typo_in_a_recipient_key_suggests_the_right_one(config_dir):

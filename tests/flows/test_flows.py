@@ -5,7 +5,8 @@ a real SMTP server; the database is checked through the library API.
 """
 
 import os
-from datetime import date
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -14,6 +15,8 @@ from ukjp_monitor.store.runs import latest
 
 NOV_24 = date(2026, 11, 24)
 PMO, LEAD = "pmo@example.org", "life-sciences-lead@example.org"
+PARTNER = "jst-quantum@example.org"  # reads Japanese, in Tokyo
+LONDON = ZoneInfo("Europe/London")
 
 
 @pytest.fixture(scope="session")
@@ -73,14 +76,28 @@ def test_a_second_check_records_and_sends_nothing_new(flows, synced, smtp_server
 
 
 def test_the_digest_flow_sends_one_digest_per_recipient_once_a_week(flows, synced, smtp_server):
-    assert flows["digest"](as_of=NOV_24)["sent"] == 2
+    assert flows["digest"](as_of=NOV_24)["sent"] == 3
     assert flows["digest"](as_of=date(2026, 11, 27)) == {
         "sent": 0,
         "pending": 0,
         "failed": 0,
-        "skipped": 2,
+        "skipped": 3,
     }
-    assert sorted(smtp_server.recipients()) == [LEAD, PMO]
+    assert sorted(smtp_server.recipients()) == [PARTNER, LEAD, PMO]
+
+
+def test_the_scheduled_digest_flow_sends_each_digest_once_its_send_time_has_come(
+    flows, synced, smtp_server, clock
+):
+    assert flows["digest"]()["sent"] == 3  # this week's: every send time has passed
+    # Next Monday at 07:00 in London is 16:00 in Tokyo: only the partner is due.
+    today = TODAY.astimezone(LONDON).date()
+    monday = today + timedelta(days=7 - today.weekday())
+    clock.now = datetime.combine(monday, time(7, 0), tzinfo=LONDON)
+    assert flows["digest"]() == {"sent": 1, "pending": 0, "failed": 0, "skipped": 0}
+    assert smtp_server.recipients()[-1] == PARTNER
+    clock.now = datetime.combine(monday, time(8, 0), tzinfo=LONDON)
+    assert flows["digest"]() == {"sent": 2, "pending": 0, "failed": 0, "skipped": 1}
     assert latest(synced.engine)["digest"].outcome == "completed"
 
 
@@ -88,9 +105,9 @@ def test_a_digest_that_could_not_go_fails_the_flow_and_the_recorded_run(flows, s
     smtp_server.reject_recipient(LEAD)
     state = flows["digest"](as_of=NOV_24, return_state=True)
     assert state.is_failed()
-    with pytest.raises(Exception, match="1 digest sent, 1 refused"):
+    with pytest.raises(Exception, match="2 digests sent, 1 refused"):
         state.result()
-    assert smtp_server.recipients() == [PMO]
+    assert smtp_server.recipients() == [PMO, PARTNER]
     last = latest(synced.engine)["digest"]
     assert last.outcome == "failed"
     assert "1 refused" in last.error
@@ -109,7 +126,7 @@ def test_alerts_left_pending_by_a_mail_outage_fail_the_check_flow(flows, synced,
 
 
 def test_a_digest_preview_sends_and_records_nothing(flows, synced, smtp_server):
-    assert flows["digest"](as_of=NOV_24, send=False) == {"previewed": 2}
+    assert flows["digest"](as_of=NOV_24, send=False) == {"previewed": 3}
     assert smtp_server.received == []
     assert "digest" not in latest(synced.engine)
 
@@ -150,13 +167,14 @@ def test_only_io_errors_are_retried(error, retried, monkeypatch):
 
 
 def test_the_deployments_run_on_the_shipped_configurations_schedules():
-    """prefect.yaml repeats monitor.yaml's schedules (Prefect reads only its
-    own file); they must not drift apart, or health would judge the
-    deployments against times they do not keep."""
+    """prefect.yaml repeats monitor.yaml's schedules and the recipients'
+    send times (Prefect reads only its own file); they must not drift apart,
+    or health would judge the deployments against times they do not keep."""
     import yaml
 
     from conftest import SHIPPED_CONFIG
     from ukjp_monitor.config.loader import load_config
+    from ukjp_monitor.plan.sendtimes import prefect_schedules
 
     config = load_config(SHIPPED_CONFIG, now=TODAY)
     deployments = yaml.safe_load((ROOT / "prefect.yaml").read_text())["deployments"]
@@ -165,10 +183,12 @@ def test_the_deployments_run_on_the_shipped_configurations_schedules():
         "flows/check.py:milestone_check": [
             {"cron": config.monitor.schedules.check, "timezone": config.programme.timezone}
         ],
-        "flows/digest.py:weekly_digest": [
-            {"cron": config.monitor.schedules.digest, "timezone": config.programme.timezone}
-        ],
+        "flows/digest.py:weekly_digest": prefect_schedules(
+            config.monitor.send_times(config.programme.timezone).values()
+        ),
     }
+    # Tokyo at 08:00 every day (a Japanese holiday can move the day), London on Mondays.
+    assert len(schedules["flows/digest.py:weekly_digest"]) == 2
 
 
 def test_flows_and_their_server_run_with_prefect_analytics_off(flows):

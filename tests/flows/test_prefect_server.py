@@ -32,6 +32,7 @@ from ukjp_monitor.store.runs import latest
 
 PREFECT = str(Path(sys.executable).with_name("prefect"))
 PMO, LEAD = "pmo@example.org", "life-sciences-lead@example.org"
+PARTNER = "jst-quantum@example.org"
 
 
 @contextmanager
@@ -219,9 +220,9 @@ def test_a_worker_runs_the_deployed_digest_and_the_mail_arrives(tmp_path, config
         assert "telemetry" not in logs.lower()
         # Server, worker, deploy and flow run tried no other host than this one.
         assert calls_home(tmp_path / "watch") == []
-        assert sorted(smtp_server.recipients()) == [LEAD, PMO]
+        assert sorted(smtp_server.recipients()) == [PARTNER, LEAD, PMO]
         dates = {m.message["Date"].datetime for m in smtp_server.received}
         assert dates == {TODAY}  # the flow run kept to the pinned clock
         last = latest(monitor.engine)["digest"]
-        assert (last.outcome, last.counts["sent"]) == ("completed", 2)
+        assert (last.outcome, last.counts["sent"]) == ("completed", 3)
         monitor.close()

@@ -21,6 +21,7 @@ from ukjp_monitor.store.ledger import LEASE
 
 NOV_24 = date(2026, 11, 24)
 PMO, LEAD = "pmo@example.org", "life-sciences-lead@example.org"
+PARTNER = "jst-quantum@example.org"
 JOERG = "jörg@bücher.example"
 
 
@@ -112,9 +113,9 @@ def test_when_the_server_is_down_mail_waits_and_goes_once_it_is_back(mailing, sm
 def test_one_rejected_recipient_does_not_block_the_others(mailing, smtp_server):
     smtp_server.reject_recipient(LEAD)
     report = mailing.send_digests(as_of=NOV_24, notifier=quick(mailing))
-    assert (report.sent, report.failed) == (1, 1)
+    assert (report.sent, report.failed) == (2, 1)
     assert "550 5.1.1 no such user" in report.errors[0]
-    assert smtp_server.recipients() == [PMO]
+    assert smtp_server.recipients() == [PMO, PARTNER]
     # A permanent refusal is recorded, not retried.
     assert mailing.send_digests(as_of=NOV_24, notifier=quick(mailing)).sent == 0
     _, events = mailing.history()
@@ -131,7 +132,7 @@ def test_the_cli_exits_1_with_a_summary_when_mail_cannot_go(run_cli, smtp_server
     smtp_server.stop()
     result = run_cli("digest", "--send", "--as-of", "2026-11-24")
     assert result.exit_status == 1
-    assert "0 digests sent, 2 pending (will retry on the next run)" in result.stderr
+    assert "0 digests sent, 3 pending (will retry on the next run)" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -196,10 +197,11 @@ def test_a_crash_after_the_server_accepted_resends_with_the_same_message_id(
     assert mailing.send_digests(as_of=NOV_24, notifier=quick(mailing)).sent == 0
     clock.now += LEASE + timedelta(minutes=1)
     report = mailing.send_digests(as_of=NOV_24, notifier=quick(mailing))
-    assert report.sent == 2
-    first, again, other = smtp_server.received
+    assert report.sent == 3
+    first, again, *others = smtp_server.received
     assert first.message["Message-ID"] == again.message["Message-ID"]
-    assert [first.recipients, again.recipients, other.recipients] == [[PMO], [PMO], [LEAD]]
+    assert [first.recipients, again.recipients] == [[PMO], [PMO]]
+    assert [o.recipients for o in others] == [[LEAD], [PARTNER]]
 
 
 def test_an_international_recipient_gets_alerts_and_digests_over_smtputf8(
@@ -209,7 +211,7 @@ def test_an_international_recipient_gets_alerts_and_digests_over_smtputf8(
     add_international_recipient(config_dir)
     check = mailing.check(as_of=NOV_24, notifier=quick(mailing))
     digests = mailing.send_digests(as_of=NOV_24, notifier=quick(mailing))
-    assert (check.alerts.sent, check.alerts.failed, digests.sent, digests.failed) == (3, 0, 3, 0)
+    assert (check.alerts.sent, check.alerts.failed, digests.sent, digests.failed) == (3, 0, 4, 0)
     to_jorg = [r for r in smtp_server.received if r.recipients == [JOERG]]
     assert len(to_jorg) == 2 and all("SMTPUTF8" in r.options for r in to_jorg)
     assert {str(r.message["To"]) for r in to_jorg} == {f"Jörg Müller <{JOERG}>"}
@@ -222,10 +224,10 @@ def test_an_international_recipient_is_refused_without_smtputf8_and_the_others_s
     add_international_recipient(config_dir)
     check = mailing.check(as_of=NOV_24, notifier=quick(mailing))
     digests = mailing.send_digests(as_of=NOV_24, notifier=quick(mailing))
-    assert (check.alerts.sent, check.alerts.failed, digests.sent, digests.failed) == (2, 1, 2, 1)
+    assert (check.alerts.sent, check.alerts.failed, digests.sent, digests.failed) == (2, 1, 3, 1)
     assert digests.errors[0].startswith(f"{JOERG}: ")
     assert "does not offer SMTPUTF8" in digests.errors[0]
-    assert Counter(smtp_server.recipients()) == {PMO: 2, LEAD: 2}
+    assert Counter(smtp_server.recipients()) == {PMO: 2, LEAD: 2, PARTNER: 1}
     refused = [d for d in deliveries(mailing) if d[0] == JOERG]
     assert refused == [(JOERG, "alert", "failed"), (JOERG, "weekly digest", "failed")]
     _, events = mailing.history()
@@ -234,4 +236,4 @@ def test_an_international_recipient_is_refused_without_smtputf8_and_the_others_s
     assert f"weekly digest to {JOERG} refused for good" in run_cli("history").stdout
     # Refused for good: a later run does not try again, and the others are not held up.
     again = mailing.send_digests(as_of=NOV_24, notifier=quick(mailing))
-    assert (again.sent, again.failed, again.skipped) == (0, 0, 3)
+    assert (again.sent, again.failed, again.skipped) == (0, 0, 4)

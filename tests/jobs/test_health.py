@@ -101,7 +101,7 @@ def test_a_run_that_left_mail_undelivered_is_recorded_failed(monitor, settings, 
     )
     [_, digest] = mailing.health()
     assert digest.failed
-    assert "2 pending" in digest.last.error
+    assert "3 pending" in digest.last.error
     mailing.close()
 
 

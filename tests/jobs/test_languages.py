@@ -29,8 +29,8 @@ def test_a_japanese_reader_gets_the_alert_and_the_digest_in_japanese(config_dir,
     mine = mail_to(settings, PARTNER)
     [alert] = [m for m in mine if "アラート" in str(m["Subject"])]
     [digest] = [m for m in mine if "週次ダイジェスト" in str(m["Subject"])]
-    assert str(alert["Subject"]).startswith("[UK–Japan S&T] アラート — ")
-    assert str(digest["Subject"]).startswith("[UK–Japan S&T] 週次ダイジェスト 2026年第48週 — ")
+    assert str(alert["Subject"]).startswith("[UK–Japan S&T] アラート：")
+    assert str(digest["Subject"]).startswith("[UK–Japan S&T] 週次ダイジェスト 2026年第48週：")
     for message in (alert, digest):
         text = message.get_body(("plain",)).get_content()
         html = message.get_body(("html",)).get_content()
@@ -56,29 +56,32 @@ def test_a_language_the_monitor_does_not_write_is_refused_on_its_line(config_dir
 def test_japanese_names_and_titles_reach_japanese_readers_and_english_ones_stay(
     config_dir, monitor, settings
 ):
-    programme = config_dir / "milestones.yaml"
-    text = programme.read_text()
-    text = text.replace(
-        "  name: UK–Japan Science and Technology Partnership\n",
-        "  name: UK–Japan Science and Technology Partnership\n  name_ja: 日英科学技術協力\n",
-    )
-    text = text.replace(
-        "    title: National rare disease screening pilot begins in Japan\n",
-        "    title: National rare disease screening pilot begins in Japan\n"
-        "    title_ja: 日本における希少疾患スクリーニング試行の開始\n"
-        "    owner_ja: オックスフォード・ナノポア／ジェネシスヘルスケア\n",
-    )
-    programme.write_text(text)
     m = with_japanese_partner(config_dir, monitor)
     m.check(as_of=NOV_24)
     m.send_digests(as_of=NOV_24)
     for message in mail_to(settings, PARTNER):
         body = "".join(message.get_body(("plain",)).get_content().split())
-        assert "日本における希少疾患スクリーニング試行の開始" in body
-        assert "担当：オックスフォード・ナノポア／ジェネシスヘルスケア" in body
-        assert body.startswith("日英科学技術協力")
+        assert "日本における希少疾患スクリーニング全国パイロット事業の開始" in body
+        assert "担当：オックスフォード・ナノポアテクノロジーズ／ジェネシスヘルスケア" in body
+        assert body.startswith("日英科学技術パートナーシップ")
         assert "NationalrarediseasescreeningpilotbeginsinJapan" not in body
     for message in mail_to(settings, "pmo@example.org"):
         body = message.get_body(("plain",)).get_content()
         assert "National rare disease screening pilot begins in Japan" in " ".join(body.split())
         assert "日本" not in body
+
+
+def test_a_japanese_reader_gets_the_english_where_the_config_gives_no_japanese(
+    config_dir, monitor, settings
+):
+    programme = config_dir / "milestones.yaml"
+    text = programme.read_text()
+    title_ja = "    title_ja: 日本における希少疾患スクリーニング全国パイロット事業の開始\n"
+    assert title_ja in text
+    programme.write_text(text.replace(title_ja, ""))
+    m = with_japanese_partner(config_dir, monitor)
+    m.check(as_of=NOV_24)
+    [alert] = [msg for msg in mail_to(settings, PARTNER) if "アラート" in str(msg["Subject"])]
+    body = " ".join(alert.get_body(("plain",)).get_content().split())
+    assert "National rare disease screening pilot begins in" in body
+    assert "担当：オックスフォード・ナノポアテクノロジーズ" in "".join(body.split())

@@ -12,6 +12,7 @@ from ukjp_monitor.errors import InputError
 
 PILOT = "rare-disease-pilot-start"
 PMO, LEAD = "pmo@example.org", "life-sciences-lead@example.org"
+PARTNER = "jst-quantum@example.org"  # reads Japanese, in Tokyo
 NOV_24, JAN_1 = date(2026, 11, 24), date(2027, 1, 1)
 
 
@@ -94,23 +95,24 @@ def test_each_message_is_multipart_alternative_with_date_and_message_id(synced, 
 
 def test_the_digest_preview_records_nothing(synced, settings):
     previews = synced.preview_digests(as_of=NOV_24)
-    assert [email for email, _ in previews] == [PMO, LEAD]
+    assert [email for email, _ in previews] == [PMO, LEAD, PARTNER]
     _, rendered = previews[0]
     assert "Weekly digest 2026-W48" in rendered.subject
+    assert "週次ダイジェスト 2026年第48週" in previews[2][1].subject
     assert outbox(settings) == []
-    assert synced.send_digests(as_of=NOV_24).sent == 2
+    assert synced.send_digests(as_of=NOV_24).sent == 3
 
 
 def test_a_digest_goes_once_per_recipient_per_week_unless_forced(synced, settings):
     first = synced.send_digests(as_of=NOV_24)
-    assert (first.sent, first.skipped) == (2, 0)
+    assert (first.sent, first.skipped) == (3, 0)
     again = synced.send_digests(as_of=date(2026, 11, 29))  # Sunday, same ISO week
-    assert (again.sent, again.skipped) == (0, 2)
+    assert (again.sent, again.skipped) == (0, 3)
     forced = synced.send_digests(as_of=NOV_24, recipients=[PMO], force=True)
     assert forced.sent == 1
     next_week = synced.send_digests(as_of=date(2026, 11, 30))
-    assert next_week.sent == 2
-    assert len(outbox(settings)) == 5
+    assert next_week.sent == 3
+    assert len(outbox(settings)) == 7
 
 
 def test_an_unknown_recipient_is_bad_input(synced):
@@ -186,10 +188,10 @@ def test_the_digest_on_the_wire_tells_both_parts_the_same_news(synced, settings,
 
 def test_run_syncs_checks_and_sends_this_weeks_digest_once(monitor, settings):
     first = monitor.run(as_of=NOV_24)
-    assert (first.check.alerts.sent, first.digests.sent) == (2, 2)
+    assert (first.check.alerts.sent, first.digests.sent) == (2, 3)
     second = monitor.run(as_of=NOV_24)
-    assert (second.check.alerts.sent, second.digests.sent, second.digests.skipped) == (0, 0, 2)
-    assert len(outbox(settings)) == 4
+    assert (second.check.alerts.sent, second.digests.sent, second.digests.skipped) == (0, 0, 3)
+    assert len(outbox(settings)) == 5
 
 
 def test_history_shows_transitions_and_deliveries(synced):
@@ -227,10 +229,10 @@ def test_the_cli_check_digest_and_run_commands(run_cli, settings):
     preview = run_cli("digest", "--as-of", "2026-11-24", "--recipient", PMO)
     assert preview.stdout.startswith(f"To: {PMO}\nSubject: [UK–Japan S&T] Weekly digest")
     sent = run_cli("digest", "--as-of", "2026-11-24", "--send")
-    assert "2 digests sent" in sent.stdout
+    assert "3 digests sent" in sent.stdout
     again = run_cli("run", "--as-of", "2026-11-24")
     assert again.exit_status == 0
-    assert "2 already sent this week" in again.stdout
+    assert "3 already sent this week" in again.stdout
     assert run_cli("digest", "--force").exit_status == 2
 
 
@@ -279,7 +281,7 @@ def test_an_international_recipient_gets_every_message_in_the_outbox(run_cli, se
     path.write_text(f"{text}  - email: {jorg}\n    name: Jörg Müller\n", encoding="utf-8")
     result = run_cli("run", "--as-of", "2026-11-24")
     assert result.exit_status == 0, result.stderr
-    assert "3 alerts sent" in result.stdout and "3 digests sent" in result.stdout
+    assert "3 alerts sent" in result.stdout and "4 digests sent" in result.stdout
     mine = [m for m in outbox(settings) if to(m) == jorg]
     assert [str(m["To"]) for m in mine] == [f"Jörg Müller <{jorg}>"] * 2
     assert f"weekly digest to {jorg} sent" in run_cli("history").stdout
@@ -309,14 +311,18 @@ def test_a_quiet_week_sends_a_short_digest_or_none(monitor, settings, config_dir
     report = monitor.send_digests(as_of=date(2026, 12, 1))
     messages = outbox(settings)
     if quiet_digest == "skip":
-        assert (report.sent, report.skipped, report.quiet, messages) == (0, 0, 2, [])
-        assert "2 not sent (a quiet week; mail.quiet_digest is skip)" in report.summary("digest")
+        assert (report.sent, report.skipped, report.quiet, messages) == (0, 0, 3, [])
+        assert "3 not sent (a quiet week; mail.quiet_digest is skip)" in report.summary("digest")
         return
-    assert report.sent == 2
-    for message in messages:
+    assert report.sent == 3
+    english = [m for m in messages if to(m) != PARTNER]
+    [japanese] = [m for m in messages if to(m) == PARTNER]
+    for message in english:
         assert "nothing needs attention" in message["Subject"]
         for kind in ("plain", "html"):
             assert "A quiet week: nothing you follow is overdue" in words_of(message, kind)
+    assert "対応が必要な項目はありません" in japanese["Subject"]
+    assert "今週は特段の動きはありません。" in words_of(japanese, "plain")
 
 
 def test_a_completion_from_before_the_last_digest_still_shows_its_evidence(synced, settings, clock):

@@ -86,9 +86,9 @@ def test_message_ids_carry_the_domain_of_mail_from(with_grant_holder, settings):
     with_grant_holder.check(as_of=NOV_24)
     with_grant_holder.send_digests(as_of=NOV_24)
     messages = [parsed(p.read_bytes()) for p in settings.outbox_dir.glob("*.eml")]
-    assert len(messages) == 6
+    assert len(messages) == 7
     assert all(m["Message-ID"].endswith("@example.org>") for m in messages)
-    assert len({m["Message-ID"] for m in messages}) == 6
+    assert len({m["Message-ID"] for m in messages}) == 7
 
 
 def test_the_ledger_keeps_one_row_per_message_however_many_lines_it_has(
@@ -101,7 +101,7 @@ def test_the_ledger_keeps_one_row_per_message_however_many_lines_it_has(
         from sqlalchemy import text
 
         rows = conn.execute(text("SELECT kind, count(*) FROM deliveries GROUP BY kind")).all()
-    assert sorted(rows) == [("alert", 3), ("digest", 3)]
+    assert sorted(rows) == [("alert", 3), ("digest", 4)]
 
 
 def test_an_alert_claimed_for_someone_since_removed_from_monitor_yaml_is_closed_unsent(

@@ -111,9 +111,9 @@ def renderer() -> Renderer:
 @pytest.mark.parametrize(
     ("target", "words"),
     [
-        ("2026-H2", "2026年下半期"),
-        ("2026-H1", "2026年上半期"),
-        ("2027-Q1", "2027年第1四半期"),
+        ("2026-H2", "2026年下半期（7～12月）"),
+        ("2026-H1", "2026年上半期（1～6月）"),
+        ("2027-Q1", "2027年第1四半期（1～3月）"),
         ("FY2026", "2026年度（2026年4月～2027年3月）"),
         ("2026-09", "2026年9月"),
         ("2026", "2026年"),
@@ -136,11 +136,11 @@ def test_dates_weeks_and_counts_read_in_japanese_forms():
 def test_a_japanese_readers_subject_is_in_japanese(renderer):
     subject = renderer.digest(japanese_digest()).subject
     assert (
-        subject == "[UK–Japan S&T] 週次ダイジェスト 2026年第48週 — "
+        subject == "[UK–Japan S&T] 週次ダイジェスト 2026年第48週："
         "期限超過 1件、予定期間中 1件、遅延のおそれ 1件、開始間近 2件"
     )
     alert = renderer.alert(japanese_alert()).subject
-    assert alert == "[UK–Japan S&T] アラート — 期限超過 1件、予定期間中 1件、遅延のおそれ 1件"
+    assert alert == "[UK–Japan S&T] アラート：期限超過 1件、予定期間中 1件、遅延のおそれ 1件"
 
 
 def test_a_japanese_digest_leaves_no_english_phrase_in_either_part(renderer):
@@ -169,9 +169,13 @@ def test_a_japanese_digest_says_where_each_milestone_stands_in_japanese(renderer
     text = unwrapped(renderer.digest(japanese_digest()).text)
     assert "対応が必要なマイルストーンが2件あります。" in text
     assert "「日英合同委員会の開催」は期限を55日超過しています" in text
-    assert "時期：2027年第1四半期（当初 2026年下半期）" not in text  # not the moved one's
-    assert "予定時期：2027年度（2027年4月～2028年3月）（当初予定：2027年第1四半期）" in text
-    assert "見通し変更：2027年第1四半期 → 2027年度（2027年4月～2028年3月）" in text
+    moved = "時期：2027年第1四半期（1～3月）（当初 2026年下半期（7～12月））"
+    assert moved not in text  # not the moved one's
+    planned = "予定時期：2027年度（2027年4月～2028年3月）（当初予定：2027年第1四半期（1～3月））"
+    assert planned in text
+    # The line may break at the space around the arrow.
+    slipped = "見通し変更：2027年第1四半期（1～3月）→2027年度（2027年4月～2028年3月）"
+    assert slipped in text.replace(" ", "")
     assert "（理由：相手機関の要請）" in text
     assert "完了待ち：基本合意書の締結" in text
     assert "配信対象はすべての分野です。" in text
@@ -231,3 +235,24 @@ def test_the_japanese_text_part_fits_in_72_columns_and_breaks_no_word_or_bracket
             assert width(line) <= 72 or " " not in line.strip(), line
             assert not line.lstrip().startswith(("、", "。", "）", "」")), line
             assert not line.endswith(("「", "（")), line
+
+
+def test_a_japanese_line_breaks_after_punctuation_or_a_particle_rather_than_inside_a_word():
+    from ukjp_monitor.notify.wrapping import wrap
+
+    foot = (
+        "この週次ダイジェストは、日英科学技術パートナーシップモニターの配信先に登録されている"
+        "方にお送りしています。配信対象は「量子技術」分野です。"
+    )
+    lines = wrap(foot).splitlines()
+    # 配信先に｜登録: after the particle, before the next word, not 登｜録.
+    assert lines[0].endswith("配信先に") and lines[1].startswith("登録されている")
+    quiet = (
+        "今週は特段の動きはありません。配信対象のマイルストーンに期限超過・予定期間中・"
+        "遅延のおそれ・開始間近に該当するものはありません。"
+    )
+    first, second = wrap(quiet).splitlines()
+    assert first.endswith("期限超過・") and second.startswith("予定期間中・")
+    # A line with nowhere good to break still breaks, at the width.
+    long_word = "ア" * 50
+    assert [len(line) for line in wrap(long_word).splitlines()] == [36, 14]

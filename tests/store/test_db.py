@@ -129,3 +129,19 @@ def test_a_new_sqlite_file_opened_while_another_process_writes_to_it_waits_its_t
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     assert current_revision(engine) == SCHEMA_REVISION
     engine.dispose()
+
+
+def test_a_database_written_by_a_newer_release_is_refused_in_one_sentence(database_url):
+    import pytest
+
+    from ukjp_monitor.errors import InputError
+
+    engine = open_database(database_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+    engine.dispose()
+    with pytest.raises(InputError) as refused:
+        open_database(database_url)
+    message = str(refused.value)
+    assert "schema revision 0099" in message and "newer release of ukjp-monitor" in message
+    assert "\n" not in message

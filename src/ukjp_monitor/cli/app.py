@@ -55,9 +55,15 @@ def common(command):
     )(command)
 
 
-def monitor(config_dir: Path | None, db: str | None) -> Monitor:
+def monitor(config_dir: Path | None, db: str | None, *, progress: bool = False) -> Monitor:
+    """The monitor for a command; with ``progress``, its long work shows a
+    progress bar when stderr is a terminal (``terminal.progress_meter``)."""
     settings = Settings.from_env().but(config_dir=config_dir, database_url=db)
-    return Monitor(settings)
+    if not progress:
+        return Monitor(settings)
+    from ukjp_monitor.cli.terminal import progress_meter
+
+    return Monitor(settings, meter=progress_meter(settings.environ))
 
 
 def as_of_option(command):

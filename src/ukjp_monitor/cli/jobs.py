@@ -49,7 +49,7 @@ def _delivery_outcome(report, noun: str) -> None:
 @as_of_option
 def check(config_dir, db, as_of):
     """Record status transitions and alert each recipient about theirs."""
-    report = monitor(config_dir, db).check(as_of=as_of)
+    report = monitor(config_dir, db, progress=True).check(as_of=as_of)
     click.echo(
         f"checked as of {report.as_of}: {report.transitions} transition"
         f"{'s' if report.transitions != 1 else ''} recorded"
@@ -78,7 +78,7 @@ def check(config_dir, db, as_of):
 )
 def digest(config_dir, db, as_of, send, recipients, force, html_to):
     """The weekly digest: a preview on stdout, or --send to deliver it."""
-    m = monitor(config_dir, db)
+    m = monitor(config_dir, db, progress=send)
     if send:
         report = m.send_digests(as_of=as_of, recipients=list(recipients), force=force)
         _delivery_outcome(report, "digest")
@@ -115,7 +115,7 @@ def _html_target(html_to: Path, email: str) -> Path:
 )
 def run(config_dir, db, as_of, fmt):
     """The main job: sync, check, and this week's digest if it has not gone."""
-    report = monitor(config_dir, db).run(as_of=as_of)
+    report = monitor(config_dir, db, progress=True).run(as_of=as_of)
     if fmt == "json":
         from ukjp_monitor.plan.report import to_json
 

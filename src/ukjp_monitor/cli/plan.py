@@ -3,6 +3,8 @@ complete, forecast, cancel, history and export."""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -43,7 +45,7 @@ def validate(config_dir, db):
 )
 def sync(config_dir, db, force):
     """Validate the configuration, then load it into the database."""
-    report = monitor(config_dir, db).sync(force=force)
+    report = monitor(config_dir, db, progress=True).sync(force=force)
     click.echo(f"synced: {report.summary()}")
 
 
@@ -77,10 +79,43 @@ def status(config_dir, db, as_of, workstream, status_filter, fmt):
     elif fmt == "csv":
         emit(to_csv(standing.records()))
     else:
-        from ukjp_monitor.cli import tables
+        _print_table(m, standing)
 
-        tables.print_standing(standing, m.workstream_names())
-        click.echo(_health_line(m, standing.programme.timezone))
+
+def _print_table(m: Monitor, standing) -> None:
+    """The table as it is formatted, a few hundred lines at a time; through
+    ``$PAGER`` when a person at a terminal would otherwise see it scroll by."""
+    from ukjp_monitor.cli import terminal
+    from ukjp_monitor.cli.status_table import Layout, lines
+
+    env = m.settings.environ
+    colour = terminal.colour(env)
+    layout = Layout(terminal.width(env), colour, working_days=standing.calendar is not None)
+    footer = _health_line(m, standing.programme.timezone)
+    text = _chunks(lines(standing, m.workstream_names(), layout), footer)
+    # Every milestone takes two lines at least (its title and its id).
+    if terminal.pages() and 2 * len(standing.assessments) + 3 > terminal.height():
+        click.echo_via_pager(text, color=colour)
+    else:
+        # Not click.echo: it writes UTF-8 to a stream that declares ASCII,
+        # where main() has asked for "?" instead.
+        out = sys.stdout
+        for chunk in text:
+            out.write(chunk)
+        out.flush()
+
+
+def _chunks(lines: Iterator[str], last: str, size: int = 500) -> Iterator[str]:
+    """``lines`` and then ``last``, each ended, joined ``size`` at a time: one
+    write per chunk instead of one per line."""
+    batch: list[str] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) == size:
+            yield "\n".join(batch) + "\n"
+            batch = []
+    batch.append(last)
+    yield "\n".join(batch) + "\n"
 
 
 @cli.command()
@@ -176,7 +211,7 @@ def history(config_dir, db, milestone_id, fmt):
 )
 def export(config_dir, db, as_of, fmt, output, excel):
     """A calendar feed (ics) of the plan, its data (json, csv), or the status pages (html)."""
-    m = monitor(config_dir, db)
+    m = monitor(config_dir, db, progress=True)
     if fmt == "html":
         if output is None or output.is_file():
             raise click.UsageError("--format html writes a folder of pages; give --output DIR")

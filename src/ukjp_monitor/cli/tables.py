@@ -1,4 +1,6 @@
-"""Tables for people: Rich, with colour when the terminal has it.
+"""``show`` and ``history`` for people: Rich, with colour when the terminal has it.
+
+The ``status`` table streams and is ``status_table``'s.
 
 Imported only when a table is asked for; JSON and CSV never load Rich.
 """
@@ -12,20 +14,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ukjp_monitor.jobs.standing import MilestoneReport, Standing, working_days
-from ukjp_monitor.plan.report import counts_line, when
+from ukjp_monitor.jobs.standing import MilestoneReport, working_days
+from ukjp_monitor.plan.report import when
 from ukjp_monitor.plan.status import Rag
 
 RAG_STYLE = {Rag.RED: "bold red", Rag.AMBER: "bold yellow", Rag.GREEN: "green", Rag.GREY: "dim"}
-STATUS_STYLE = {
-    "overdue": "bold red",
-    "due": "yellow",
-    "approaching": "cyan",
-    "planned": "",
-    "unscheduled": "magenta",
-    "completed": "green",
-    "cancelled": "dim",
-}
 
 
 def console() -> Console:
@@ -39,38 +32,6 @@ def console() -> Console:
 
 def rag_cell(rag: Rag) -> Text:
     return Text(f"● {rag.value}", style=RAG_STYLE[rag])
-
-
-def print_standing(standing: Standing, workstreams: dict[str, str]) -> None:
-    table = Table(box=None, header_style="bold", pad_edge=False, show_edge=False)
-    table.add_column("RAG", no_wrap=True)
-    table.add_column("Milestone", ratio=3, min_width=30)
-    table.add_column("Status", no_wrap=True)
-    table.add_column("Window", no_wrap=True)
-    table.add_column("When", no_wrap=True)
-    table.add_column("Slip", justify="right", no_wrap=True)
-    table.add_column("Risk", ratio=2, min_width=16, overflow="fold")
-    current, calendar = None, standing.calendar
-    for a in standing.assessments:
-        m = a.milestone
-        if m.workstream != current:
-            current = m.workstream
-            title = Text(workstreams.get(current, current), style="bold underline")
-            table.add_row("", title)
-        window = m.window
-        table.add_row(
-            rag_cell(a.rag),
-            Text.assemble(m.title, "\n", (m.id, "dim")),
-            Text(a.status.value, style=STATUS_STYLE[a.status.value]),
-            window.text if window else "TBC",
-            when(a, calendar),
-            f"{a.slip_days:+d}d" if a.slip_days else "",
-            Text("waits on " + ", ".join(a.blocked_by), style="yellow") if a.at_risk else "",
-        )
-    out = console()
-    out.print(Text(standing.programme.name, style="bold"))
-    out.print(table)
-    out.print(counts_line(standing.assessments, standing.as_of))
 
 
 def print_report(

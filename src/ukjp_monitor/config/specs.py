@@ -14,7 +14,6 @@ plain sentences the command line prints.
 from __future__ import annotations
 
 import re
-from dataclasses import MISSING, fields
 from datetime import date
 from email.utils import parseaddr
 from functools import partial
@@ -27,18 +26,14 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    GetCoreSchemaHandler,
-    GetPydanticSchema,
     PlainValidator,
     model_validator,
 )
 from pydantic.dataclasses import dataclass as pydantic_dataclass
-from pydantic_core import ArgsKwargs, core_schema
+from pydantic_core import ArgsKwargs
 
-from ukjp_monitor.config.channels import channel_url
 from ukjp_monitor.config.wording import written
 from ukjp_monitor.plan.periods import ACCEPTED_FORMS, Period, parse_day, parse_period
-from ukjp_monitor.plan.records import Channel, Recipient
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # C0 and C1 controls (NEL, U+0085, is a line break to str.splitlines) and the
@@ -252,124 +247,3 @@ class ConfiguredMilestone:
         given = data.kwargs if isinstance(data, ArgsKwargs) else data
         object.__setattr__(milestone, "states_forecast", "forecast" in (given or {}))
         return milestone
-
-
-class SchedulesSpec(Spec):
-    check: Cron = "0 7 * * mon-fri"
-    digest: Cron = "0 8 * * mon"
-
-
-class MailSpec(Spec):
-    model_config = ConfigDict(populate_by_name=True)
-
-    sender: Mailbox = Field(default="UK–Japan S&T Monitor <monitor@example.org>", alias="from")
-    subject_prefix: OneLine = "[UK–Japan S&T]"
-    #: A protective marking such as OFFICIAL: it leads the subject and stands
-    #: at the top and the foot of every message.
-    marking: Marking | None = None
-    #: A week with nothing to report: ``send`` a short digest saying so (which
-    #: also shows the monitor is alive), or ``skip`` it.
-    quiet_digest: QuietDigest = "send"
-
-
-class WebSpec(Spec):
-    #: Where the status page (``ukjp-monitor web``) is published, e.g.
-    #: ``https://status.example.org``: messages link each milestone to its
-    #: page and each counted remainder to the filtered overview.
-    base_url: Annotated[Url, AfterValidator(lambda url: url.rstrip("/"))] | None = None
-
-
-def _followed(value: Any) -> str | tuple[str, ...]:
-    if value == "all":
-        return "all"
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ValueError("must be 'all' or a list of workstream ids")
-    return tuple(_slug(v) for v in value)
-
-
-Followed = Annotated[str | tuple[str, ...], PlainValidator(_followed)]
-
-
-def _owners(value: Any) -> tuple[str, ...]:
-    # Matched exactly as milestones.yaml writes an owner (stripped, as it is).
-    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-        raise ValueError("must be a non-empty list of owner names, as milestones.yaml gives them")
-    return tuple(_one_line(v) for v in value)
-
-
-Owners = Annotated[tuple[str, ...], PlainValidator(_owners)]
-#: The language a recipient's messages are written in (DESIGN §14).
-MessageLanguage = Literal["en", "ja"]
-
-
-def _only_owners(data: Any) -> Any:
-    # A recipient (or channel) who names owners and no workstreams follows
-    # just those owners.
-    if isinstance(data, dict) and "owners" in data and "workstreams" not in data:
-        return {**data, "workstreams": []}
-    return data
-
-
-def _record_schema(record: type, rules: dict[str, Any]) -> Any:
-    """A schema validating a plain frozen dataclass of ``plan.records``
-    field by field with ``rules``: a valid item is the record itself,
-    unknown keys refused, and each mistake reported at its key."""
-
-    def schema(source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
-        arguments = []
-        for f in fields(record):
-            field_schema = handler.generate_schema(rules[f.name])
-            if f.default is not MISSING:
-                field_schema = core_schema.with_default_schema(field_schema, default=f.default)
-            arguments.append(core_schema.dataclass_field(f.name, field_schema))
-        validated = core_schema.dataclass_schema(
-            record,
-            core_schema.dataclass_args_schema(record.__name__, arguments, extra_behavior="forbid"),
-            [f.name for f in fields(record)],
-            frozen=True,
-        )
-        return core_schema.no_info_before_validator_function(_only_owners, validated)
-
-    return GetPydanticSchema(schema)
-
-
-#: A recipient as monitor.yaml gives one; it validates into ``Recipient`` itself.
-RecipientSpec = Annotated[
-    Recipient,
-    _record_schema(
-        Recipient,
-        {
-            "email": Email,
-            "name": Name | None,
-            "workstreams": Followed,
-            "owners": Owners,
-            "language": MessageLanguage,
-        },
-    ),
-]
-
-#: A chat channel as monitor.yaml gives one; it validates into ``Channel`` itself.
-ChannelSpec = Annotated[
-    Channel,
-    _record_schema(
-        Channel,
-        {
-            "name": Slug,
-            "url": Annotated[
-                str, AfterValidator(partial(_one_line, limit=2000)), AfterValidator(channel_url)
-            ],
-            "workstreams": Followed,
-            "owners": Owners,
-            "language": MessageLanguage,
-        },
-    ),
-]
-
-
-class MonitorFile(Spec):
-    lead_days: LeadDays = 30
-    schedules: SchedulesSpec = SchedulesSpec()
-    mail: MailSpec = MailSpec()
-    web: WebSpec = WebSpec()
-    recipients: list[RecipientSpec] = []
-    channels: list[ChannelSpec] = []

@@ -77,7 +77,7 @@ def unknown_key(
 
 def _keys(model: Any) -> list[str]:
     """The keys a model, a pydantic dataclass or an ``Annotated`` plain
-    dataclass (``specs.RecipientSpec``) takes, as the file spells them."""
+    dataclass (``monitorfile.RecipientSpec``) takes, as the file spells them."""
     if get_origin(model) is Annotated:
         return [f.name for f in dataclasses.fields(get_args(model)[0])]
     return [f.alias or name for name, f in _fields(model).items() if f.init is not False]

@@ -20,14 +20,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Engine
 
 from ukjp_monitor.jobs.loading import Loaded, load_alerts, load_digests
+from ukjp_monitor.jobs.meter import Meter, silent
 from ukjp_monitor.jobs.reports import DeliveryReport
 from ukjp_monitor.jobs.sending import Composer, Sender, alert_composer
 from ukjp_monitor.notify.apprise_transport import AppriseTransport
 from ukjp_monitor.notify.channels import ChannelWriter, Post
-from ukjp_monitor.notify.compose import Digest, compose_digest, iso_week
+from ukjp_monitor.notify.compose import Digest, compose_digest
 from ukjp_monitor.notify.routing import alerted
 from ukjp_monitor.notify.transport import Transport
 from ukjp_monitor.plan.records import Channel, TransitionLine
+from ukjp_monitor.plan.sendtimes import iso_week
 from ukjp_monitor.settings import Settings
 from ukjp_monitor.store import ledger
 from ukjp_monitor.store.db import writer
@@ -39,6 +41,9 @@ class ChannelSender(Sender):
     def __init__(self, *args: Any, urls: dict[str, str], **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.urls = urls
+
+    def noun(self, kind: str) -> str:
+        return f"{kind}s to channels"
 
     def open_transport(self) -> Transport:
         return AppriseTransport(self.urls, self.settings.environ)
@@ -68,6 +73,7 @@ class Channels:
         attempts: int = 3,
         backoff: float = 1.0,
         sleep: Callable[[float], None] = time.sleep,
+        meter: Meter = silent,
     ):
         self.engine, self.clock, self.claimer, self.domain = engine, clock, claimer, domain
         self.programme, self.timezone, self.writer = programme, timezone, writer
@@ -84,6 +90,7 @@ class Channels:
             attempts=attempts,
             backoff=backoff,
             sleep=sleep,
+            meter=meter,
             urls={c.address: c.url for c in channels},
         ).send
 

@@ -9,9 +9,11 @@ changes so clients know which copy is newer.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ukjp_monitor.jobs.meter import Meter, silent
 from ukjp_monitor.jobs.standing import Standing
 from ukjp_monitor.plan.report import record, to_csv, to_json
 from ukjp_monitor.plan.status import Status
@@ -21,11 +23,18 @@ FORMATS = ("ics", "json", "csv")
 
 
 def export(
-    standing: Standing, fmt: str, details: dict[str, dict[str, Any]], events: list[dict[str, Any]]
+    standing: Standing,
+    fmt: str,
+    details: dict[str, dict[str, Any]],
+    events: list[dict[str, Any]],
+    *,
+    meter: Meter = silent,
 ) -> str:
-    """The whole programme in ``fmt``; ``details`` adds owner, amount, source."""
+    """The whole programme in ``fmt``; ``details`` adds owner, amount, source.
+    Building a calendar event is slow enough to report each to ``meter``."""
     if fmt == "ics":
-        return to_ics(standing, details, events)
+        with meter("exporting calendar events", len(standing.assessments)) as advance:
+            return to_ics(standing, details, events, advance)
     rows = [{**record(a), **details.get(a.milestone.id, {})} for a in standing.assessments]
     if fmt == "json":
         return (
@@ -39,7 +48,10 @@ def export(
 
 
 def to_ics(
-    standing: Standing, details: dict[str, dict[str, Any]], events: list[dict[str, Any]]
+    standing: Standing,
+    details: dict[str, dict[str, Any]],
+    events: list[dict[str, Any]],
+    advance: Callable[[int], None],
 ) -> str:
     from icalendar import Alarm, Calendar, Event
 
@@ -53,6 +65,7 @@ def to_ics(
     cal.add("x-wr-calname", standing.programme.name)
     cal.add("x-wr-timezone", standing.programme.timezone)
     for a in standing.assessments:
+        advance(1)
         m, window = a.milestone, a.milestone.window
         if window is None:
             continue

@@ -59,13 +59,18 @@ def judge(
     now: datetime,
     *,
     watching_since: datetime | None = None,
+    due: datetime | None = None,
 ) -> Health:
     """The health of one kind of run as of ``now``.
 
-    A firing before ``watching_since`` (when the monitor was first synced)
+    The run was expected when ``schedule`` last fired, or at ``due`` when
+    given (the digest: the latest moment a recipient's digest fell due). A
+    moment before ``watching_since`` (when the monitor was first synced)
     does not count: a new installation is not late for last Monday.
     """
-    expected = previous_fire_time(schedule, timezone, now) if schedule else None
+    expected = due
+    if expected is None and schedule:
+        expected = previous_fire_time(schedule, timezone, now)
     if expected is not None and watching_since is not None and expected < watching_since:
         expected = None
     overdue = False

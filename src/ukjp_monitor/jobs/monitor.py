@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 
 from ukjp_monitor.errors import InputError
 from ukjp_monitor.jobs import progress
+from ukjp_monitor.jobs.meter import Meter, silent
 from ukjp_monitor.jobs.standing import MilestoneReport, Standing
 from ukjp_monitor.plan.status import Status, evaluate
 from ukjp_monitor.settings import Settings
@@ -66,7 +67,12 @@ class RunReport:
         """What ``run --format json`` prints, for the monitoring that watches it."""
 
         def delivered(report: DeliveryReport) -> dict[str, Any]:
-            return {**report.counts(), "quiet": report.quiet, "errors": list(report.errors)}
+            return {
+                **report.counts(),
+                "quiet": report.quiet,
+                "waiting": report.waiting,
+                "errors": list(report.errors),
+            }
 
         return {
             "ok": self.ok,
@@ -83,10 +89,11 @@ class RunReport:
 class Monitor:
     """ukjp-monitor as a library: one instance per settings and database."""
 
-    def __init__(self, settings: Settings, *, trigger: str = "cli"):
+    def __init__(self, settings: Settings, *, trigger: str = "cli", meter: Meter = silent):
         self.settings = settings
         self.clock = settings.clock  # the one clock (DESIGN §11)
         self.trigger = trigger  # who starts runs: cli, flow or serve (kept with each run)
+        self.meter = meter  # how long work shows how far it has got (jobs/meter.py)
         self._engine: Engine | None = None
 
     @property
@@ -133,7 +140,8 @@ class Monitor:
         if files is not None and files == last:
             return SyncReport(skipped=True)
         with _no_cycle_collection():
-            config = self.load_config()
+            with self.meter("reading the configuration", None):
+                config = self.load_config()
             now = self.clock()
             today = now.astimezone(ZoneInfo(config.programme.timezone)).date()
             with writer(self.engine).begin() as conn:
@@ -141,9 +149,16 @@ class Monitor:
                 # very files while this one read them (two runs at once).
                 if lock_sync(conn) == files and files is not None and not force:
                     return SyncReport(skipped=True)
-                return sync_config(
-                    conn, config, now=now, today=today, actor=self.settings.actor, fingerprint=files
-                )
+                with self.meter("syncing milestones", len(config.milestones)) as advance:
+                    return sync_config(
+                        conn,
+                        config,
+                        now=now,
+                        today=today,
+                        actor=self.settings.actor,
+                        fingerprint=files,
+                        advance=advance,
+                    )
 
     # -- queries ------------------------------------------------------------
 
@@ -216,7 +231,7 @@ class Monitor:
         with self.existing.connect() as conn:
             extras = queries.load_extras(conn)
             events = queries.load_events(conn)
-        return export(standing, fmt, extras, events)
+        return export(standing, fmt, extras, events, meter=self.meter)
 
     # -- mail -------------------------------------------------------------
 
@@ -248,6 +263,7 @@ class Monitor:
             japanese_names=japanese,
             programme_ja=programme.name_ja,
             calendars=programme.calendars,
+            meter=self.meter,
             **options,
         )
 
@@ -297,6 +313,9 @@ class Monitor:
         force: bool = False,
         notifier: Notifier | None = None,
     ) -> DeliveryReport:
+        """The digest for ``as_of``'s week (default today's), now, to each
+        of ``recipients`` (default all) that has not had it: the command
+        line's ``digest --send``, whatever the recipients' send times."""
         with self.recorded("digest") as run:
             notifier = notifier or self.notifier()
             run.as_of = as_of = self.default_as_of(as_of)
@@ -305,9 +324,27 @@ class Monitor:
             run.failed = None if report.ok else report.summary("digest")
         return report
 
+    def send_due_digests(self, *, notifier: Notifier | None = None) -> DeliveryReport:
+        """Each recipient's digest whose send time has come this week and
+        that has not gone (DESIGN §14): what ``run``, ``serve`` and the
+        scheduled flow send, however often they run."""
+        with self.recorded("digest") as run:
+            notifier = notifier or self.notifier()
+            run.as_of = self.default_as_of(None)
+            report = notifier.send_due_digests()
+            run.counts = report.counts()
+            run.failed = None if report.ok else report.summary("digest")
+        return report
+
     def health(self) -> list[Health]:
-        """Whether each scheduled kind of run is on time and last ended well."""
+        """Whether each scheduled kind of run is on time and last ended well.
+
+        The digest is judged by its recipients' send times, the check by its
+        schedule; both as the last sync stored them, so that ``status``
+        need not read the configuration.
+        """
         from ukjp_monitor.jobs.health import judge
+        from ukjp_monitor.plan.sendtimes import DigestSchedule, last_due, parse_stored
         from ukjp_monitor.store.runs import latest
 
         with self.existing.connect() as conn:
@@ -315,20 +352,42 @@ class Monitor:
             since = queries.first_event_at(conn)
         last = latest(self.existing)
         now = self.clock()
+        digest_due = None
+        if programme.digest_schedule and programme.digest_times:
+            schedule = DigestSchedule.from_cron(programme.digest_schedule)
+            digest_due = last_due(parse_stored(programme.digest_times, schedule), now)
+        zone = programme.timezone
         return [
-            judge(kind, schedule, programme.timezone, last.get(kind), now, watching_since=since)
-            for kind, schedule in (
-                ("check", programme.check_schedule),
-                ("digest", programme.digest_schedule),
-            )
+            judge(
+                "check",
+                programme.check_schedule,
+                zone,
+                last.get("check"),
+                now,
+                watching_since=since,
+            ),
+            judge(
+                "digest",
+                programme.digest_schedule,
+                zone,
+                last.get("digest"),
+                now,
+                watching_since=since,
+                due=digest_due,
+            ),
         ]
 
     def run(self, *, as_of: date | None = None) -> RunReport:
-        """The main job: sync, check, and this week's digest where it has not gone."""
+        """The main job: sync, check, and this week's digests where they have
+        not gone: those whose send time has come, or, for a given ``as_of``
+        (a day replayed), every recipient's digest of that day's week."""
         synced = self.sync()
         notifier = self.notifier()
         checked = self.check(as_of=as_of, notifier=notifier)
-        digests = self.send_digests(as_of=checked.as_of, notifier=notifier)
+        if as_of is None:
+            digests = self.send_due_digests(notifier=notifier)
+        else:
+            digests = self.send_digests(as_of=as_of, notifier=notifier)
         return RunReport(synced, checked, digests)
 
     # -- progress (jobs/progress.py) ------------------------------------------

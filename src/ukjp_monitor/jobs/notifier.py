@@ -17,26 +17,37 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from ukjp_monitor.config.specs import MonitorFile
+from ukjp_monitor.config.monitorfile import MonitorFile
 from ukjp_monitor.errors import InputError
 from ukjp_monitor.jobs.channels import Channels
 from ukjp_monitor.jobs.loading import Loaded, load_alerts, load_digests
+from ukjp_monitor.jobs.meter import Meter, silent
 from ukjp_monitor.jobs.reports import CheckReport, DeliveryReport
 from ukjp_monitor.jobs.sending import Composer, Sender, alert_composer
 from ukjp_monitor.notify.channels import ChannelWriter
-from ukjp_monitor.notify.compose import Digest, compose_digest, iso_week
+from ukjp_monitor.notify.compose import Digest, compose_digest
 from ukjp_monitor.notify.letters import list_id
 from ukjp_monitor.notify.rendering import Rendered, Renderer
 from ukjp_monitor.notify.routing import alerted
 from ukjp_monitor.plan.records import Recipient, message_id_domain
+from ukjp_monitor.plan.sendtimes import DigestSchedule, SendTime, iso_week
 from ukjp_monitor.plan.status import Assessment, evaluate
 from ukjp_monitor.settings import Settings
 from ukjp_monitor.store import ledger, queries, transitions
 from ukjp_monitor.store.db import writer
+
+
+class Wanted(NamedTuple):
+    """A digest to claim: for whom, for which ISO week, told as of which day."""
+
+    email: str
+    week: str
+    as_of: date
 
 
 class Notifier:
@@ -58,8 +69,10 @@ class Notifier:
         attempts: int = 3,
         backoff: float = 1.0,
         sleep: Callable[[float], None] = time.sleep,
+        meter: Meter = silent,
     ):
         self.engine, self.settings, self.clock = engine, settings, clock
+        self.meter = meter
         self.programme, self.mail = programme, monitor.mail
         self.timezone = ZoneInfo(timezone)
         self.claimer = ledger.claimer_id()
@@ -74,6 +87,8 @@ class Notifier:
             calendars=calendars,
         )
         self.recipients = {r.email: r for r in monitor.recipients}
+        self.schedule = DigestSchedule.from_cron(monitor.schedules.digest)
+        self.send_times = monitor.send_times(timezone)
         self.domain = message_id_domain(monitor.mail.sender)
         self._send = Sender(
             engine,
@@ -86,6 +101,7 @@ class Notifier:
             attempts=attempts,
             backoff=backoff,
             sleep=sleep,
+            meter=meter,
         ).send
         self.channels = Channels(
             engine,
@@ -102,6 +118,7 @@ class Notifier:
             attempts=attempts,
             backoff=backoff,
             sleep=sleep,
+            meter=meter,
         )
 
     # -- check ----------------------------------------------------------------
@@ -115,9 +132,10 @@ class Notifier:
         """Store what moved since the last check and claim one alert for each
         recipient who follows something in it, in one transaction; returns
         how many transitions were recorded."""
-        assessments = self._assess(as_of)
+        with self.meter("assessing milestones", None):
+            assessments = self._assess(as_of)
         now = self.clock()
-        with writer(self.engine).begin() as conn:
+        with writer(self.engine).begin() as conn, self.meter("recording transitions", None):
             transitions.lock_checks(conn)
             check_id, lines = transitions.record_transitions(
                 conn, assessments, as_of=as_of, now=now
@@ -168,33 +186,62 @@ class Notifier:
     def send_digests(
         self, as_of: date, recipients: list[str] | None = None, *, force: bool = False
     ) -> DeliveryReport:
-        """This week's digest to each recipient that has not had it (all, with ``force``)."""
+        """The digest for ``as_of``'s week to each recipient that has not had
+        it (all, with ``force``), now, whatever their send time."""
         chosen = self._chosen(recipients)
-        loud = self._worth_sending(chosen, as_of)
-        skipped = self.claim_digests(as_of, loud, force=force) if loud else 0
-        if not recipients:  # the channels' summaries go with everyone's digests
-            quiet = self.mail.quiet_digest != "skip"
-            skipped += self.channels.claim_summaries(as_of, force=force, quiet=quiet)
-        report = self.send_claimed_digests()
-        report.skipped, report.quiet = skipped, len(chosen) - len(loud)
+        week = iso_week(as_of)
+        wanted = [Wanted(email, week, as_of) for email in chosen]
+        return self._send_wanted(wanted, as_of if not recipients else None, force=force)
+
+    def send_due_digests(self) -> DeliveryReport:
+        """Each recipient's digest whose send time has come this week
+        (``plan.sendtimes``) and that has not gone, and the channels'
+        summaries once the schedule's own time has: what ``run``, ``serve``
+        and the flow send. A recipient not yet due is counted as waiting."""
+        now = self.clock()
+        wanted = [
+            Wanted(email, due.week, due.as_of)
+            for email, send_time in self.send_times.items()
+            if (due := send_time.due(now))
+        ]
+        own = SendTime(self.schedule, self.schedule.at, self.timezone.key).due(now)
+        report = self._send_wanted(wanted, own.as_of if own else None, force=False)
+        report.waiting = len(self.send_times) - len(wanted)
         return report
 
-    def _worth_sending(self, chosen: list[str], as_of: date) -> list[str]:
+    def next_digest(self, email: str) -> datetime:
+        """When ``email``'s next digest falls due, from now."""
+        return self.send_times[email].next(self.clock())
+
+    def _send_wanted(
+        self, wanted: list[Wanted], summaries_as_of: date | None, *, force: bool
+    ) -> DeliveryReport:
+        """Claim and send the digests ``wanted`` (those of a quiet week left
+        out when ``mail.quiet_digest`` is ``skip``), with the channels'
+        summaries as of ``summaries_as_of`` (None: none)."""
+        loud = self._worth_sending(wanted)
+        skipped = self.claim_digests(loud, force=force) if loud else 0
+        if summaries_as_of is not None:
+            quiet = self.mail.quiet_digest != "skip"
+            skipped += self.channels.claim_summaries(summaries_as_of, force=force, quiet=quiet)
+        report = self.send_claimed_digests()
+        report.skipped, report.quiet = skipped, len(wanted) - len(loud)
+        return report
+
+    def _worth_sending(self, wanted: list[Wanted]) -> list[Wanted]:
         """Who gets a digest this week: everyone, unless ``mail.quiet_digest``
         is ``skip``, and then only those whose week was not quiet."""
-        if self.mail.quiet_digest != "skip":
-            return chosen
-        loaded = load_digests(self.engine, [(e, as_of) for e in chosen], timezone=self.timezone)
-        return [e for e in chosen if not self._digest(loaded, e, as_of).quiet]
+        if self.mail.quiet_digest != "skip" or not wanted:
+            return wanted
+        pairs = [(w.email, w.as_of) for w in wanted]
+        loaded = load_digests(self.engine, pairs, timezone=self.timezone)
+        return [w for w in wanted if not self._digest(loaded, w.email, w.as_of).quiet]
 
-    def claim_digests(
-        self, as_of: date, recipients: list[str] | None = None, *, force: bool = False
-    ) -> int:
-        """Claim this week's digest for each recipient; returns how many already had it."""
-        chosen, week, now = self._chosen(recipients), iso_week(as_of), self.clock()
-        skipped = 0
+    def claim_digests(self, wanted: list[Wanted], *, force: bool = False) -> int:
+        """Claim each wanted digest for its week; returns how many had gone already."""
+        now, skipped = self.clock(), 0
         with writer(self.engine).begin() as conn:
-            for email in chosen:
+            for email, week, as_of in wanted:
                 claimed = ledger.claim_digest(
                     conn,
                     email,

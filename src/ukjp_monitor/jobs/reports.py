@@ -18,6 +18,7 @@ class DeliveryReport:
     failed: int = 0
     skipped: int = 0
     quiet: int = 0  # digests not sent: a quiet week, and mail.quiet_digest is skip
+    waiting: int = 0  # digests whose recipient's send time has not come this week
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -41,6 +42,7 @@ class DeliveryReport:
         self.failed += other.failed
         self.skipped += other.skipped
         self.quiet += other.quiet
+        self.waiting += other.waiting
         self.errors.extend(other.errors)
 
     def counts(self) -> dict[str, int]:
@@ -57,6 +59,9 @@ class DeliveryReport:
             text += f", {self.skipped} already sent this week"
         if self.quiet:
             text += f", {self.quiet} not sent (a quiet week; mail.quiet_digest is skip)"
+        if self.waiting:
+            whose = "its" if self.waiting == 1 else "their"
+            text += f", {self.waiting} waiting for {whose} send time"
         if self.pending:
             text += f", {self.pending} pending (will retry on the next run)"
         if self.failed:

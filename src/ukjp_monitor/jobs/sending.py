@@ -21,6 +21,7 @@ from typing import Any, cast
 from sqlalchemy import Engine
 
 from ukjp_monitor.jobs.loading import Loaded
+from ukjp_monitor.jobs.meter import Meter, silent
 from ukjp_monitor.jobs.reports import DeliveryReport
 from ukjp_monitor.notify.alerts import Alert, compose_alert
 from ukjp_monitor.notify.delivery import deliver, open_transport
@@ -99,9 +100,10 @@ class Sender:
         attempts: int = 3,
         backoff: float = 1.0,
         sleep: Callable[[float], None] = time.sleep,
+        meter: Meter = silent,
     ):
         self.engine, self.settings, self.sender = engine, settings, sender
-        self.list_id = list_id
+        self.list_id, self.meter = list_id, meter
         self.recipients, self.clock, self.claimer = recipients, clock, claimer
         self.attempts, self.backoff, self.sleep = attempts, backoff, sleep
 
@@ -119,7 +121,8 @@ class Sender:
         if claims:
             composer = compose(claims)
             claims.sort(key=composer.audience)  # neighbours share one rendering
-            self._deliver(claims, composer, report, dropped)
+            with self.meter(f"sending {self.noun(kind)}", len(claims)) as advance:
+                self._deliver(claims, composer, report, dropped, advance)
         with writer(self.engine).begin() as conn:
             for claim, reason in dropped:  # closed, not failures of this run
                 ledger.give_up(conn, claim, reason, now=self.clock(), claimer=self.claimer)
@@ -137,9 +140,10 @@ class Sender:
         composer: Composer,
         report: DeliveryReport,
         dropped: list[tuple[ledger.Claim, str]],
+        advance: Callable[[int], None],
     ) -> None:
         """Send each claim's message in turn, marking each outcome as soon as
-        the server gives it."""
+        the server gives it (and telling ``advance``)."""
         subjects: dict[str, str] = {}
 
         def on_result(result: Result) -> None:
@@ -154,6 +158,7 @@ class Sender:
                     now=self.clock(),
                     claimer=self.claimer,
                 )
+            advance(1)
 
         # Each message is rendered here, in this thread, just before it goes:
         # rendering ahead in a second thread was no faster (BENCHMARKS.md,
@@ -161,7 +166,7 @@ class Sender:
         with closing(self.open_transport()) as transport:
             deliver(
                 transport,
-                self._outgoing(claims, composer, subjects, dropped),
+                self._outgoing(claims, composer, subjects, dropped, advance),
                 attempts=self.attempts,
                 backoff=self.backoff,
                 sleep=self.sleep,
@@ -174,6 +179,7 @@ class Sender:
         composer: Composer,
         subjects: dict[str, str],
         dropped: list[tuple[ledger.Claim, str]],
+        advance: Callable[[int], None],
     ) -> Iterator[Outgoing]:
         """Each claim's message, built as it is asked for, never all at once
         (a thousand copies of a large digest need not be in memory together):
@@ -189,10 +195,15 @@ class Sender:
                 prepared = self.prepare(rendered) if rendered else None
             if rendered is None or prepared is None:  # they no longer follow what it reports
                 dropped.append((claim, NOTHING_TO_TELL))
+                advance(1)
                 continue
             subjects[claim.message_id] = rendered.subject
             message = self.address(prepared, claim)
             yield Outgoing(key=claim, recipient=claim.recipient, message=message)
+
+    def noun(self, kind: str) -> str:
+        """What a progress bar calls the messages of ``kind``."""
+        return f"{kind}s"
 
     def open_transport(self) -> Transport:
         """Where the messages go: the SMTP server or the outbox."""

@@ -51,19 +51,21 @@ def write_site(pages: Pages, directory: Path, *, as_of: date | None = None) -> i
             if event["milestone_id"]:
                 events[event["milestone_id"]].append(event)
     titles = {a.milestone.id: a.milestone.title for a in standing.assessments}
-    for a in standing.assessments:
-        m, extra = a.milestone, extras.get(a.milestone.id, {})
-        details = queries.Details(
-            workstreams.get(m.workstream, m.workstream),
-            extra.get("amount"),
-            extra.get("source"),
-            extra.get("notes"),
-            retired=False,
-        )
-        report = MilestoneReport(standing.programme, a, details, events.get(m.id, []))
-        html = pages.renderer.milestone(milestone_page(report, titles), below)
-        _write(directory / "milestones" / f"{m.id}.html", html)
-        written += 1
+    with pages.monitor.meter("writing milestone pages", len(standing.assessments)) as advance:
+        for a in standing.assessments:
+            m, extra = a.milestone, extras.get(a.milestone.id, {})
+            details = queries.Details(
+                workstreams.get(m.workstream, m.workstream),
+                extra.get("amount"),
+                extra.get("source"),
+                extra.get("notes"),
+                retired=False,
+            )
+            report = MilestoneReport(standing.programme, a, details, events.get(m.id, []))
+            html = pages.renderer.milestone(milestone_page(report, titles), below)
+            _write(directory / "milestones" / f"{m.id}.html", html)
+            written += 1
+            advance(1)
     return written
 
 

@@ -23,6 +23,7 @@ from typing import Generic, TypeVar
 from ukjp_monitor.notify.routing import Portfolio
 from ukjp_monitor.plan.history import EventKind
 from ukjp_monitor.plan.records import Audience, ChangeLine, Recipient
+from ukjp_monitor.plan.sendtimes import iso_week
 from ukjp_monitor.plan.status import Assessment, Status
 
 T = TypeVar("T")
@@ -131,12 +132,6 @@ class Digest:
         return dataclasses.replace(
             self, **{name: getattr(self, name).capped(limit) for name, _, _ in SECTIONS}
         )
-
-
-def iso_week(day: date) -> str:
-    """The ISO week a day falls in, e.g. ``2026-W48`` (weeks start on Monday)."""
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
 
 
 def compose_digest(

@@ -236,8 +236,10 @@ _DATES = re.compile(
     r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) )?(?:\d{1,2} )?"
     r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}"
     r"|\b[QH][1-4] \d{4}\b|\b\d{1,3}(?:,\d{3})* days?\b"
-    # and as Japanese writes them: 2026年12月1日（火）, 2027年第1四半期, 2026年度, 37日
-    r"|\d{4}年(?:\d{1,2}月(?:\d{1,2}日(?:（[月火水木金土日]）)?)?|第[1-4]四半期|第\d{1,2}週|[上下]半期|度)?"
+    # and as Japanese writes them: 2026年12月1日（火）, 2027年第1四半期（1～3月）,
+    # 2026年度, 37日
+    r"|\d{4}年(?:\d{1,2}月(?:\d{1,2}日(?:（[月火水木金土日]）)?)?"
+    r"|(?:第[1-4]四半期|[上下]半期)(?:（\d{1,2}～\d{1,2}月）)?|第\d{1,2}週|度)?"
     r"|\d{1,3}(?:,\d{3})*日"
     # and ISO weeks: 2026-W49 (2026年第49週 above); a headline's counts: 1 approaching
     r"|\b\d{4}-W\d{2}\b"

@@ -2,10 +2,11 @@
 
 Japanese has no spaces between words and each of its characters takes two
 columns, so ``textwrap`` alone would leave a Japanese line unbroken and twice
-too wide. Text with wide characters is broken between any two characters,
-except before closing punctuation (、。」…) and after opening punctuation
-(「（…), the basic line-breaking rule of Japanese typesetting (kinsoku);
-runs of Latin letters and digits stay whole.
+too wide. Text with wide characters is broken preferably after a comma, a full stop
+or a closing bracket, so that words stay whole, and otherwise between any
+two characters, but never before closing punctuation (、。」…) or after
+opening punctuation (「（…), the basic line-breaking rule of Japanese
+typesetting (kinsoku); runs of Latin letters and digits stay whole.
 """
 
 from __future__ import annotations
@@ -32,6 +33,44 @@ _WIDE = (
 _BETWEEN_WIDE = re.compile(rf"(?<=[{_WIDE}]) (?=[{_WIDE}])")
 
 
+#: Where a Japanese line breaks best: after a comma, a full stop, a middle
+#: dot, a closing bracket or a space.
+_GOOD_BREAK = set("、。，．・：）」』】 ")
+#: How full a line must be for the break to go back to such a place.
+_FULL_ENOUGH = 0.6
+
+
+def _hiragana(c: str) -> bool:
+    return "\u3041" <= c <= "\u309f"
+
+
+def _word_start(c: str) -> bool:
+    """A kanji or katakana: after hiragana (a particle, an ending), mostly a new word."""
+    return "\u4e00" <= c <= "\u9fff" or "\u30a0" <= c <= "\u30ff"
+
+
+def _break(line: str, start: int, width_: int) -> tuple[str, str]:
+    """``line`` cut where the next line begins, looking back no further than
+    keeps it full enough: after its last comma, full stop, middle dot,
+    closing bracket or space; else where hiragana gives way to kanji or
+    katakana (a particle, then the next word: 配信先に｜登録); else at its end,
+    an opening bracket going down with what it opens. Returns the line to
+    keep and what goes down to the next."""
+    shortest = width_ * _FULL_ENOUGH
+    places = [i for i in range(len(line) - 1, start, -1) if width(line[: i + 1]) >= shortest]
+    for good in (
+        lambda i: line[i] in _GOOD_BREAK,
+        lambda i: _hiragana(line[i]) and _word_start(line[i + 1]),
+    ):
+        for i in places:
+            rest = line[i + 1 :]
+            if rest and rest[0] not in _NO_START and good(i):
+                return line[: i + 1], rest.lstrip()
+    if line and line[-1] in _NO_END:
+        return line[:-1], line[-1]
+    return line, ""
+
+
 def width(text: str) -> int:
     """How many columns ``text`` takes on a terminal: wide characters two."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
@@ -53,7 +92,8 @@ def wrap(text: str, width_: int = 72, indent: str = "", first: str | None = None
     # Japanese sets no space between sentences or words: one left between
     # two wide characters (by joining phrases) goes.
     text = _BETWEEN_WIDE.sub("", text)
-    lines, line = [], lead
+    lines: list[str] = []
+    line = lead
     for piece in _PIECES.findall(text):
         if piece.isspace():
             piece = " "
@@ -61,10 +101,8 @@ def wrap(text: str, width_: int = 72, indent: str = "", first: str | None = None
         if fits or line.strip() == "" or piece[0] in _NO_START:
             line += piece
             continue
-        carried = ""
-        if line and line[-1] in _NO_END:  # an opening bracket goes down with what it opens
-            line, carried = line[:-1], line[-1]
-        lines.append(line.rstrip())
+        head, carried = _break(line, len(indent if lines else lead), width_)
+        lines.append(head.rstrip())
         line = indent + carried + piece.lstrip()
     lines.append(line.rstrip())
     return "\n".join(lines)

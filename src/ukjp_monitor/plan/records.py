@@ -11,9 +11,10 @@ import enum
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 from email.utils import parseaddr
 
+from ukjp_monitor.plan.sendtimes import DigestSchedule, SendTime
 from ukjp_monitor.plan.status import ALERT_STATUSES
 
 
@@ -30,6 +31,18 @@ class Recipient:
     workstreams: str | tuple[str, ...] = "all"
     owners: tuple[str, ...] = ()
     language: str = "en"  # what their messages are written in: en or ja
+    #: When their weekly digest goes (DESIGN §14): ``send_at`` in
+    #: ``timezone`` (defaults: the digest schedule's time, the programme's
+    #: zone), on their next working day in ``calendar`` if it names one.
+    timezone: str | None = None
+    send_at: time | None = None
+    calendar: str | None = None
+
+    def send_time(self, schedule: DigestSchedule, programme_zone: str) -> SendTime:
+        """When their digests fall due under the programme's ``schedule``."""
+        return SendTime(
+            schedule, self.send_at or schedule.at, self.timezone or programme_zone, self.calendar
+        )
 
     def follows(self, workstream: str, owner: str | None) -> bool:
         """Whether a milestone of ``workstream`` owned by ``owner`` is theirs."""

@@ -103,9 +103,16 @@ class Words:
         return format_list(items, style="standard", locale=self.locale)
 
 
+#: A calendar quarter's months. Japanese readers whose year starts in April
+#: (ministries, JST, most companies) read 第1四半期 or 上半期 alone as
+#: fiscal (April to June, April to September): the months say which.
+_QUARTER_MONTHS = {"1": "1～3月", "2": "4～6月", "3": "7～9月", "4": "10～12月"}
+
+
 class JapaneseWords(Words):
     """The same in Japanese: ``2026年12月1日（火）`` (the weekday in full-width
-    brackets, as formal Japanese writes it), ``2026年下半期``, ``2026年度``."""
+    brackets, as formal Japanese writes it), ``2026年下半期（7～12月）``,
+    ``2027年第1四半期（1～3月）``, ``2026年度``."""
 
     language = "ja"
     locale = "ja"
@@ -130,8 +137,9 @@ class JapaneseWords(Words):
 
     def quarter(self, year: str, kind: str, n: str) -> str:
         if kind == "H":
-            return f"{year}年{'上' if n == '1' else '下'}半期"
-        return f"{year}年第{n}四半期"
+            half = "上半期（1～6月）" if n == "1" else "下半期（7～12月）"
+            return f"{year}年{half}"
+        return f"{year}年第{n}四半期（{_QUARTER_MONTHS[n]}）"
 
     def fiscal_year(self, text: str, p: Period) -> str:
         # Japan's fiscal year runs April to March, as the programme's FY does.

@@ -36,7 +36,7 @@ from ukjp_monitor.errors import InputError, NotSynced, OperationFailed
 T = TypeVar("T")
 
 # The newest migration in migrations/versions; a test keeps the two in step.
-SCHEMA_REVISION = "0006"
+SCHEMA_REVISION = "0007"
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_MS = 30_000
 # Any constants; they name the locks in pg_locks.
@@ -215,6 +215,12 @@ def _open(url: str, *, create: bool) -> Engine:
         if revision is None and not create:
             raise NotSynced(describe_database(url))
         if revision != SCHEMA_REVISION:
+            if revision is not None and not _known(revision):
+                raise InputError(
+                    f"{describe_database(url)} has schema revision {revision}, which this "
+                    "ukjp-monitor does not know: a newer release of ukjp-monitor wrote it; "
+                    "upgrade ukjp-monitor, or point --db at another database"
+                )
             migrate(engine)
     except DatabaseError as exc:
         engine.dispose()
@@ -230,10 +236,24 @@ def _open(url: str, *, create: bool) -> Engine:
             where = describe_database(url)
             raise OperationFailed(f"cannot reach the database {where}: {reason}") from None
         raise
-    except NotSynced:
+    except (NotSynced, InputError):
         engine.dispose()
         raise
     return engine
+
+
+def _known(revision: str) -> bool:
+    """Whether ``revision`` is one of the packaged migrations."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    try:
+        return ScriptDirectory.from_config(config).get_revision(revision) is not None
+    except CommandError:
+        return False
 
 
 def current_revision(engine: Engine) -> str | None:

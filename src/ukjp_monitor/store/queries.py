@@ -34,6 +34,8 @@ class ProgrammeInfo:
     digest_schedule: str | None = None
     name_ja: str | None = None
     calendars: tuple[str, ...] = ()  # programme.calendars
+    #: The recipients' distinct digest send times (``sendtimes.parse_stored``).
+    digest_times: str | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ def load_programme(conn: Connection) -> ProgrammeInfo:
         row["digest_schedule"],
         row["name_ja"],
         tuple(row["calendars"].split(",")) if row["calendars"] else (),
+        row["digest_times"],
     )
 
 

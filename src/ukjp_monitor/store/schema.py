@@ -88,6 +88,8 @@ programme = Table(
     # run is overdue without reading the configuration.
     Column("check_schedule", String(100)),
     Column("digest_schedule", String(100)),
+    # The recipients' distinct digest send times ("08:00 Asia/Tokyo JP; …").
+    Column("digest_times", Text),
     # The configuration files as of the last sync (``config.fingerprint``):
     # while they are unchanged, a sync could change nothing and is skipped.
     Column("config_sha256", String(64)),

@@ -17,6 +17,7 @@ driver (``bulk``), because a funder's portfolio has 100,000 milestones.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -26,6 +27,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 from ukjp_monitor.config.loader import Config
 from ukjp_monitor.config.specs import ConfiguredMilestone
 from ukjp_monitor.plan.history import EventKind
+from ukjp_monitor.plan.sendtimes import stored_send_times
 from ukjp_monitor.store import bulk
 from ukjp_monitor.store.db import SYNC_LOCK_KEY, lock
 from ukjp_monitor.store.progress import apply_progress, empty_progress
@@ -106,17 +108,19 @@ def sync_config(
     today: date,
     actor: str | None,
     fingerprint: str | None = None,
+    advance: Callable[[int], None] | None = None,
 ) -> SyncReport:
     """Bring the database in line with ``config`` inside the caller's transaction.
 
     ``fingerprint`` (``config.fingerprint`` of the files, taken before they
     were read) is kept, for ``synced_fingerprint`` to compare next time.
+    ``advance(n)`` is told each time n more milestones have been written.
     """
     lock_sync(conn)
     audit = _Audit(conn, now, actor)
     _sync_programme(conn, config, now, audit.record)
     _sync_workstreams(conn, config, now)
-    _sync_milestones(conn, config, now, today, audit)
+    _sync_milestones(conn, config, now, today, audit, advance or _nothing)
     audit.flush()
     done: dict[str, Any] = {"synced_at": now} if audit.counts else {}
     if fingerprint != synced_fingerprint(conn):
@@ -154,6 +158,10 @@ def _sync_programme(conn, config: Config, now, record) -> None:
         "lead_days": config.monitor.lead_days,
         "check_schedule": config.monitor.schedules.check,
         "digest_schedule": config.monitor.schedules.digest,
+        "digest_times": stored_send_times(
+            config.monitor.send_times(config.programme.timezone).values()
+        )
+        or None,
     }
     row = conn.execute(select(programme).where(programme.c.id == 1)).mappings().first()
     if row is None:
@@ -187,7 +195,11 @@ def _sync_workstreams(conn, config: Config, now) -> None:
             conn.execute(update(workstreams).where(workstreams.c.id == wid).values(retired_at=now))
 
 
-def _sync_milestones(conn, config: Config, now, today, audit: _Audit) -> None:
+def _nothing(n: int) -> None:
+    pass
+
+
+def _sync_milestones(conn, config: Config, now, today, audit: _Audit, advance) -> None:
     record = audit.record
     stored = {mid: retired for mid, retired in conn.execute(select(M.id, M.retired_at))}
     live = {mid for mid, retired in stored.items() if retired is None}
@@ -243,6 +255,7 @@ def _sync_milestones(conn, config: Config, now, today, audit: _Audit) -> None:
         for milestone_id, changes in updates:
             conn.execute(update(milestones).where(M.id == milestone_id).values(**changes))
         audit.flush(unless_under=CHUNK)
+        advance(len(chunk))
     # After every chunk: a dependency may name a milestone added in a later one.
     _replace_dependencies(conn, stale_deps, new_deps)
     in_config = {spec.id for spec in specs}

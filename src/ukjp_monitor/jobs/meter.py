@@ -1,0 +1,40 @@
+"""How far long work has got: the ``Meter`` a use case reports its counts to.
+
+The use cases know their counts (milestones written, pages built, messages
+sent) and report them to the meter they were given; what shows them is the
+caller's business. The command line passes a progress bar when stderr is a
+terminal (``cli.terminal``); everything else — ``serve``, the Prefect flows,
+the status page, the tests — keeps the default, ``silent``, which shows
+nothing and costs one call per step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Protocol
+
+#: Called with how many more items are done.
+Advance = Callable[[int], None]
+
+
+class Meter(Protocol):
+    """``with meter(label, total) as advance: ... advance(n)``.
+
+    ``label`` says what is being done ("writing milestones"); ``total`` is
+    how many items there are, or None when the work cannot be counted
+    ahead (reading a file): then ``advance`` is not called. Whatever the
+    meter showed is gone or finished when the block ends, even on error.
+    """
+
+    def __call__(self, label: str, total: int | None) -> AbstractContextManager[Advance]: ...
+
+
+def _nothing(n: int) -> None:
+    pass
+
+
+@contextmanager
+def silent(label: str, total: int | None) -> Iterator[Advance]:
+    """The meter that shows nothing (the default everywhere)."""
+    yield _nothing
