@@ -291,12 +291,13 @@ class Monitor:
         force: bool = False,
         notifier: Notifier | None = None,
     ) -> DeliveryReport:
-        """The digest for ``as_of``'s week (default today's), now, to each
-        of ``recipients`` (default all) that has not had it: the command
-        line's ``digest --send``, whatever the recipients' send times."""
+        """The digest for ``as_of``'s week (default: each recipient's own
+        this week, in their zone), now, to each of ``recipients`` (default
+        all) that has not had it: the command line's ``digest --send``,
+        whatever the recipients' send times."""
         with self.recorded("digest") as run:
             notifier = notifier or self.notifier()
-            run.as_of = as_of = self.default_as_of(as_of)
+            run.as_of = self.default_as_of(as_of)
             report = notifier.send_digests(as_of, recipients, force=force)
             run.counts = report.counts()
             run.failed = None if report.ok else report.summary("digest")

@@ -191,14 +191,24 @@ class Notifier:
             yield self.recipients[email], shared[1]
 
     def send_digests(
-        self, as_of: date, recipients: list[str] | None = None, *, force: bool = False
+        self,
+        as_of: date | None = None,
+        recipients: list[str] | None = None,
+        *,
+        force: bool = False,
     ) -> DeliveryReport:
-        """The digest for ``as_of``'s week to each recipient that has not had
-        it (all, with ``force``), now, whatever their send time."""
-        chosen = self._chosen(recipients)
-        week = iso_week(as_of)
-        wanted = [Wanted(email, week, as_of) for email in chosen]
-        return self._send_wanted(wanted, as_of if not recipients else None, force=force)
+        """This week's digest to each recipient that has not had it (all, with
+        ``force``), now, whatever their send time: the week and the day of
+        ``as_of`` for everyone, or, without it, each recipient's own today
+        in their own zone."""
+        chosen, now = self._chosen(recipients), self.clock()
+        days = {
+            email: as_of or now.astimezone(ZoneInfo(self.send_times[email].zone)).date()
+            for email in chosen
+        }
+        wanted = [Wanted(email, iso_week(day), day) for email, day in days.items()]
+        summaries = as_of or now.astimezone(self.timezone).date()
+        return self._send_wanted(wanted, None if recipients else summaries, force=force)
 
     def send_due_digests(self) -> DeliveryReport:
         """Each recipient's digest whose send time has come this week
