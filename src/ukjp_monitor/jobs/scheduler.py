@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from types import ModuleType
 from zoneinfo import ZoneInfo
@@ -31,7 +31,8 @@ from ukjp_monitor.config.loader import Config
 from ukjp_monitor.errors import InputError
 from ukjp_monitor.jobs.flowrun import flows_use
 from ukjp_monitor.jobs.health import previous_fire_time
-from ukjp_monitor.plan.sendtimes import DigestSchedule, SendTime, distinct, last_due, next_due
+from ukjp_monitor.jobs.sendtrigger import SendTimesTrigger, describe_schedule
+from ukjp_monitor.plan.sendtimes import last_due
 from ukjp_monitor.settings import Clock, Settings
 from ukjp_monitor.store import queries
 from ukjp_monitor.store.runs import latest
@@ -58,20 +59,6 @@ def _echo(line: str) -> None:
     print(line, flush=True)  # serve's output is often a pipe into a log
 
 
-class SendTimesTrigger(BaseTrigger):
-    """Fires at every moment a recipient's digest falls due (their
-    ``send_at`` in their zone, moved past their holidays), and at no other."""
-
-    def __init__(self, times: Iterable[SendTime]):
-        self.times = distinct(times)
-
-    def get_next_fire_time(
-        self, previous_fire_time: datetime | None, now: datetime
-    ) -> datetime | None:
-        after = previous_fire_time + timedelta(microseconds=1) if previous_fire_time else now
-        return next_due(self.times, after)
-
-
 def triggers(config: Config) -> dict[str, BaseTrigger]:
     """The check on its cron, in the programme's time zone (not the
     machine's, so 07:00 means 07:00 in London in summer and winter alike);
@@ -91,20 +78,6 @@ def _last_firing(config: Config, kind: str, now: datetime) -> datetime | None:
     if kind == "digest" and config.monitor.recipients:
         return last_due(config.monitor.send_times(config.programme.timezone).values(), now)
     return previous_fire_time(_cron(config, kind), config.programme.timezone, now)
-
-
-def _schedule(config: Config, kind: str) -> str:
-    """The schedule as serve prints it: the cron, and any send times besides."""
-    text = _cron(config, kind)
-    if kind != "digest":
-        return text
-    default = DigestSchedule.from_cron(text).at, config.programme.timezone, None
-    others = [
-        f"{t.at:%H:%M} {t.zone}" + (f" on {t.calendar} working days" if t.calendar else "")
-        for t in distinct(config.monitor.send_times(config.programme.timezone).values())
-        if (t.at, t.zone, t.calendar) != default
-    ]
-    return "; ".join([text, *others])
 
 
 def missed_firings(engine: Engine, config: Config, now: datetime) -> dict[str, datetime]:
@@ -159,7 +132,7 @@ def start(
             **first,
         )
         upcoming = trigger.get_next_fire_time(None, clock())
-        echo(f"{kind}: next run {_when(upcoming, zone)} ({_schedule(config, kind)})")
+        echo(f"{kind}: next run {_when(upcoming, zone)} ({describe_schedule(config, kind)})")
         if kind in missed:
             due = _when(missed[kind], zone)
             echo(f"{kind}: catching up now on the run due {due}, missed while serve was down")
