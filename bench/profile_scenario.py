@@ -94,6 +94,9 @@ def _prepare(bench: bench_run.Bench, backend, scenario: str, n: int):
         db = backend.copy(backend.synced(cfg, bench.env, n, check=True), f"prof{n}")
         sink = backends.SmtpSink(None).__enter__()
         return [*mon, "digest", "--send", *as_of], bench.mail_env(db, cfg, sink), sink
+    if scenario == "import":
+        cfg = write_config(bench.work / f"config-n{n}-r1-csv", n, 1, csv=True)
+        return [*mon, "sync"], bench.env(backend.empty(f"prof{n}"), cfg), None
     if scenario == "flow":
         cfg = bench.config(n, 1)
         db = backend.copy(backend.synced(cfg, bench.env, n, check=False), f"prof{n}")

@@ -20,6 +20,7 @@ import machine  # noqa: E402
 TARGETS = {  # scenario: (headline N, ratio limit, target text, memory limit MB)
     "status": (10_000, 1.5, "≤ 1.5×", None),
     "sync": (100_000, 3.0, "≤ 3×, ≤ 300 MB", 300),
+    "import": (100_000, 3.0, "≤ 3×, ≤ 300 MB", 300),
     "check": (100_000, 3.0, "≤ 3×, ≤ 300 MB", 300),
     "digest": (10_000, 2.0, "≤ 2×", None),
     "flow": (10_000, 1.3, "≤ +30%", None),
@@ -35,6 +36,7 @@ MESSAGE_LIMIT = 100_000
 FLOORS = {
     "status": "SQLAlchemy reads N rows of a 12-column table and prints them as JSON",
     "sync": "the driver reads N rows and inserts N rows in one transaction (sqlite3 / psycopg)",
+    "import": "the csv module reads grants.csv and the driver inserts N rows in one transaction",
     "check": "the driver reads N rows and inserts N rows in one transaction (sqlite3 / psycopg)",
     "digest": "smtplib sends the same R messages (captured bytes) over one connection",
     "flow": "a no-op Prefect flow in its own process, same Prefect server",

@@ -5,6 +5,7 @@
     python bench/run.py --scenario status --backend sqlite --sizes 1000,10000
     python bench/run.py --profile sync --backend sqlite --sizes 100000
     python bench/run.py --funder --backend sqlite   # the funder's check and digest (issue 11)
+    python bench/run.py --scenario import --sizes 1000,10000,100000   # sync from grants.csv
 
 Every figure is a whole process (subprocess, wall clock from spawn to exit,
 peak RSS of the child from os.wait4), the median of K runs, and each
@@ -70,6 +71,13 @@ SCENARIOS = {
         "≤ 3× floor, ≤ 300 MB",
         "driver reads N rows, inserts N rows, one transaction",
     ),
+    # A funder's export (issue 14): sync of the same portfolio from grants.csv.
+    "import": (
+        100_000,
+        3.0,
+        "≤ 3× floor, ≤ 300 MB",
+        "csv module reads grants.csv, driver inserts N rows, one transaction",
+    ),
     "check": (
         100_000,
         3.0,
@@ -115,7 +123,7 @@ SCENARIOS = {
         f"smtplib sends the same R={DIGEST_RECIPIENTS} messages over one connection",
     ),
 }
-MEMORY_LIMIT_MB = {"sync": 300, "check": 300, "funder-check": 500}
+MEMORY_LIMIT_MB = {"sync": 300, "import": 300, "check": 300, "funder-check": 500}
 FUNDER = ("funder-check", "funder-digest")
 #: Tables whose rows a funder's run counts before and after (the ledger is deliveries).
 COUNTED = ("deliveries", "transitions", "events")
@@ -327,6 +335,26 @@ class Bench:
         self.alternate(result, run, floor, result.k, n < 100_000)
         return result
 
+    def import_(self, backend: backends.Backend, n: int) -> Result:
+        """sync of the same N milestones from grants.csv (generate.py --csv), empty database."""
+        cfg = write_config(self.work / f"config-n{n}-r1-csv", n, 1, csv=True)
+        result = Result("import", backend.name, n, 1, self.k_for(n))
+        # The floor inserts into the same 12-column table as sync's floor.
+        floor_db = backend.floor_table(self.config(n, 1), n)
+        floor = [PY, str(HERE / "floors" / "csv_insert.py"), backend.driver]
+        floor += [floor_db.driver_target, str(cfg / "grants.csv")]
+
+        def run_floor():
+            backend.reset_floor_copy(floor_db)
+            return timed(floor, base_env(self.work))
+
+        def run():
+            db = backend.empty(f"import{n}")
+            return timed([*MONITOR, "sync"], self.env(db, cfg))
+
+        self.alternate(result, run, run_floor, result.k, n < 100_000)
+        return result
+
     def check(self, backend: backends.Backend, n: int) -> Result:
         cfg = self.config(n, 1)
         synced = backend.synced(cfg, self.env, n, check=False)
@@ -515,7 +543,9 @@ class Bench:
                 print(f"== {scenario} on {backend_name}, N={n:,}", flush=True)
                 t0 = time.perf_counter()
                 try:
-                    result = getattr(self, scenario.replace("-", "_"))(backend, n)
+                    # ``import`` is a keyword: its method is import_.
+                    method = scenario.replace("-", "_")
+                    result = getattr(self, method if method != "import" else "import_")(backend, n)
                 except Exception as exc:  # keep going: one broken scenario is a finding
                     result = Result(scenario, backend_name, n, 0, 0, note=f"failed: {exc}"[:500])
                     print(f"   {result.note}", file=sys.stderr)

@@ -18,8 +18,10 @@ from conftest import SHIPPED_CONFIG
 
 pytestmark = pytest.mark.slow
 
-#: Big enough that reading and writing it each take longer than the bar's delay.
-BIG = 40_000
+#: Big enough that reading and writing it each take longer than the bar's
+#: delay, with room to spare: a first sync writes 40,000 in about 0.6 s now,
+#: too close to the half second for a quiet machine.
+BIG = 100_000
 
 
 def in_terminal(args, env, *, rows=24, columns=100, stdout_to_pipe=False):

@@ -17,7 +17,8 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from conftest import SHIPPED_CONFIG, TODAY, snapshot
-from ukjp_monitor.config.loader import find_cycles, load_config
+from ukjp_monitor.config.cycles import find_cycles
+from ukjp_monitor.config.loader import load_config
 from ukjp_monitor.config.specs import ConfiguredMilestone
 from ukjp_monitor.errors import ConfigError
 from ukjp_monitor.plan.records import Recipient

@@ -214,3 +214,16 @@ def test_the_send_times_reach_the_database_for_health_to_read(config_dir, monito
     with m.engine.connect() as conn:
         stored = queries.load_programme(conn).digest_times
     assert stored == "08:00 Asia/Tokyo JP; 08:00 Europe/London"
+
+
+def test_digest_send_counts_each_readers_week_in_their_own_zone(config_dir, monitor, clock):
+    m = with_tokyo_partner(config_dir, monitor)
+    monday = next_monday()
+    clock.now = datetime.combine(monday.date(), time(8, 30), tzinfo=TOKYO)  # Sunday in London
+    assert m.send_digests().sent == 3
+    sunday = monday - timedelta(days=1)
+    assert digests_sent(m, week_of(monday)) == {PARTNER: monday.date().isoformat()}
+    assert set(digests_sent(m, week_of(sunday))) == {
+        "pmo@example.org",
+        "life-sciences-lead@example.org",
+    }

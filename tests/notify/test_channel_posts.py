@@ -78,7 +78,7 @@ def test_a_title_cannot_make_markup_or_break_the_line():
 def test_a_japanese_channel_reads_japanese():
     plan, lines = overdue(1)
     post = ChannelWriter().alert(alert_for(Recipient("channel:x", language="ja"), plan, lines))
-    assert post.subject == f"{PROGRAMME}：アラート：期限超過 1件"
+    assert post.subject == f"【{PROGRAMME}】アラート：期限超過 1件"
     assert "2026年10月31日" in post.text
 
 

@@ -256,3 +256,17 @@ def test_a_japanese_line_breaks_after_punctuation_or_a_particle_rather_than_insi
     # A line with nowhere good to break still breaks, at the width.
     long_word = "ア" * 50
     assert [len(line) for line in wrap(long_word).splitlines()] == [36, 14]
+
+
+def test_a_japanese_line_keeps_a_particle_with_its_bracket_and_a_foreign_name_whole():
+    from ukjp_monitor.notify.wrapping import wrap
+
+    summary = (
+        "対応が必要なマイルストーンが1件あります。「日本における希少疾患スクリーニング"
+        "全国パイロット事業の開始」は2026年12月31日が期限です（「オックスフォード・"
+        "ナノポアとジェネシスヘルスケアによる基本合意書（Heads of Terms）の締結」の完了待ち）。"
+    )
+    lines = wrap(summary).splitlines()
+    assert not any(line.startswith(("は", "の", "ナノポア")) for line in lines), lines
+    foot = "配信内容の変更をご希望の場合は、本モニターの運用担当者までご連絡ください。" * 2
+    assert not any(line.endswith(("ご", "お")) for line in wrap(foot).splitlines())

@@ -1,28 +1,43 @@
 """Configuration: ``milestones.yaml`` and ``monitor.yaml`` into validated specs.
 
 ``load_config`` is the only entry point and, through ``sections``, the only
-reader of YAML. It checks everything before anything is written and reports every mistake at
-once, each as ``FILE:LINE: SUBJECT: what is wrong and what is accepted``,
-where the subject (``milestone ID``, ``workstream ID``, ``recipient EMAIL``,
-``programme``) is left out for file-wide settings.
+reader of YAML; the milestones may instead be imported from a CSV file or an
+Excel sheet that milestones.yaml names (``tables``), each row checked by the
+same model and rules as an item of the YAML list. It checks everything
+before anything is written and reports every mistake at once, each as
+``FILE:LINE: SUBJECT: what is wrong and what is accepted``, where the
+subject (``milestone ID``, ``workstream ID``, ``recipient EMAIL``,
+``programme``) is left out for file-wide settings; a row of a table reads
+``FILE:ROW: milestone ID: COLUMN: ...``.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import MISSING, dataclass, fields
 from datetime import date, datetime
 from pathlib import Path
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from ukjp_monitor import __version__
+from ukjp_monitor.config.cycles import find_cycles
 from ukjp_monitor.config.monitorfile import ChannelSpec, MonitorFile, RecipientSpec
-from ukjp_monitor.config.sections import Items, Reader, Section
+from ukjp_monitor.config.sections import Items, Reader, Section, name_of
 from ukjp_monitor.config.specs import ConfiguredMilestone, ProgrammeSpec, WorkstreamSpec
+from ukjp_monitor.config.tables import Table, read_rows, table_reference
+from ukjp_monitor.config.yamlsource import LineDict, LineList, imported_file, line_of
 from ukjp_monitor.errors import ConfigError
 from ukjp_monitor.plan.records import Recipient
 
+#: The columns of an imported table: the keys of a milestone in YAML.
+MILESTONE_COLUMNS = tuple(f.name for f in fields(ConfiguredMilestone) if f.init)
+REQUIRED_COLUMNS = tuple(
+    f.name
+    for f in fields(ConfiguredMilestone)
+    if f.init and f.default is MISSING and f.default_factory is MISSING
+)
 MILESTONES_FILE = "milestones.yaml"
 MONITOR_FILE = "monitor.yaml"
 NEEDED = f"the configuration folder needs {MILESTONES_FILE} and {MONITOR_FILE}"
@@ -66,13 +81,15 @@ def load_config(directory: Path, *, now: datetime) -> Config:
 
 
 def fingerprint(directory: Path) -> str | None:
-    """SHA-256 of both files' bytes, as read by this version; None if one cannot be read.
+    """SHA-256 of both files' bytes (and of the table the milestones are
+    imported from, if they are), as read by this version; None if one cannot be read.
 
     Equal fingerprints mean a sync would read exactly what the last one did.
     The version is part of it because a release may read the same bytes
     differently. Hashing 16 MB takes 20 ms; parsing it, seconds.
     """
     digest = hashlib.sha256(f"ukjp-monitor {__version__}\n".encode())
+    imported = None
     for name in (MILESTONES_FILE, MONITOR_FILE):
         try:
             data = (directory / name).read_bytes()
@@ -80,6 +97,16 @@ def fingerprint(directory: Path) -> str | None:
             return None
         digest.update(b"%d\n" % len(data))
         digest.update(data)
+        if name == MILESTONES_FILE:
+            imported = imported_file(data, "milestones")
+    if imported is not None:
+        # The table the milestones come from is part of what a sync reads.
+        try:
+            with (directory / imported.strip()).open("rb") as table:
+                for chunk in iter(lambda: table.read(1 << 20), b""):
+                    digest.update(chunk)
+        except OSError:
+            return None
     return digest.hexdigest()
 
 
@@ -108,6 +135,11 @@ class _PlanReader(Reader):
     needed = NEEDED
 
     def __init__(self, path: Path, now: datetime):
+        #: The spreadsheet the milestones are imported from, if they are, and
+        #: the problems found in it (reported after milestones.yaml's own).
+        self.table: Table | None = None
+        self.table_found: list[tuple[int, str]] = []
+        self.table_unfinished = False
         super().__init__(path)
         self.programme = None
         self.workstreams, self.milestones = Items(), Items()
@@ -117,10 +149,60 @@ class _PlanReader(Reader):
             return
         self.programme = self.validate(ProgrammeSpec, self.raw.get("programme"), ("programme",))
         self._read_workstreams()
-        self.milestones = self.read_items("milestones", ConfiguredMilestone) or Items()
-        self._check_references()
+        self.milestones = self._read_milestones(path.parent)
+        if not self.table_unfinished:
+            # Rows never read would be taken for missing dependencies.
+            self._check_references()
         if self.programme is not None:
             self._check_completions(now.astimezone(ZoneInfo(self.programme.timezone)).date())
+
+    @property
+    def problems(self) -> list[str]:
+        return super().problems + [text for _, text in sorted(self.table_found, key=_first)]
+
+    def problem(self, path: tuple, message: str, *, line: int | None = None) -> None:
+        """A problem in an imported row reads ``FILE:ROW: milestone ID: COLUMN: ...``."""
+        if self.table is None or path[:1] != ("milestones",) or len(path) < 2:
+            super().problem(path, message, line=line)
+            return
+        row = line_of(self.raw, path) if line is None else line
+        subject = self.subject(path) if name_of(self.raw["milestones"][path[1]], "id") else None
+        column = path[2] if len(path) > 2 and isinstance(path[2], str) else None
+        if column:
+            message = f"{column}: {message.removeprefix(f'{column}: ')}"
+        about = subject or "a milestone without an id"
+        self.table_found.append((row, f"{self.table.display}:{row}: {about}: {message}"))
+
+    def place(self, key: str, line: int) -> str:
+        return f"row {line}" if self.table is not None and key == "milestones" else f"line {line}"
+
+    def _read_milestones(self, directory: Path) -> Items:
+        """The milestones listed in this file, or read from the table it names."""
+        given = self.raw.get("milestones")
+        if not isinstance(given, LineDict):
+            return self.read_items("milestones", ConfiguredMilestone) or Items()
+        table, problems = table_reference(given, directory)
+        for key, message in problems:
+            line = given.key_lines.get(key, given.line) if key else self.raw.key_lines["milestones"]
+            self.problem(("milestones",), f"milestones: {message}", line=line)
+        if table is None:
+            return Items()
+        self.table = table
+        self.raw["milestones"] = LineList(line=given.line)
+        rows = read_rows(table, MILESTONE_COLUMNS, REQUIRED_COLUMNS, self._found_in_table)
+        return self.read_items("milestones", ConfiguredMilestone, self._guarded(rows)) or Items()
+
+    def _found_in_table(self, row: int, message: str) -> None:
+        assert self.table is not None
+        self.table_found.append((row, f"{self.table.display}:{row}: {message}"))
+
+    def _guarded(self, rows: Iterator[LineDict]) -> Iterator[LineDict]:
+        """The rows until the file proves unreadable, which is recorded as found."""
+        try:
+            yield from rows
+        except ConfigError as exc:
+            self.table_unfinished = True
+            self.table_found.extend((0, problem) for problem in exc.problems)
 
     def _read_workstreams(self) -> None:
         workstreams = self.read_items("workstreams", WorkstreamSpec)
@@ -168,6 +250,10 @@ class _PlanReader(Reader):
                     f"completed_on {m.completed_on} is after today ({today}); "
                     "record a completion once it has happened, or give a forecast",
                 )
+
+
+def _first(found: tuple[int, str]) -> int:
+    return found[0]
 
 
 def _dependency_problem(m: ConfiguredMilestone, j: int, dep: str, known: set[str]) -> str | None:
@@ -228,28 +314,3 @@ class _MonitorReader(Reader):
                     (*here, "workstreams", j),
                     f"follows unknown workstream {w!r}; use 'all' or some of: {names}",
                 )
-
-
-def find_cycles(graph: dict[str, list[str]]) -> list[list[str]]:
-    """Every dependency cycle once, each as the list of ids along it."""
-    cycles: list[list[str]] = []
-    state: dict[str, str] = {}
-    for root in graph:
-        if state.get(root):
-            continue
-        stack, path = [(root, iter(graph[root]))], [root]
-        state[root] = "open"
-        while stack:
-            node, children = stack[-1]
-            child = next(children, None)
-            if child is None:
-                state[node] = "done"
-                stack.pop()
-                path.pop()
-            elif state.get(child) == "open":
-                cycles.append(path[path.index(child) :])
-            elif child not in state:
-                state[child] = "open"
-                stack.append((child, iter(graph[child])))
-                path.append(child)
-    return cycles

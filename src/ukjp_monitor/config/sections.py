@@ -9,6 +9,7 @@ each file has and checks what spans items.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -126,18 +127,27 @@ class Reader:
                 self.problem(path + loc, message)
             return None
 
-    def read_items(self, key: str, model: Any) -> Items | None:
-        """Validate every item of a list section; None when the section is unusable."""
+    def read_items(
+        self, key: str, model: Any, source: Iterable[LineDict] | None = None
+    ) -> Items | None:
+        """Validate every item of a list section; None when the section is unusable.
+
+        ``source``: the items are read from elsewhere (an imported table), one
+        at a time; each joins the section's list as it comes, so that only
+        the kept keys of those already read are held.
+        """
         value, section = self.list_at(key), self.lists[key]
         if value is None:
             return None
         items = Items()
-        for index, raw in enumerate(value):
+        for index, raw in enumerate(value if source is None else _joining(value, source)):
             name = name_of(raw, section.key)
             identity = name.casefold() if name and section.fold_case else name
             if identity in items.claimed:
-                first = line_of(self.raw, (key, items.claimed[identity]))
-                self.problem((key, index), f"the {section.label} is already used on line {first}")
+                first = self.place(key, line_of(self.raw, (key, items.claimed[identity])))
+                self.problem(
+                    (key, index, section.key), f"the {section.label} is already used on {first}"
+                )
             elif identity:
                 items.claimed[identity] = index
             spec = self.validate(model, raw, (key, index))
@@ -146,6 +156,10 @@ class Reader:
                 if section.kept is not None:
                     value[index] = only_keys(raw, section.kept)
         return items
+
+    def place(self, key: str, line: int) -> str:
+        """How a message about section ``key`` names another line of it."""
+        return f"line {line}"
 
     def list_at(self, key: str) -> LineList | None:
         """The list under ``key``; None (and a problem, unless it is absent) if not a list."""
@@ -157,6 +171,13 @@ class Reader:
         elif key in self.raw:
             self.problem((key,), f"{key}: must be {wanted}, not {kind_of(value)}")
         return None
+
+
+def _joining(items: LineList, source: Iterable[LineDict]) -> Iterator[LineDict]:
+    for item in source:
+        items.append(item)
+        items.item_lines.append(item.line)
+        yield item
 
 
 @cache

@@ -64,12 +64,15 @@ def _describe(error: Mapping[str, Any], loc: tuple, model: Any) -> str:
     return f"{where}: {message}" if where else message
 
 
-def unknown_key(key: Any, accepted: tuple[str, ...] | list[str]) -> tuple[str, str | None]:
-    """The message for an unknown key, and the accepted key it is a typo of, if any."""
+def unknown_key(
+    key: Any, accepted: tuple[str, ...] | list[str], *, noun: str = "key"
+) -> tuple[str, str | None]:
+    """The message for an unknown key (or, with ``noun``, column), and the
+    accepted one it is a typo of, if any."""
     close = difflib.get_close_matches(str(key), accepted, n=1, cutoff=0.75)
     if close:
-        return f"unknown key {key!r}; did you mean {close[0]!r}?", close[0]
-    return f"unknown key {key!r}; accepted keys: {', '.join(accepted)}", None
+        return f"unknown {noun} {key!r}; did you mean {close[0]!r}?", close[0]
+    return f"unknown {noun} {key!r}; accepted {noun}s: {', '.join(accepted)}", None
 
 
 def _keys(model: Any) -> list[str]:

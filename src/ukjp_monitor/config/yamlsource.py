@@ -65,3 +65,54 @@ def line_of(data: Any, path: tuple) -> int:
             break
         data = data[step]
     return line
+
+
+def imported_file(data: bytes, section: str) -> str | None:
+    """The ``file`` that a top-level ``section: {file: ...}`` names, else None.
+
+    Reads the parser's events only until that section's value starts, so a
+    file that lists its milestones costs next to nothing here; anything
+    unreadable is None (the loader will say what is wrong).
+    """
+    loader: Any = _Loader(data)
+    try:
+        loader.get_event()  # stream start
+        if loader.check_event(yaml.DocumentStartEvent):
+            loader.get_event()
+        if not loader.check_event(yaml.MappingStartEvent):
+            return None
+        loader.get_event()
+        while loader.check_event(yaml.ScalarEvent):
+            if loader.get_event().value == section:
+                return _file_in(loader)
+            _skip_node(loader)
+        return None
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+
+
+def _skip_node(loader: Any) -> None:
+    depth = 0
+    while True:
+        event = loader.get_event()
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+        if depth == 0:
+            return
+
+
+def _file_in(loader: Any) -> str | None:
+    """The text under ``file`` in the mapping that starts at the next event."""
+    if not isinstance(loader.get_event(), yaml.MappingStartEvent):
+        return None
+    while isinstance(event := loader.get_event(), yaml.ScalarEvent):
+        value = loader.get_event()
+        if not isinstance(value, yaml.ScalarEvent):
+            return None
+        if event.value == "file":
+            return value.value
+    return None

@@ -22,10 +22,16 @@ from sqlalchemy import Connection, Engine
 from ukjp_monitor.jobs.loading import Loaded, load_alerts, load_digests
 from ukjp_monitor.jobs.meter import Meter, silent
 from ukjp_monitor.jobs.reports import DeliveryReport
-from ukjp_monitor.jobs.sending import Composer, Sender, alert_composer
+from ukjp_monitor.jobs.sending import (
+    Composer,
+    Sender,
+    alert_composer,
+    digest_composer,
+    digest_of,
+)
 from ukjp_monitor.notify.apprise_transport import AppriseTransport
 from ukjp_monitor.notify.channels import ChannelWriter, Post
-from ukjp_monitor.notify.compose import Digest, compose_digest
+from ukjp_monitor.notify.compose import Digest
 from ukjp_monitor.notify.routing import alerted
 from ukjp_monitor.notify.transport import Transport
 from ukjp_monitor.plan.records import Channel, TransitionLine
@@ -155,25 +161,10 @@ class Channels:
     def _summaries(self, claims: list[ledger.Claim]) -> Composer:
         wanted = [(claim.recipient, claim.as_of) for claim in claims]
         loaded = load_digests(self.engine, wanted, timezone=self.timezone)
-
-        def audience(claim: ledger.Claim) -> tuple:
-            since = loaded.since(claim.recipient, claim.as_of)
-            return (claim.as_of, since, repr(self.readers[claim.recipient].audience))
-
-        def render(claim: ledger.Claim) -> Post:
-            return self.writer.summary(self._digest(loaded, claim.recipient, claim.as_of))
-
-        return Composer(audience, render)
+        return digest_composer(
+            loaded, self.readers, programme=self.programme, render=self.writer.summary
+        )
 
     def _digest(self, loaded: Loaded, address: str, as_of: date) -> Digest:
         """The channel's digest, which its summary sums up."""
-        since = loaded.since(address, as_of)
-        return compose_digest(
-            programme=self.programme,
-            recipient=self.readers[address],
-            as_of=as_of,
-            since=since,
-            assessments=loaded.assessments[as_of],
-            changes=loaded.changes[since],
-            evidence=loaded.evidence,
-        )
+        return digest_of(loaded, self.readers[address], as_of, programme=self.programme)

@@ -13,7 +13,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ukjp_monitor.store.runs import FAILED, LastRun
+from sqlalchemy import Engine
+
+from ukjp_monitor.plan.sendtimes import DigestSchedule, last_due, parse_stored
+from ukjp_monitor.store import queries
+from ukjp_monitor.store.runs import FAILED, LastRun, latest
 
 #: How late a run may be before it counts as overdue.
 GRACE = timedelta(hours=1)
@@ -78,6 +82,35 @@ def judge(
         overdue = last is None or last.started_at < expected - GRACE
     failed = last is not None and last.outcome == FAILED
     return Health(kind, schedule, last, expected, overdue, failed)
+
+
+def judge_runs(engine: Engine, now: datetime) -> list[Health]:
+    """The check's and the digest's health as of ``now``, from the runs
+    recorded in ``engine``'s database. The check is judged by its schedule,
+    the digest by the recipients' send times, both as the last sync stored
+    them, so that ``status`` need not read the configuration."""
+    with engine.connect() as conn:
+        programme = queries.load_programme(conn)
+        since = queries.first_event_at(conn)
+    last = latest(engine)
+    digest_due = None
+    if programme.digest_schedule and programme.digest_times:
+        schedule = DigestSchedule.from_cron(programme.digest_schedule)
+        digest_due = last_due(parse_stored(programme.digest_times, schedule), now)
+    zone = programme.timezone
+    check = judge(
+        "check", programme.check_schedule, zone, last.get("check"), now, watching_since=since
+    )
+    digest = judge(
+        "digest",
+        programme.digest_schedule,
+        zone,
+        last.get("digest"),
+        now,
+        watching_since=since,
+        due=digest_due,
+    )
+    return [check, digest]
 
 
 def describe(health: Health, timezone: str) -> str:

@@ -7,8 +7,9 @@ Nothing here imports Prefect or Jinja2; the query path (``assess``, ``show``,
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -18,6 +19,7 @@ from sqlalchemy import Engine
 from ukjp_monitor.errors import InputError
 from ukjp_monitor.jobs import progress
 from ukjp_monitor.jobs.meter import Meter, silent
+from ukjp_monitor.jobs.reports import CheckReport, DeliveryReport, RunReport
 from ukjp_monitor.jobs.standing import MilestoneReport, Standing
 from ukjp_monitor.plan.status import Status, evaluate
 from ukjp_monitor.settings import Settings
@@ -28,42 +30,26 @@ if TYPE_CHECKING:
     from ukjp_monitor.config.loader import Config
     from ukjp_monitor.jobs.health import Health
     from ukjp_monitor.jobs.notifier import Notifier
-    from ukjp_monitor.jobs.reports import CheckReport, DeliveryReport
     from ukjp_monitor.notify.rendering import Rendered
     from ukjp_monitor.store.sync import SyncReport
 
 
-@dataclass(frozen=True)
-class RunReport:
-    sync: SyncReport
-    check: CheckReport
-    digests: DeliveryReport
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused while a sync builds and writes the plan.
 
-    @property
-    def ok(self) -> bool:
-        return self.check.alerts.ok and self.digests.ok
-
-    def record(self) -> dict[str, Any]:
-        """What ``run --format json`` prints, for the monitoring that watches it."""
-
-        def delivered(report: DeliveryReport) -> dict[str, Any]:
-            return {
-                **report.counts(),
-                "quiet": report.quiet,
-                "waiting": report.waiting,
-                "errors": list(report.errors),
-            }
-
-        return {
-            "ok": self.ok,
-            "sync": {"skipped": self.sync.skipped, "changes": dict(self.sync.counts)},
-            "check": {
-                "as_of": self.check.as_of.isoformat(),
-                "transitions": self.check.transitions,
-                "alerts": delivered(self.check.alerts),
-            },
-            "digests": delivered(self.digests),
-        }
+    A funder's 100,000 milestones are hundreds of thousands of objects that
+    live until the sync ends and form no cycles, yet every few thousand new
+    ones set off a collection that walks them all: a quarter of a sync's
+    time at that size. Whatever cycles are left are collected afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class Monitor:
@@ -120,24 +106,25 @@ class Monitor:
         last = None if force else peek(self.settings.database_url, synced_fingerprint)
         if files is not None and files == last:
             return SyncReport(skipped=True)
-        config = self.load_config()
-        now = self.clock()
-        today = now.astimezone(ZoneInfo(config.programme.timezone)).date()
-        with writer(self.engine).begin() as conn:
-            # Asked again under the lock: another sync may have loaded these
-            # very files while this one read them (two runs at once).
-            if lock_sync(conn) == files and files is not None and not force:
-                return SyncReport(skipped=True)
-            with self.meter("syncing milestones", len(config.milestones)) as advance:
-                return sync_config(
-                    conn,
-                    config,
-                    now=now,
-                    today=today,
-                    actor=self.settings.actor,
-                    fingerprint=files,
-                    advance=advance,
-                )
+        with _no_cycle_collection():
+            config = self.load_config()
+            now = self.clock()
+            today = now.astimezone(ZoneInfo(config.programme.timezone)).date()
+            with writer(self.engine).begin() as conn:
+                # Asked again under the lock: another sync may have loaded these
+                # very files while this one read them (two runs at once).
+                if lock_sync(conn) == files and files is not None and not force:
+                    return SyncReport(skipped=True)
+                with self.meter("syncing milestones", len(config.milestones)) as advance:
+                    return sync_config(
+                        conn,
+                        config,
+                        now=now,
+                        today=today,
+                        actor=self.settings.actor,
+                        fingerprint=files,
+                        advance=advance,
+                    )
 
     # -- queries ------------------------------------------------------------
 
@@ -308,12 +295,13 @@ class Monitor:
         force: bool = False,
         notifier: Notifier | None = None,
     ) -> DeliveryReport:
-        """The digest for ``as_of``'s week (default today's), now, to each
-        of ``recipients`` (default all) that has not had it: the command
-        line's ``digest --send``, whatever the recipients' send times."""
+        """The digest for ``as_of``'s week (default: each recipient's own
+        this week, in their zone), now, to each of ``recipients`` (default
+        all) that has not had it: the command line's ``digest --send``,
+        whatever the recipients' send times."""
         with self.recorded("digest") as run:
             notifier = notifier or self.notifier()
-            run.as_of = as_of = self.default_as_of(as_of)
+            run.as_of = self.default_as_of(as_of)
             report = notifier.send_digests(as_of, recipients, force=force)
             run.counts = report.counts()
             run.failed = None if report.ok else report.summary("digest")
@@ -332,45 +320,11 @@ class Monitor:
         return report
 
     def health(self) -> list[Health]:
-        """Whether each scheduled kind of run is on time and last ended well.
+        """Whether each scheduled kind of run is on time and last ended well
+        (``health.judge_runs``)."""
+        from ukjp_monitor.jobs.health import judge_runs
 
-        The digest is judged by its recipients' send times, the check by its
-        schedule; both as the last sync stored them, so that ``status``
-        need not read the configuration.
-        """
-        from ukjp_monitor.jobs.health import judge
-        from ukjp_monitor.plan.sendtimes import DigestSchedule, last_due, parse_stored
-        from ukjp_monitor.store.runs import latest
-
-        with self.existing.connect() as conn:
-            programme = queries.load_programme(conn)
-            since = queries.first_event_at(conn)
-        last = latest(self.existing)
-        now = self.clock()
-        digest_due = None
-        if programme.digest_schedule and programme.digest_times:
-            schedule = DigestSchedule.from_cron(programme.digest_schedule)
-            digest_due = last_due(parse_stored(programme.digest_times, schedule), now)
-        zone = programme.timezone
-        return [
-            judge(
-                "check",
-                programme.check_schedule,
-                zone,
-                last.get("check"),
-                now,
-                watching_since=since,
-            ),
-            judge(
-                "digest",
-                programme.digest_schedule,
-                zone,
-                last.get("digest"),
-                now,
-                watching_since=since,
-                due=digest_due,
-            ),
-        ]
+        return judge_runs(self.existing, self.clock())
 
     def run(self, *, as_of: date | None = None) -> RunReport:
         """The main job: sync, check, and this week's digests where they have

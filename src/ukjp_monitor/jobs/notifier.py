@@ -28,9 +28,16 @@ from ukjp_monitor.jobs.channels import Channels
 from ukjp_monitor.jobs.loading import Loaded, load_alerts, load_digests
 from ukjp_monitor.jobs.meter import Meter, silent
 from ukjp_monitor.jobs.reports import CheckReport, DeliveryReport
-from ukjp_monitor.jobs.sending import Composer, Sender, alert_composer
+from ukjp_monitor.jobs.sending import (
+    Composer,
+    Sender,
+    alert_composer,
+    digest_audience,
+    digest_composer,
+    digest_of,
+)
 from ukjp_monitor.notify.channels import ChannelWriter
-from ukjp_monitor.notify.compose import Digest, compose_digest
+from ukjp_monitor.notify.compose import Digest
 from ukjp_monitor.notify.letters import list_id
 from ukjp_monitor.notify.rendering import Rendered, Renderer
 from ukjp_monitor.notify.routing import alerted
@@ -184,20 +191,30 @@ class Notifier:
     ) -> Iterator[tuple[Recipient, Rendered]]:
         shared: tuple[tuple, Rendered] | None = None
         for email in chosen:
-            audience = self._digest_audience(loaded, email, as_of)
+            audience = digest_audience(loaded, self.recipients[email], as_of)
             if shared is None or shared[0] != audience:
                 shared = (audience, self.renderer.digest(self._digest(loaded, email, as_of)))
             yield self.recipients[email], shared[1]
 
     def send_digests(
-        self, as_of: date, recipients: list[str] | None = None, *, force: bool = False
+        self,
+        as_of: date | None = None,
+        recipients: list[str] | None = None,
+        *,
+        force: bool = False,
     ) -> DeliveryReport:
-        """The digest for ``as_of``'s week to each recipient that has not had
-        it (all, with ``force``), now, whatever their send time."""
-        chosen = self._chosen(recipients)
-        week = iso_week(as_of)
-        wanted = [Wanted(email, week, as_of) for email in chosen]
-        return self._send_wanted(wanted, as_of if not recipients else None, force=force)
+        """This week's digest to each recipient that has not had it (all, with
+        ``force``), now, whatever their send time: the week and the day of
+        ``as_of`` for everyone, or, without it, each recipient's own today
+        in their own zone."""
+        chosen, now = self._chosen(recipients), self.clock()
+        days = {
+            email: as_of or now.astimezone(ZoneInfo(self.send_times[email].zone)).date()
+            for email in chosen
+        }
+        wanted = [Wanted(email, iso_week(day), day) for email, day in days.items()]
+        summaries = as_of or now.astimezone(self.timezone).date()
+        return self._send_wanted(wanted, None if recipients else summaries, force=force)
 
     def send_due_digests(self) -> DeliveryReport:
         """Each recipient's digest whose send time has come this week
@@ -271,32 +288,12 @@ class Notifier:
     def _digests(self, claims: list[ledger.Claim]) -> Composer:
         wanted = [(claim.recipient, claim.as_of) for claim in claims]
         loaded = load_digests(self.engine, wanted, timezone=self.timezone)
-
-        def audience(claim: ledger.Claim) -> tuple:
-            return self._digest_audience(loaded, claim.recipient, claim.as_of)
-
-        def render(claim: ledger.Claim) -> Rendered:
-            return self.renderer.digest(self._digest(loaded, claim.recipient, claim.as_of))
-
-        return Composer(audience, render)
-
-    def _digest_audience(self, loaded: Loaded, email: str, as_of: date) -> tuple:
-        """Recipients with the same key get the same digest: the same day,
-        the same "changes since", and the same things followed."""
-        since = loaded.since(email, as_of)
-        return (as_of, since, repr(self.recipients[email].audience))
+        return digest_composer(
+            loaded, self.recipients, programme=self.programme, render=self.renderer.digest
+        )
 
     def _digest(self, loaded: Loaded, email: str, as_of: date) -> Digest:
-        since = loaded.since(email, as_of)
-        return compose_digest(
-            programme=self.programme,
-            recipient=self.recipients[email],
-            as_of=as_of,
-            since=since,
-            assessments=loaded.assessments[as_of],
-            changes=loaded.changes[since],
-            evidence=loaded.evidence,
-        )
+        return digest_of(loaded, self.recipients[email], as_of, programme=self.programme)
 
     # -- shared ---------------------------------------------------------------
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from ukjp_monitor.plan.records import Outcome, Result
+
+if TYPE_CHECKING:
+    from ukjp_monitor.store.sync import SyncReport
 
 
 @dataclass
@@ -79,3 +83,38 @@ class CheckReport:
 
     def counts(self) -> dict[str, int]:
         return {"transitions": self.transitions, **self.alerts.counts()}
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """What ``run`` did: the sync, the check and its alerts, the digests."""
+
+    sync: SyncReport
+    check: CheckReport
+    digests: DeliveryReport
+
+    @property
+    def ok(self) -> bool:
+        return self.check.alerts.ok and self.digests.ok
+
+    def record(self) -> dict[str, Any]:
+        """What ``run --format json`` prints, for the monitoring that watches it."""
+
+        def delivered(report: DeliveryReport) -> dict[str, Any]:
+            return {
+                **report.counts(),
+                "quiet": report.quiet,
+                "waiting": report.waiting,
+                "errors": list(report.errors),
+            }
+
+        return {
+            "ok": self.ok,
+            "sync": {"skipped": self.sync.skipped, "changes": dict(self.sync.counts)},
+            "check": {
+                "as_of": self.check.as_of.isoformat(),
+                "transitions": self.check.transitions,
+                "alerts": delivered(self.check.alerts),
+            },
+            "digests": delivered(self.digests),
+        }

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, cast
 
 from sqlalchemy import Engine
@@ -24,6 +24,7 @@ from ukjp_monitor.jobs.loading import Loaded
 from ukjp_monitor.jobs.meter import Meter, silent
 from ukjp_monitor.jobs.reports import DeliveryReport
 from ukjp_monitor.notify.alerts import Alert, compose_alert
+from ukjp_monitor.notify.compose import Digest, compose_digest
 from ukjp_monitor.notify.delivery import deliver, open_transport
 from ukjp_monitor.notify.letters import Letter
 from ukjp_monitor.notify.rendering import Rendered
@@ -75,6 +76,48 @@ def alert_composer(
             assessments=loaded.assessments[claim.as_of],
         )
         return render(alert) if alert else None
+
+    return Composer(audience, compose)
+
+
+def digest_of(loaded: Loaded, reader: Recipient, as_of: date, *, programme: str) -> Digest:
+    """``reader``'s digest as of ``as_of``, from what was ``loaded`` for it:
+    what stands, and what changed since their last digest."""
+    since = loaded.since(reader.email, as_of)
+    return compose_digest(
+        programme=programme,
+        recipient=reader,
+        as_of=as_of,
+        since=since,
+        assessments=loaded.assessments[as_of],
+        changes=loaded.changes[since],
+        evidence=loaded.evidence,
+    )
+
+
+def digest_audience(loaded: Loaded, reader: Recipient, as_of: date) -> tuple:
+    """Readers with the same key get the same digest: the same day, the same
+    "changes since", and the same things followed."""
+    return (as_of, loaded.since(reader.email, as_of), repr(reader.audience))
+
+
+def digest_composer(
+    loaded: Loaded,
+    readers: Mapping[str, Recipient],
+    *,
+    programme: str,
+    render: Callable[[Digest], Any],
+) -> Composer:
+    """The digests for claims of ``readers`` (recipients, or channels for
+    their summaries): readers with the same ``digest_audience`` share one
+    message; ``render`` turns a digest into it."""
+
+    def audience(claim: ledger.Claim) -> tuple:
+        return digest_audience(loaded, readers[claim.recipient], claim.as_of)
+
+    def compose(claim: ledger.Claim) -> Any:
+        reader = readers[claim.recipient]
+        return render(digest_of(loaded, reader, claim.as_of, programme=programme))
 
     return Composer(audience, compose)
 

@@ -33,34 +33,50 @@ _WIDE = (
 _BETWEEN_WIDE = re.compile(rf"(?<=[{_WIDE}]) (?=[{_WIDE}])")
 
 
-#: Where a Japanese line breaks best: after a comma, a full stop, a middle
-#: dot, a closing bracket or a space.
-_GOOD_BREAK = set("、。，．・：）」』】 ")
+#: Where a Japanese line breaks best: after a comma or a full stop.
+_STOPS = set("、。，． ")
+#: After a closing bracket too, unless a particle follows (」は stays together).
+_CLOSING = set("）」』】")
 #: How full a line must be for the break to go back to such a place.
-_FULL_ENOUGH = 0.6
+_FULL_ENOUGH = 0.75
 
 
 def _hiragana(c: str) -> bool:
     return "\u3041" <= c <= "\u309f"
 
 
+def _katakana(c: str) -> bool:
+    return "\u30a0" <= c <= "\u30ff"
+
+
 def _word_start(c: str) -> bool:
     """A kanji or katakana: after hiragana (a particle, an ending), mostly a new word."""
-    return "\u4e00" <= c <= "\u9fff" or "\u30a0" <= c <= "\u30ff"
+    return "\u4e00" <= c <= "\u9fff" or _katakana(c)
+
+
+def _good_break(before: str, after: str) -> bool:
+    """A place between phrases: after a comma or full stop; after a closing
+    bracket or a colon not followed by a particle; after a middle dot that
+    separates items, not the parts of a foreign name (オックスフォード・ナノポア)."""
+    if before in _STOPS:
+        return True
+    if before in _CLOSING or before == "：":
+        return not _hiragana(after)
+    return before == "・" and not _katakana(after)
 
 
 def _break(line: str, start: int, width_: int) -> tuple[str, str]:
     """``line`` cut where the next line begins, looking back no further than
-    keeps it full enough: after its last comma, full stop, middle dot,
-    closing bracket or space; else where hiragana gives way to kanji or
-    katakana (a particle, then the next word: 配信先に｜登録); else at its end,
-    an opening bracket going down with what it opens. Returns the line to
-    keep and what goes down to the next."""
+    keeps it full enough: between phrases (``_good_break``); else where
+    hiragana gives way to kanji or katakana (a particle, then the next word:
+    配信先に｜登録); else at its end, an opening bracket going down with
+    what it opens. Returns the line to keep and what goes down to the next."""
     shortest = width_ * _FULL_ENOUGH
     places = [i for i in range(len(line) - 1, start, -1) if width(line[: i + 1]) >= shortest]
     for good in (
-        lambda i: line[i] in _GOOD_BREAK,
-        lambda i: _hiragana(line[i]) and _word_start(line[i + 1]),
+        lambda i: _good_break(line[i], line[i + 1]),
+        # お and ご before a kanji are honorific prefixes (お送り, ご連絡), not endings.
+        lambda i: _hiragana(line[i]) and line[i] not in "おご" and _word_start(line[i + 1]),
     ):
         for i in places:
             rest = line[i + 1 :]

@@ -201,22 +201,27 @@ def _nothing(n: int) -> None:
 
 def _sync_milestones(conn, config: Config, now, today, audit: _Audit, advance) -> None:
     record = audit.record
-    live = set(conn.execute(select(M.id).where(M.retired_at.is_(None))).scalars())
+    stored = {mid: retired for mid, retired in conn.execute(select(M.id, M.retired_at))}
+    live = {mid for mid, retired in stored.items() if retired is None}
     specs = config.milestones
     stale_deps: list[str] = []
     new_deps: list[dict[str, str]] = []
     for start in range(0, len(specs), CHUNK):
         chunk = specs[start : start + CHUNK]
-        ids = [spec.id for spec in chunk]
-        existing = {
-            r["id"]: dict(r)
-            for r in conn.execute(select(milestones).where(M.id.in_(ids))).mappings()
-        }
+        # Only milestones the database has are read back: a first sync of
+        # 100,000 asks nothing, instead of 100 queries that find nothing.
+        ids = [spec.id for spec in chunk if spec.id in stored]
+        existing: dict[str, dict[str, Any]] = {}
         deps: dict[str, list[str]] = {}
-        for mid, dep in conn.execute(
-            select(D.milestone_id, D.depends_on_id).where(D.milestone_id.in_(ids))
-        ):
-            deps.setdefault(mid, []).append(dep)
+        if ids:
+            existing = {
+                r["id"]: dict(r)
+                for r in conn.execute(select(milestones).where(M.id.in_(ids))).mappings()
+            }
+            for mid, dep in conn.execute(
+                select(D.milestone_id, D.depends_on_id).where(D.milestone_id.in_(ids))
+            ):
+                deps.setdefault(mid, []).append(dep)
         inserts, updates = [], []
         for position, spec in enumerate(chunk, start):
             wanted = _row_for(spec, position, config.lead_days(spec))

@@ -1,0 +1,306 @@
+"""Milestones imported from a spreadsheet: a CSV file or a sheet of an Excel workbook.
+
+``milestones.yaml`` may give ``milestones: {file: grants.csv}`` or
+``{file: grants.xlsx, sheet: Milestones}`` instead of a list (DESIGN §15).
+This module checks that reference, then reads the file one row at a time
+(the standard library's csv; openpyxl in read-only mode), so that memory
+does not grow with the file's size. Each row comes out as the plain data a
+YAML milestone would be (text, whole numbers, true/false, a list of
+dependencies), so the loader validates it with the very model and rules of
+the YAML list. Row numbers are those a spreadsheet shows: the header is row 1.
+
+Problems with the file as a whole (missing, unreadable, a bad header, a sheet
+that is not there) raise ConfigError, each as one sentence naming the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from ukjp_monitor.config.wording import shown, unknown_key
+from ukjp_monitor.config.yamlbuild import LineDict
+from ukjp_monitor.errors import ConfigError
+
+CSV, WORKBOOK = (".csv",), (".xlsx", ".xlsm")
+#: A cell holding several dependencies separates them with semicolons
+#: (a comma would split the cell in a CSV file).
+SEPARATOR = ";"
+#: Columns whose cells stand for what YAML writes as a list, a whole number,
+#: true/false, or a date or period.
+LISTS = frozenset({"depends_on"})
+WHOLE_NUMBERS = frozenset({"lead_days"})
+FLAGS = frozenset({"cancelled"})
+DATES = frozenset({"target", "forecast", "completed_on"})
+# As YAML reads them (``yamlbuild``), plus Excel's TRUE and FALSE.
+_FLAG_WORDS = {"true": True, "yes": True, "on": True, "y": True}
+_FLAG_WORDS |= {"false": False, "no": False, "off": False, "n": False}
+_DIGITS = re.compile(r"^\d+$")
+SAVE_AS_UTF8 = "save it as CSV UTF-8 (Excel: File › Save As › CSV UTF-8)"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A spreadsheet that a list section is imported from."""
+
+    path: Path
+    display: str
+    sheet: str | None = None
+
+
+def table_reference(given: LineDict, directory: Path) -> tuple[Table | None, list[tuple]]:
+    """The table a ``{file: ..., sheet: ...}`` mapping names, relative to ``directory``.
+
+    Returns the table, or None and the problems as (key, message) pairs for
+    the YAML reader to place on that key's line (key None: the mapping's).
+    """
+    problems: list[tuple] = [
+        (None, message)
+        for key in given
+        if key not in ("file", "sheet")
+        for message in [unknown_key(key, ("file", "sheet"))[0]]
+    ]
+    name, sheet = given.get("file"), given.get("sheet")
+    if "file" not in given:
+        problems.append(
+            (
+                None,
+                "give a list of milestones, or {file: grants.csv} to import them from a "
+                "CSV file or {file: grants.xlsx, sheet: Milestones} from an Excel workbook",
+            )
+        )
+    elif not isinstance(name, str) or not name.strip():
+        problems.append(
+            ("file", f"file: must be the name of a CSV or .xlsx file, not {shown(name)}")
+        )
+    else:
+        suffix = Path(name).suffix.lower()
+        if suffix not in CSV + WORKBOOK:
+            problems.append(
+                (
+                    "file",
+                    f"file: {name!r} is neither .csv nor .xlsx; export the sheet as "
+                    "CSV UTF-8 or save it as an Excel workbook (.xlsx)",
+                )
+            )
+        elif "sheet" in given and suffix in CSV:
+            problems.append(("sheet", "sheet: only an Excel workbook has sheets; remove it"))
+    if "sheet" in given and (not isinstance(sheet, str) or not sheet.strip()):
+        problems.append(("sheet", f"sheet: must be the name of a sheet, not {shown(sheet)}"))
+    if problems:
+        return None, problems
+    path = directory / str(name).strip()
+    return Table(path, str(path), sheet.strip() if isinstance(sheet, str) else None), []
+
+
+def read_rows(
+    table: Table,
+    columns: Iterable[str],
+    required: Iterable[str],
+    report: Callable[[int, str], None],
+) -> Iterator[LineDict]:
+    """Each filled-in row after the header as a LineDict whose line is its row.
+
+    An empty cell is left out, as a key not given in YAML would be, except in
+    the ``required`` columns, where it stays empty text for the model to
+    refuse. A value in a column with no name is given to ``report`` with its
+    row, and reading goes on. Raises ConfigError for the file as a whole, before the first row
+    or (a byte that is not UTF-8, a corrupt sheet) when it is reached.
+    """
+    if not table.path.is_file():
+        raise ConfigError([f"{table.display}: no such file; milestones.yaml names it"])
+    cells = _workbook_cells(table) if table.path.suffix.lower() in WORKBOOK else _csv_cells(table)
+    header = next(cells, None)
+    if header is None:
+        raise ConfigError([f"{table.display}:1: the file is empty; {_naming(columns)}"])
+    names = _header(table.display, header[1], tuple(columns), tuple(required))
+    texts = [_TEXT_CELLS.get(name, _as_written) if name else None for name in names]
+    needed = set(required)
+    for number, values in cells:
+        row = LineDict(line=number)
+        for index, value in enumerate(values):
+            if isinstance(value, str):  # every CSV cell; most of a sheet's
+                value = value.strip()
+                if not value:
+                    continue
+                text = texts[index] if index < len(texts) else None
+                if text is not None:
+                    row[names[index]] = text(value)
+                    continue
+            elif value is None:
+                continue
+            name = names[index] if index < len(names) else None
+            if name is None:
+                report(
+                    number,
+                    f"column {index + 1} holds a value but has no name in row 1; "
+                    "name the column or clear it",
+                )
+            else:
+                row[name] = _cell(name, value)
+        if row:
+            for name in needed - row.keys():
+                row[name] = ""
+            row.key_lines = dict.fromkeys(row, number)
+            yield row
+
+
+def _naming(columns: Iterable[str]) -> str:
+    return f"the first row must name the columns, of these: {', '.join(columns)}"
+
+
+def _header(
+    display: str, cells: tuple, columns: tuple[str, ...], required: tuple[str, ...]
+) -> list[str | None]:
+    """The column each cell of row 1 names (None where it is blank), or every
+    mistake in the row at once."""
+    if len(cells) == 1 and isinstance(cells[0], str) and any(c in cells[0] for c in ";\t"):
+        raise ConfigError([f"{display}:1: the columns are not separated by commas; {SAVE_AS_UTF8}"])
+    names: list[str | None] = []
+    problems: list[str] = []
+    for index, cell in enumerate(cells):
+        value = _plain(cell)
+        name = None if value is None else str(value)
+        if name is not None and name not in columns:
+            message = unknown_key(name, columns, noun="column")[0]
+            problems.append(f"{display}:1: {message}")
+        elif name is not None and name in names:
+            first = names.index(name) + 1
+            problems.append(
+                f"{display}:1: the column {name!r} is given twice (columns {first} and "
+                f"{index + 1}); keep one"
+            )
+        names.append(name)
+    missing = [c for c in required if c not in names]
+    if missing:
+        problems.append(
+            f"{display}:1: missing the column{'s' * (len(missing) > 1)} {', '.join(missing)}; "
+            f"{_naming(columns)}"
+        )
+    if problems:
+        raise ConfigError(problems)
+    return names
+
+
+def _plain(value: Any) -> Any:
+    """A cell's value with surrounding blanks gone; None for an empty cell."""
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def _dependencies(text: str) -> list[str]:
+    return [part.strip() for part in text.split(SEPARATOR) if part.strip()]
+
+
+def _whole_number(text: str) -> int | str:
+    return int(text) if _DIGITS.match(text) else text
+
+
+def _flag(text: str) -> bool | str:
+    return _FLAG_WORDS.get(text.lower(), text)
+
+
+def _as_written(text: str) -> str:
+    return text
+
+
+#: How a text cell (stripped, not empty) reads in each column that is not
+#: plain text; the model then checks it as it would the YAML value.
+_TEXT_CELLS = {
+    **dict.fromkeys(LISTS, _dependencies),
+    **dict.fromkeys(WHOLE_NUMBERS, _whole_number),
+    **dict.fromkeys(FLAGS, _flag),
+}
+
+
+def _cell(name: str, value: Any) -> Any:
+    """A workbook's value that is not text (a number, a date, true/false) as
+    YAML would give it for that key."""
+    if isinstance(value, datetime) and value.time() == datetime.min.time():
+        value = value.date()
+    if isinstance(value, date):
+        # Dates stay text, as in YAML, so that one parser reads them all.
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if name in LISTS:
+        return _dependencies(str(value))
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        # A number in a text column (an amount, a year as a target) reads as written.
+        return value if name in WHOLE_NUMBERS | DATES else str(value)
+    return value
+
+
+def _csv_cells(table: Table) -> Iterator[tuple[int, tuple]]:
+    """(row, cells) for every record of a CSV file, decoded line by line so
+    that a byte that is not UTF-8 is reported in its row."""
+    number = 0
+    with table.path.open("rb") as source:
+        try:
+            for number, record in enumerate(csv.reader(_decoded(source)), start=1):
+                yield number, tuple(record)
+        except UnicodeDecodeError as exc:
+            bad = exc.object[exc.start : exc.start + 1].hex()
+            raise ConfigError(
+                [f"{table.display}:{number + 1}: is not UTF-8 text (byte 0x{bad}); {SAVE_AS_UTF8}"]
+            ) from None
+        except csv.Error as exc:
+            raise ConfigError([f"{table.display}:{number + 1}: not valid CSV: {exc}"]) from None
+
+
+def _decoded(source: Iterable[bytes]) -> Iterator[str]:
+    first = True
+    for line in source:
+        if first:
+            # Excel's "CSV UTF-8" starts with a byte-order mark.
+            line, first = line.removeprefix(b"\xef\xbb\xbf"), False
+        yield line.decode("utf-8")
+
+
+def _workbook_cells(table: Table) -> Iterator[tuple[int, tuple]]:
+    """(row, cells) for every row of the sheet, read in openpyxl's read-only mode."""
+    from openpyxl import load_workbook
+
+    # openpyxl raises many kinds of error for a file that is not a sound
+    # workbook (zip, XML, missing parts): each is the same mistake here.
+    try:
+        workbook = load_workbook(table.path, read_only=True, data_only=True)
+    except Exception as exc:
+        raise ConfigError(
+            [
+                f"{table.display}: cannot be read as an Excel workbook ({exc}); "
+                "open it in Excel and save it again as .xlsx"
+            ]
+        ) from None
+    try:
+        if table.sheet is not None and table.sheet not in workbook.sheetnames:
+            sheets = ", ".join(workbook.sheetnames)
+            raise ConfigError(
+                [f"{table.display}: has no sheet {table.sheet!r}; its sheets: {sheets}"]
+            )
+        sheet = workbook[table.sheet] if table.sheet is not None else workbook.worksheets[0]
+        # A workbook's recorded size may be wrong (some programs write none).
+        sheet.reset_dimensions()
+        rows = enumerate(sheet.iter_rows(values_only=True), start=1)
+        while True:
+            try:
+                found = next(rows, None)
+            except Exception as exc:
+                raise ConfigError(
+                    [
+                        f"{table.display}: sheet {sheet.title!r} cannot be read "
+                        f"({exc}); open it in Excel and save it again"
+                    ]
+                ) from None
+            if found is None:
+                return
+            yield found
+    finally:
+        workbook.close()
