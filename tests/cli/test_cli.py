@@ -407,3 +407,21 @@ def test_run_can_report_in_json_for_the_monitoring_that_watches_it(run_cli):
     assert report["digests"]["sent"] == 3 and report["digests"]["errors"] == []
     assert report["digests"]["waiting"] == 0
     assert report["sync"]["changes"]["added"] == 8
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["status", "--as-of", "yesterday"], "ukjp-monitor status: invalid value for '--as-of'"),
+        (["status", "--format", "xml"], "'xml' is not one of 'table', 'json', 'csv'"),
+        (["status", "--nope"], "no such option '--nope'; see 'ukjp-monitor status --help'"),
+        (["status", "--form", "json"], "no such option '--form'; did you mean '--format'?"),
+        (["statsu"], "ukjp-monitor: no such command 'statsu'; did you mean 'status'?"),
+        (["show"], "ukjp-monitor show: missing argument 'ID'; see 'ukjp-monitor show --help'"),
+    ],
+)
+def test_a_mistake_on_the_command_line_is_one_sentence_with_exit_status_2(run_cli, args, said):
+    result = run_cli(*args, db=False)
+    assert result.exit_status == 2
+    assert said in result.stderr
+    assert len(result.stderr.splitlines()) == 1 and "Usage:" not in result.stderr

@@ -83,9 +83,10 @@ def test_since_after_everything_is_an_empty_array_and_a_table_of_headings(progre
     assert len(progressed("history", "--since", later).stdout.splitlines()) == 1
 
 
-def test_a_since_that_is_not_a_date_is_exit_2_with_clicks_usage_and_one_sentence(progressed):
+def test_a_since_that_is_not_a_date_is_exit_2_and_one_sentence(progressed):
     result = progressed("history", "--since", "last week")
     assert result.exit_status == 2 and "Traceback" not in result.stderr
-    assert result.stderr.strip().splitlines()[-1] == (
-        "Error: Invalid value for '--since': 'last week' is not a date; use YYYY-MM-DD"
+    assert result.stderr == (
+        "ukjp-monitor history: invalid value for '--since': "
+        "'last week' is not a date; use YYYY-MM-DD\n"
     )

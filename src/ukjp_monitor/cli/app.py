@@ -99,6 +99,19 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(130)
+    except click.UsageError as exc:
+        # A bad value or option is one sentence naming the command, not
+        # click's usage block around it; without a suggestion of click's,
+        # it also says where the help is.
+        where = exc.ctx.command_path if exc.ctx else "ukjp-monitor"
+        said = " ".join(exc.format_message().split()).replace(". Did you mean", "; did you mean")
+        said = _first_lower(said)
+        if "did you mean" not in said and (
+            isinstance(exc, click.MissingParameter) or not isinstance(exc, click.BadParameter)
+        ):
+            said = f"{said.rstrip('.')}; see '{where} --help'"
+        click.echo(f"{where}: {said.rstrip('.')}", err=True)
+        sys.exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
@@ -123,3 +136,7 @@ def main(argv: list[str] | None = None) -> None:
         )
         sys.exit(1)
     sys.exit(0)
+
+
+def _first_lower(text: str) -> str:
+    return text[:1].lower() + text[1:]
