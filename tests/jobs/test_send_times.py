@@ -10,6 +10,7 @@ import pytest
 from conftest import TODAY
 from ukjp_monitor.config.loader import load_config
 from ukjp_monitor.jobs import scheduler
+from ukjp_monitor.jobs.health import describe
 from ukjp_monitor.plan.calendars import WorkingDays
 from ukjp_monitor.plan.sendtimes import last_due
 from ukjp_monitor.store import ledger, queries
@@ -143,6 +144,10 @@ def test_health_judges_the_digest_by_the_earliest_send_time_that_has_passed(
     digest = next(h for h in monitor_.health() if h.kind == "digest")
     assert digest.expected_at == tokyo_eight
     assert digest.overdue
+    said = describe(digest, "Europe/London")
+    assert said.endswith(
+        f"OVERDUE: scheduled {tokyo_eight.astimezone(LONDON):%Y-%m-%d %H:%M} (08:00 Asia/Tokyo)"
+    )
     monitor_.send_due_digests()
     assert next(h for h in monitor_.health() if h.kind == "digest").ok
 

@@ -31,6 +31,9 @@ class Health:
     expected_at: datetime | None  # the latest time the schedule fired, if any
     overdue: bool
     failed: bool
+    #: What made the run due at ``expected_at``, when not the schedule: the
+    #: digest's latest send time ("08:00 Asia/Tokyo on JP working days").
+    due_by: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -64,6 +67,7 @@ def judge(
     *,
     watching_since: datetime | None = None,
     due: datetime | None = None,
+    due_by: str | None = None,
 ) -> Health:
     """The health of one kind of run as of ``now``.
 
@@ -81,7 +85,7 @@ def judge(
     if expected is not None and now - expected > GRACE:
         overdue = last is None or last.started_at < expected - GRACE
     failed = last is not None and last.outcome == FAILED
-    return Health(kind, schedule, last, expected, overdue, failed)
+    return Health(kind, schedule, last, expected, overdue, failed, due_by if due else None)
 
 
 def judge_runs(engine: Engine, now: datetime) -> list[Health]:
@@ -93,10 +97,13 @@ def judge_runs(engine: Engine, now: datetime) -> list[Health]:
         programme = queries.load_programme(conn)
         since = queries.first_event_at(conn)
     last = latest(engine)
-    digest_due = None
+    digest_due, due_by = None, None
     if programme.digest_schedule and programme.digest_times:
         schedule = DigestSchedule.from_cron(programme.digest_schedule)
-        digest_due = last_due(parse_stored(programme.digest_times, schedule), now)
+        times = parse_stored(programme.digest_times, schedule)
+        digest_due = last_due(times, now)
+        latest_time = next((t for t in times if digest_due and t.last(now) == digest_due), None)
+        due_by = latest_time.described if latest_time else None
     zone = programme.timezone
     check = judge(
         "check", programme.check_schedule, zone, last.get("check"), now, watching_since=since
@@ -109,6 +116,7 @@ def judge_runs(engine: Engine, now: datetime) -> list[Health]:
         now,
         watching_since=since,
         due=digest_due,
+        due_by=due_by,
     )
     return [check, digest]
 
@@ -125,7 +133,7 @@ def describe(health: Health, timezone: str) -> str:
             text += f": {health.last.error}"
     if health.overdue and health.expected_at is not None:
         due = health.expected_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-        text += f"; OVERDUE: scheduled {due} ({health.schedule})"
+        text += f"; OVERDUE: scheduled {due} ({health.due_by or health.schedule})"
     return text
 
 
@@ -148,6 +156,7 @@ def health_record(verdicts: list[Health], timezone: str) -> dict[str, Any]:
                 "last_outcome": v.last.outcome if v.last else None,
                 "last_error": v.last.error if v.last else None,
                 "expected_at": local(v.expected_at),
+                "due_by": v.due_by,
                 "overdue": v.overdue,
                 "failed": v.failed,
                 "summary": describe(v, timezone),

@@ -38,7 +38,7 @@ def describe_schedule(config: Config, kind: str) -> str:
         return text
     default = DigestSchedule.from_cron(text).at, config.programme.timezone, None
     others = [
-        f"{t.at:%H:%M} {t.zone}" + (f" on {t.calendar} working days" if t.calendar else "")
+        t.described
         for t in distinct(config.monitor.send_times(config.programme.timezone).values())
         if (t.at, t.zone, t.calendar) != default
     ]

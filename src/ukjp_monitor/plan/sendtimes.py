@@ -147,6 +147,12 @@ class SendTime:
         return self.schedule.cron(self.at, every_day=self.calendar is not None)
 
     @property
+    def described(self) -> str:
+        """In words: ``08:00 Asia/Tokyo on JP working days``."""
+        on = f" on {self.calendar} working days" if self.calendar else ""
+        return f"{self.at:%H:%M} {self.zone}{on}"
+
+    @property
     def stored(self) -> str:
         """As the database keeps it: ``08:00 Asia/Tokyo JP`` (``parse_stored``)."""
         return " ".join(
