@@ -26,7 +26,7 @@ from ukjp_monitor.jobs.sending import (
     Composer,
     Sender,
     alert_composer,
-    digest_composer,
+    claimed_digests,
     digest_of,
 )
 from ukjp_monitor.notify.apprise_transport import AppriseTransport
@@ -159,10 +159,13 @@ class Channels:
         return self._send(ledger.CHANNEL_SUMMARY, self._summaries)
 
     def _summaries(self, claims: list[ledger.Claim]) -> Composer:
-        wanted = [(claim.recipient, claim.as_of) for claim in claims]
-        loaded = load_digests(self.engine, wanted, timezone=self.timezone)
-        return digest_composer(
-            loaded, self.readers, programme=self.programme, render=self.writer.summary
+        return claimed_digests(
+            self.engine,
+            claims,
+            self.readers,
+            timezone=self.timezone,
+            programme=self.programme,
+            render=self.writer.summary,
         )
 
     def _digest(self, loaded: Loaded, address: str, as_of: date) -> Digest:

@@ -32,8 +32,8 @@ from ukjp_monitor.jobs.sending import (
     Composer,
     Sender,
     alert_composer,
+    claimed_digests,
     digest_audience,
-    digest_composer,
     digest_of,
 )
 from ukjp_monitor.notify.channels import ChannelWriter
@@ -286,10 +286,13 @@ class Notifier:
         return report
 
     def _digests(self, claims: list[ledger.Claim]) -> Composer:
-        wanted = [(claim.recipient, claim.as_of) for claim in claims]
-        loaded = load_digests(self.engine, wanted, timezone=self.timezone)
-        return digest_composer(
-            loaded, self.recipients, programme=self.programme, render=self.renderer.digest
+        return claimed_digests(
+            self.engine,
+            claims,
+            self.recipients,
+            timezone=self.timezone,
+            programme=self.programme,
+            render=self.renderer.digest,
         )
 
     def _digest(self, loaded: Loaded, email: str, as_of: date) -> Digest:

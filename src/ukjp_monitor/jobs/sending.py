@@ -17,10 +17,11 @@ from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from ukjp_monitor.jobs.loading import Loaded
+from ukjp_monitor.jobs.loading import Loaded, load_digests
 from ukjp_monitor.jobs.meter import Meter, silent
 from ukjp_monitor.jobs.reports import DeliveryReport
 from ukjp_monitor.notify.alerts import Alert, compose_alert
@@ -120,6 +121,22 @@ def digest_composer(
         return render(digest_of(loaded, reader, claim.as_of, programme=programme))
 
     return Composer(audience, compose)
+
+
+def claimed_digests(
+    engine: Engine,
+    claims: list[ledger.Claim],
+    readers: Mapping[str, Recipient],
+    *,
+    timezone: ZoneInfo,
+    programme: str,
+    render: Callable[[Digest], Any],
+) -> Composer:
+    """``digest_composer`` for ``claims``, with what they need loaded first
+    (in the caller's thread) from ``engine``."""
+    wanted = [(claim.recipient, claim.as_of) for claim in claims]
+    loaded = load_digests(engine, wanted, timezone=timezone)
+    return digest_composer(loaded, readers, programme=programme, render=render)
 
 
 class Sender:
