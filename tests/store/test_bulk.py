@@ -59,6 +59,27 @@ def test_bulk_rows_read_back_exactly_as_sqlalchemy_writes_them(engine):
     assert trail[1]["id"] > trail[0]["id"]  # the column left out took its default
 
 
+def test_columns_empty_in_every_row_are_left_out_and_read_back_empty(engine):
+    """A column that is None in every row is not named in the INSERT; one that
+    is None in only some rows is, and each row keeps its own value."""
+    details = {"title": "量子技術 – £2m", "changes": {"owner": [None, "JST"]}, "n": 3}
+    with writer(engine).begin() as conn:
+        bulk.insert_rows(
+            conn,
+            milestones,
+            [milestone(1, owner="JST", notes=None), milestone(2, owner=None, notes=None)],
+        )
+        row = {"at": NOW, "milestone_id": "m1", "kind": "added", "actor": None}
+        bulk.insert_rows(conn, events, [{**row, "details": details}])
+    with engine.connect() as conn:
+        stored = {r.id: r._asdict() for r in conn.execute(select(milestones))}
+        trail = [r.details for r in conn.execute(select(events))]
+    assert (stored["m1"]["owner"], stored["m2"]["owner"]) == ("JST", None)
+    assert stored["m1"]["notes"] is stored["m2"]["notes"] is None
+    assert stored["m1"]["completed_on"] is None
+    assert trail == [details]
+
+
 def test_bulk_update_changes_only_the_rows_and_columns_given(engine):
     with writer(engine).begin() as conn:
         bulk.insert_rows(conn, milestones, [milestone(n) for n in range(1, 4)])

@@ -204,6 +204,7 @@ def _sync_milestones(conn, config: Config, now, today, audit: _Audit, advance) -
     stored = {mid: retired for mid, retired in conn.execute(select(M.id, M.retired_at))}
     live = {mid for mid, retired in stored.items() if retired is None}
     specs = config.milestones
+    no_progress = empty_progress()
     stale_deps: list[str] = []
     new_deps: list[dict[str, str]] = []
     for start in range(0, len(specs), CHUNK):
@@ -227,7 +228,7 @@ def _sync_milestones(conn, config: Config, now, today, audit: _Audit, advance) -
             wanted = _row_for(spec, position, config.lead_days(spec))
             row = existing.get(spec.id)
             if row is None:
-                row = {**wanted, **empty_progress()}
+                row = {**wanted, **no_progress}
                 record(
                     EventKind.ADDED,
                     spec.id,
@@ -246,7 +247,7 @@ def _sync_milestones(conn, config: Config, now, today, audit: _Audit, advance) -
                 if changes:
                     updates.append((spec.id, changes))
             old = deps.get(spec.id, [])
-            if sorted(old) != sorted(spec.depends_on):
+            if (old or spec.depends_on) and sorted(old) != sorted(spec.depends_on):
                 stale_deps.extend([spec.id] if old else [])
                 new_deps.extend(
                     {"milestone_id": spec.id, "depends_on_id": d} for d in spec.depends_on
