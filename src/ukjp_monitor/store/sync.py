@@ -83,12 +83,13 @@ class _Audit:
         self.counts: Counter[str] = Counter()
 
     def record(self, kind: EventKind, milestone_id: str | None, **details: Any) -> None:
-        self.counts[kind.value] += 1
+        name = kind.value
+        self.counts[name] += 1
         self.pending.append(
             {
                 "at": self.now,
                 "milestone_id": milestone_id,
-                "kind": kind.value,
+                "kind": name,
                 "actor": self.actor,
                 "details": details,
             }
@@ -228,7 +229,8 @@ def _sync_milestones(conn, config: Config, now, today, audit: _Audit, advance) -
             wanted = _row_for(spec, position, config.lead_days(spec))
             row = existing.get(spec.id)
             if row is None:
-                row = {**wanted, **no_progress}
+                row = wanted  # a new dict each time, so it can be the row
+                row.update(no_progress)
                 record(
                     EventKind.ADDED,
                     spec.id,
