@@ -589,6 +589,17 @@ def test_a_forecast_given_even_as_tbc_is_noted_but_is_no_key_of_its_own(config_d
     )
 
 
+def test_a_milestone_built_without_a_forecast_has_none_and_states_none():
+    given = {"id": "m-1", "title": "Kick-off", "workstream": "quantum"}
+    silent = ConfiguredMilestone(**given)
+    assert (silent.forecast, silent.states_forecast) == (None, False)
+    tbc = ConfiguredMilestone(**given, forecast="TBC")
+    assert (tbc.forecast, tbc.states_forecast) == (None, True)
+    dated = ConfiguredMilestone(**given, forecast="2027-Q1")
+    assert (str(dated.forecast), dated.states_forecast) == ("2027-Q1", True)
+    assert silent != tbc and silent == ConfiguredMilestone(**given)
+
+
 def test_a_monitor_file_with_only_recipients_takes_the_defaults(config_dir):
     (config_dir / MONITOR).write_text("recipients:\n  - email: pmo@example.org\n")
     monitor = load_config(config_dir, now=TODAY).monitor

@@ -27,10 +27,8 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainValidator,
-    model_validator,
 )
 from pydantic.dataclasses import dataclass as pydantic_dataclass
-from pydantic_core import ArgsKwargs
 
 from ukjp_monitor.config.wording import written
 from ukjp_monitor.plan.periods import ACCEPTED_FORMS, Period, parse_day, parse_period
@@ -181,6 +179,9 @@ def _quiet_digest(value: Any) -> str:
 
 QuietDigest = Annotated[str, PlainValidator(_quiet_digest)]
 Target = Annotated[Period | None, PlainValidator(_period)]
+#: The default of ConfiguredMilestone.forecast until ``__post_init__`` tells
+#: a forecast not given from one given as TBC; never seen outside.
+_UNSTATED: Any = object()
 Day = Annotated[date, PlainValidator(_day)]
 LeadDays = Annotated[int, PlainValidator(_lead_days)]
 
@@ -233,17 +234,17 @@ class ConfiguredMilestone:
     title_ja: OneLine | None = None
     owner_ja: OneLine | None = None
     notes_ja: Text | None = None
-    forecast: Target = None
+    forecast: Target = _UNSTATED
     completed_on: Day | None = None
     cancelled: Annotated[bool, Field(strict=True)] = False
     #: True when the config says something about the forecast (even TBC);
     #: not a key of the file.
     states_forecast: bool = Field(default=False, init=False)
 
-    @model_validator(mode="wrap")
-    @classmethod
-    def _note_stated_forecast(cls, data: Any, handler: Any) -> ConfiguredMilestone:
-        milestone = handler(data)
-        given = data.kwargs if isinstance(data, ArgsKwargs) else data
-        object.__setattr__(milestone, "states_forecast", "forecast" in (given or {}))
-        return milestone
+    def __post_init__(self) -> None:
+        # A forecast not given keeps the marker default (defaults are not
+        # validated); any given value, TBC included, has been parsed.
+        if self.forecast is _UNSTATED:
+            object.__setattr__(self, "forecast", None)
+        else:
+            object.__setattr__(self, "states_forecast", True)
