@@ -196,7 +196,7 @@ class _PlanReader(Reader):
         assert self.table is not None
         self.table_found.append((row, f"{self.table.display}:{row}: {message}"))
 
-    def _guarded(self, rows: Iterator[LineDict]) -> Iterator[LineDict]:
+    def _guarded(self, rows: Iterator[tuple[int, dict]]) -> Iterator[tuple[int, dict]]:
         """The rows until the file proves unreadable, which is recorded as found."""
         try:
             yield from rows
