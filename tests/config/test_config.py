@@ -754,3 +754,5 @@ def test_an_id_with_a_line_break_cannot_split_a_report_line(config_dir):
 def test_find_cycles_reports_each_cycle_once():
     graph = {"a": ["b"], "b": ["c"], "c": ["a"], "d": ["d"], "e": ["a"]}
     assert find_cycles(graph) == [["a", "b", "c"], ["d"]]
+    # An id that is no key of the graph depends on nothing.
+    assert find_cycles({"a": ["b", "z"], "b": ["a"], "z0": ["z"]}) == [["a", "b"]]

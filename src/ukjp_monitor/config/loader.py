@@ -17,6 +17,7 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import MISSING, dataclass, fields
 from datetime import date, datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import ClassVar
 from zoneinfo import ZoneInfo
@@ -158,7 +159,7 @@ class _PlanReader(Reader):
 
     @property
     def problems(self) -> list[str]:
-        return super().problems + [text for _, text in sorted(self.table_found, key=_first)]
+        return super().problems + [text for _, text in sorted(self.table_found, key=itemgetter(0))]
 
     def problem(self, path: tuple, message: str, *, line: int | None = None) -> None:
         """A problem in an imported row reads ``FILE:ROW: milestone ID: COLUMN: ...``."""
@@ -216,11 +217,12 @@ class _PlanReader(Reader):
             self.workstreams, self.workstream_ids = workstreams, set(workstreams.claimed)
 
     def _check_references(self) -> None:
-        known = set(self.milestones.claimed)
+        known, workstreams = set(self.milestones.claimed), self.workstream_ids
+        index_of: dict[str, int] = {}  # of the valid milestones
         for index, m in self.milestones.specs:
-            here = ("milestones", index)
-            if self.workstream_ids is not None and m.workstream not in self.workstream_ids:
-                names = ", ".join(sorted(self.workstream_ids))
+            here, index_of[m.id] = ("milestones", index), index
+            if workstreams is not None and m.workstream not in workstreams:
+                names = ", ".join(sorted(workstreams))
                 self.problem(
                     (*here, "workstream"), f"unknown workstream {m.workstream!r}; known: {names}"
                 )
@@ -228,17 +230,17 @@ class _PlanReader(Reader):
                 message = _dependency_problem(m, j, dep, known)
                 if message:
                     self.problem((*here, "depends_on", j), message)
-        specs = {m.id: (i, m) for i, m in self.milestones.specs}
+        # Most milestones depend on nothing: they are left out of the graph.
         graph = {
-            mid: [d for d in m.depends_on if d in specs and d != mid]
-            for mid, (_, m) in specs.items()
+            m.id: [d for d in m.depends_on if d in index_of and d != m.id]
+            for _, m in self.milestones.specs
+            if m.depends_on
         }
         for cycle in find_cycles(graph):
+            around = " → ".join([*cycle, cycle[0]])
             self.problem(
-                ("milestones", specs[cycle[0]][0], "depends_on"),
-                "dependencies form a cycle, "
-                + " → ".join([*cycle, cycle[0]])
-                + "; remove one of them",
+                ("milestones", index_of[cycle[0]], "depends_on"),
+                f"dependencies form a cycle, {around}; remove one of them",
             )
 
     def _check_completions(self, today: date) -> None:
@@ -250,10 +252,6 @@ class _PlanReader(Reader):
                     f"completed_on {m.completed_on} is after today ({today}); "
                     "record a completion once it has happened, or give a forecast",
                 )
-
-
-def _first(found: tuple[int, str]) -> int:
-    return found[0]
 
 
 def _dependency_problem(m: ConfiguredMilestone, j: int, dep: str, known: set[str]) -> str | None:
