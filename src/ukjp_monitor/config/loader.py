@@ -218,25 +218,24 @@ class _PlanReader(Reader):
 
     def _check_references(self) -> None:
         known, workstreams = set(self.milestones.claimed), self.workstream_ids
-        index_of: dict[str, int] = {}  # of the valid milestones
         for index, m in self.milestones.specs:
-            here, index_of[m.id] = ("milestones", index), index
             if workstreams is not None and m.workstream not in workstreams:
                 names = ", ".join(sorted(workstreams))
                 self.problem(
-                    (*here, "workstream"), f"unknown workstream {m.workstream!r}; known: {names}"
+                    ("milestones", index, "workstream"),
+                    f"unknown workstream {m.workstream!r}; known: {names}",
                 )
             for j, dep in enumerate(m.depends_on):
                 message = _dependency_problem(m, j, dep, known)
                 if message:
-                    self.problem((*here, "depends_on", j), message)
-        # Most milestones depend on nothing: they are left out of the graph.
-        graph = {
-            m.id: [d for d in m.depends_on if d in index_of and d != m.id]
-            for _, m in self.milestones.specs
-            if m.depends_on
-        }
-        for cycle in find_cycles(graph):
+                    self.problem(("milestones", index, "depends_on", j), message)
+        # Only a milestone that depends on another can be on a cycle, and most
+        # of a funder's depend on none: the graph leaves them out.
+        given = {m.id: m.depends_on for _, m in self.milestones.specs if m.depends_on}
+        graph = {mid: [d for d in deps if d in given and d != mid] for mid, deps in given.items()}
+        cycles = find_cycles(graph)
+        index_of = {m.id: i for i, m in self.milestones.specs} if cycles else {}
+        for cycle in cycles:
             around = " → ".join([*cycle, cycle[0]])
             self.problem(
                 ("milestones", index_of[cycle[0]], "depends_on"),
