@@ -144,7 +144,8 @@ class Reader:
         value, section = self.list_at(key), self.lists[key]
         if value is None:
             return None
-        items, adapter = Items(), _adapter(model)
+        # The core validator: TypeAdapter's own method is a Python layer over it.
+        items, validate = Items(), _adapter(model).validator.validate_python
         claimed, kept = items.claimed, section.kept
         for index, raw in enumerate(value if source is None else _joining(value, source)):
             name = name_of(raw, section.key)
@@ -157,7 +158,7 @@ class Reader:
             elif identity:
                 claimed[identity] = index
             try:
-                spec = adapter.validate_python({} if raw is None else raw)
+                spec = validate({} if raw is None else raw)
             except ValidationError as exc:
                 self.invalid(exc, model, (key, index))
                 continue
