@@ -111,9 +111,8 @@ def read_rows(
     An empty cell is left out, as a key not given in YAML would be, except in
     the ``required`` columns, where it stays empty text for the model to
     refuse. A value in a column with no name is given to ``report`` with its
-    row, and reading goes on. Raises ConfigError for the file as a whole,
-    before the first row or (a byte that is not UTF-8, a corrupt sheet) when
-    it is reached.
+    row, and reading goes on. Raises ConfigError for the file as a whole, before
+    the first row or (a byte that is not UTF-8, a corrupt sheet) when reached.
     """
     if not table.path.is_file():
         raise ConfigError([f"{table.display}: no such file; milestones.yaml names it"])
@@ -123,25 +122,26 @@ def read_rows(
     if header is None:
         raise ConfigError([f"{table.display}:1: the file is empty; {_naming(columns)}"])
     names = _header(table.display, header[1], tuple(columns), tuple(required))
-    unnamed = None in names
+    unnamed, needed = None in names, tuple(required)
     special = [(name, _TEXT_CELLS[name]) for name in names if name in _TEXT_CELLS]
-    needed = tuple(required)
     for number, values in cells:
-        # Whole rows at a time: a funder's file has 100,000 of them.
-        values = [v.strip() or None for v in values] if textual else [_plain(v) for v in values]
-        # A row may be shorter than the header, or longer (reported below).
-        row: dict[Any, Any] = {n: v for n, v in zip(names, values, strict=False) if v is not None}
+        # A whole row at once (a funder's file has 100,000); it may be ragged.
+        row: dict[Any, Any] = (
+            {n: text for n, v in zip(names, values, strict=False) if (text := v.strip())}
+            if textual
+            else {n: v for n, v in zip(names, map(_plain, values), strict=False) if v is not None}
+        )
         if unnamed or len(values) > len(names):
             row.pop(None, None)
-            for index, value in enumerate(values):
+            for index, value in enumerate(map(_plain, values)):
                 if value is not None and (index >= len(names) or names[index] is None):
                     report(number, f"column {index + 1} {_UNNAMED}")
         if not row:
             continue
         if textual:  # only a few columns' text needs reading
-            for name, text in special:
+            for name, read in special:
                 if name in row:
-                    row[name] = text(row[name])
+                    row[name] = read(row[name])
         else:
             for name, value in row.items():
                 if not isinstance(value, str):
