@@ -57,7 +57,8 @@ def _one_line(value: str, limit: int = 500) -> str:
     value = value.strip()
     if not value:
         raise ValueError("must not be empty")
-    if _CONTROL.search(value):
+    # Printable text has none of them (the test is quicker than the search).
+    if not value.isprintable() and _CONTROL.search(value):
         raise ValueError("must be one line of text, without line breaks or control characters")
     # The limits are the database's column sizes; PostgreSQL refuses longer text.
     if len(value) > limit:
