@@ -146,26 +146,27 @@ class Reader:
             return None
         # The core validator: TypeAdapter's own method is a Python layer over it.
         items, validate = Items(), _adapter(model).validator.validate_python
-        claimed, kept = items.claimed, section.kept
+        claimed, naming, kept = items.claimed, section.key, section.kept
         for index, raw in enumerate(value if source is None else _joining(value, source)):
-            name = name_of(raw, section.key)
+            name = name_of(raw, naming)
             identity = name.casefold() if name and section.fold_case else name
-            if identity in claimed:
+            if owned := identity not in claimed:
+                if identity:
+                    claimed[identity] = index
+            else:
                 first = self.place(key, line_of(self.raw, (key, claimed[identity])))
                 self.problem(
-                    (key, index, section.key), f"the {section.label} is already used on {first}"
+                    (key, index, naming), f"the {section.label} is already used on {first}"
                 )
-            elif identity:
-                claimed[identity] = index
             try:
                 spec = validate({} if raw is None else raw)
             except ValidationError as exc:
                 self.invalid(exc, model, (key, index))
                 continue
-            if not identity or claimed.get(identity) == index:
+            if owned:
                 items.specs.append((index, spec))
                 if kept is not None:
-                    value[index] = only_keys(raw, kept) if source is None else {section.key: name}
+                    value[index] = only_keys(raw, kept) if source is None else {naming: name}
         return items
 
     def place(self, key: str, line: int) -> str:
