@@ -76,7 +76,7 @@ def load_config(directory: Path, *, now: datetime) -> Config:
         directory=directory,
         programme=plan.programme,
         workstreams=tuple(spec for _, spec in plan.workstreams.specs),
-        milestones=tuple(spec for _, spec in plan.milestones.specs),
+        milestones=tuple(map(itemgetter(1), plan.milestones.specs)),
         monitor=monitor.spec,
     )
 
@@ -218,6 +218,7 @@ class _PlanReader(Reader):
 
     def _check_references(self) -> None:
         known, workstreams = set(self.milestones.claimed), self.workstream_ids
+        given: dict[str, tuple[str, ...]] = {}
         for index, m in self.milestones.specs:
             if workstreams is not None and m.workstream not in workstreams:
                 names = ", ".join(sorted(workstreams))
@@ -225,13 +226,15 @@ class _PlanReader(Reader):
                     ("milestones", index, "workstream"),
                     f"unknown workstream {m.workstream!r}; known: {names}",
                 )
+            if not m.depends_on:
+                continue
+            # Only a milestone that depends on another can be on a cycle, and
+            # most of a funder's depend on none: the graph leaves them out.
+            given[m.id] = m.depends_on
             for j, dep in enumerate(m.depends_on):
                 message = _dependency_problem(m, j, dep, known)
                 if message:
                     self.problem(("milestones", index, "depends_on", j), message)
-        # Only a milestone that depends on another can be on a cycle, and most
-        # of a funder's depend on none: the graph leaves them out.
-        given = {m.id: m.depends_on for _, m in self.milestones.specs if m.depends_on}
         graph = {mid: [d for d in deps if d in given and d != mid] for mid, deps in given.items()}
         cycles = find_cycles(graph)
         index_of = {m.id: i for i, m in self.milestones.specs} if cycles else {}
