@@ -243,6 +243,12 @@ BROKEN = [
         "milestone space-consultation: title: must be one line of text",
     ),
     case(
+        "a title with a unicode line separator is refused too",
+        PLAN,
+        (SPACE_TITLE, '    title: "Space consultation\\LBcc: victim@example.net"\n'),
+        "milestone space-consultation: title: must be one line of text",
+    ),
+    case(
         "a title longer than the database keeps is refused",
         PLAN,
         (SPACE_TITLE, f"    title: {'x' * 501}\n"),
@@ -598,6 +604,12 @@ def test_a_milestone_built_without_a_forecast_has_none_and_states_none():
     dated = ConfiguredMilestone(**given, forecast="2027-Q1")
     assert (str(dated.forecast), dated.states_forecast) == ("2027-Q1", True)
     assert silent != tbc and silent == ConfiguredMilestone(**given)
+
+
+def test_a_title_with_a_no_break_space_is_one_line_and_kept_as_written(config_dir):
+    edit(config_dir, PLAN, SPACE_TITLE, "    title: UK–Japan\u00a0space consultation\n")
+    config = load_config(config_dir, now=TODAY)
+    assert milestone(config, "space-consultation").title == "UK–Japan\u00a0space consultation"
 
 
 def test_a_monitor_file_with_only_recipients_takes_the_defaults(config_dir):

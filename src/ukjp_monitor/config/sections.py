@@ -198,10 +198,9 @@ def _adapter(model: Any) -> TypeAdapter:
 
 
 def only_keys(item: LineDict, keys: tuple[str, ...]) -> LineDict:
-    """The given ``keys`` of ``item`` and their lines (an imported row's keys have none)."""
+    """The given ``keys`` of ``item``, with their lines."""
     kept = LineDict({key: item[key] for key in keys if key in item}, line=item.line)
-    if item.key_lines:
-        kept.key_lines = {key: item.key_lines[key] for key in kept}
+    kept.key_lines = {key: item.key_lines[key] for key in kept}
     return kept
 
 

@@ -156,9 +156,9 @@ def _lead_days(value: Any) -> int:
 
 
 Slug = Annotated[str, AfterValidator(_slug)]
+# OneLine checks each milestone's title and owner: _one_line is called bare
+# (its default limit), as a partial with a keyword costs more than the check.
 #: Text on one line of at most so many characters.
-# Called bare where it is hot (each milestone's title and owner): a partial
-# with a keyword costs more than the check itself.
 OneLine = Annotated[str, AfterValidator(_one_line)]
 Name = Annotated[str, AfterValidator(partial(_one_line, limit=300))]
 Amount = Annotated[str, AfterValidator(partial(_one_line, limit=200))]
