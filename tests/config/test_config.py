@@ -243,6 +243,12 @@ BROKEN = [
         "milestone space-consultation: title: must be one line of text",
     ),
     case(
+        "a title with a unicode line separator is refused too",
+        PLAN,
+        (SPACE_TITLE, '    title: "Space consultation\\LBcc: victim@example.net"\n'),
+        "milestone space-consultation: title: must be one line of text",
+    ),
+    case(
         "a title longer than the database keeps is refused",
         PLAN,
         (SPACE_TITLE, f"    title: {'x' * 501}\n"),
@@ -589,6 +595,23 @@ def test_a_forecast_given_even_as_tbc_is_noted_but_is_no_key_of_its_own(config_d
     )
 
 
+def test_a_milestone_built_without_a_forecast_has_none_and_states_none():
+    given = {"id": "m-1", "title": "Kick-off", "workstream": "quantum"}
+    silent = ConfiguredMilestone(**given)
+    assert (silent.forecast, silent.states_forecast) == (None, False)
+    tbc = ConfiguredMilestone(**given, forecast="TBC")
+    assert (tbc.forecast, tbc.states_forecast) == (None, True)
+    dated = ConfiguredMilestone(**given, forecast="2027-Q1")
+    assert (str(dated.forecast), dated.states_forecast) == ("2027-Q1", True)
+    assert silent != tbc and silent == ConfiguredMilestone(**given)
+
+
+def test_a_title_with_a_no_break_space_is_one_line_and_kept_as_written(config_dir):
+    edit(config_dir, PLAN, SPACE_TITLE, "    title: UK–Japan\u00a0space consultation\n")
+    config = load_config(config_dir, now=TODAY)
+    assert milestone(config, "space-consultation").title == "UK–Japan\u00a0space consultation"
+
+
 def test_a_monitor_file_with_only_recipients_takes_the_defaults(config_dir):
     (config_dir / MONITOR).write_text("recipients:\n  - email: pmo@example.org\n")
     monitor = load_config(config_dir, now=TODAY).monitor
@@ -743,3 +766,5 @@ def test_an_id_with_a_line_break_cannot_split_a_report_line(config_dir):
 def test_find_cycles_reports_each_cycle_once():
     graph = {"a": ["b"], "b": ["c"], "c": ["a"], "d": ["d"], "e": ["a"]}
     assert find_cycles(graph) == [["a", "b", "c"], ["d"]]
+    # An id that is no key of the graph depends on nothing.
+    assert find_cycles({"a": ["b", "z"], "b": ["a"], "z0": ["z"]}) == [["a", "b"]]

@@ -296,6 +296,15 @@ def test_a_value_under_a_column_with_no_name_is_reported_and_the_rest_still_read
     ]
 
 
+def test_a_column_with_no_name_between_named_ones_is_reported_only_where_it_holds_a_value(folder):
+    header = [*HEADER[:3], "", *HEADER[3:]]
+    rows = [[*r[:3], cell, *r[3:]] for r, cell in zip(ROWS, ["", "stray", " "], strict=True)]
+    write_csv(folder / "grants.csv", rows, header=header)
+    assert problems(folder) == [
+        "grants.csv:3: column 4 holds a value but has no name in row 1; name the column or clear it"
+    ]
+
+
 def test_a_file_that_is_not_utf8_names_the_row_and_how_to_save_it(folder):
     text = "\n".join(",".join(r) for r in [HEADER, *ROWS]) + "\n"
     text = text.replace("Interim report", "Interim report (£40k)")

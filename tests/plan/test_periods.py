@@ -192,3 +192,16 @@ def test_a_single_day_is_parsed_with_surrounding_space_ignored():
 def test_a_single_day_must_be_a_real_calendar_date(value):
     with pytest.raises(PeriodError, match="not a"):
         parse_day(value)
+
+
+def test_a_target_written_again_is_the_same_period_and_a_bad_one_is_refused_each_time():
+    first, again = parse_period("Q3 2026"), parse_period("Q3 2026")
+    assert again == first == Period("2026-Q3", D(2026, 7, 1), D(2026, 9, 30))
+    assert parse_period(2026) == parse_period("2026")
+    for _ in range(2):
+        with pytest.raises(PeriodError, match=r"^'2026-02-30' is not a real date"):
+            parse_period("2026-02-30")
+        with pytest.raises(PeriodError, match=r"^99999 is not a period; use "):
+            parse_period(99999)
+        with pytest.raises(PeriodError, match=r"^'99999' is not a period; use "):
+            parse_period("99999")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 
 def find_cycles(graph: dict[str, list[str]]) -> list[list[str]]:
-    """Every dependency cycle once, each as the list of ids along it."""
+    """Every dependency cycle once, each as the list of ids along it; an id
+    that is not a key of ``graph`` depends on nothing."""
     cycles: list[list[str]] = []
     state: dict[str, str] = {}
     for root in graph:
@@ -23,6 +24,6 @@ def find_cycles(graph: dict[str, list[str]]) -> list[list[str]]:
                 cycles.append(path[path.index(child) :])
             elif child not in state:
                 state[child] = "open"
-                stack.append((child, iter(graph[child])))
+                stack.append((child, iter(graph.get(child, ()))))
                 path.append(child)
     return cycles

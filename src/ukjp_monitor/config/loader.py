@@ -17,6 +17,7 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import MISSING, dataclass, fields
 from datetime import date, datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import ClassVar
 from zoneinfo import ZoneInfo
@@ -75,7 +76,7 @@ def load_config(directory: Path, *, now: datetime) -> Config:
         directory=directory,
         programme=plan.programme,
         workstreams=tuple(spec for _, spec in plan.workstreams.specs),
-        milestones=tuple(spec for _, spec in plan.milestones.specs),
+        milestones=tuple(map(itemgetter(1), plan.milestones.specs)),
         monitor=monitor.spec,
     )
 
@@ -158,7 +159,7 @@ class _PlanReader(Reader):
 
     @property
     def problems(self) -> list[str]:
-        return super().problems + [text for _, text in sorted(self.table_found, key=_first)]
+        return super().problems + [text for _, text in sorted(self.table_found, key=itemgetter(0))]
 
     def problem(self, path: tuple, message: str, *, line: int | None = None) -> None:
         """A problem in an imported row reads ``FILE:ROW: milestone ID: COLUMN: ...``."""
@@ -196,7 +197,7 @@ class _PlanReader(Reader):
         assert self.table is not None
         self.table_found.append((row, f"{self.table.display}:{row}: {message}"))
 
-    def _guarded(self, rows: Iterator[LineDict]) -> Iterator[LineDict]:
+    def _guarded(self, rows: Iterator[tuple[int, dict]]) -> Iterator[tuple[int, dict]]:
         """The rows until the file proves unreadable, which is recorded as found."""
         try:
             yield from rows
@@ -216,29 +217,32 @@ class _PlanReader(Reader):
             self.workstreams, self.workstream_ids = workstreams, set(workstreams.claimed)
 
     def _check_references(self) -> None:
-        known = set(self.milestones.claimed)
+        known, workstreams = set(self.milestones.claimed), self.workstream_ids
+        given: dict[str, tuple[str, ...]] = {}
         for index, m in self.milestones.specs:
-            here = ("milestones", index)
-            if self.workstream_ids is not None and m.workstream not in self.workstream_ids:
-                names = ", ".join(sorted(self.workstream_ids))
+            if workstreams is not None and m.workstream not in workstreams:
+                names = ", ".join(sorted(workstreams))
                 self.problem(
-                    (*here, "workstream"), f"unknown workstream {m.workstream!r}; known: {names}"
+                    ("milestones", index, "workstream"),
+                    f"unknown workstream {m.workstream!r}; known: {names}",
                 )
+            if not m.depends_on:
+                continue
+            # Only a milestone that depends on another can be on a cycle, and
+            # most of a funder's depend on none: the graph leaves them out.
+            given[m.id] = m.depends_on
             for j, dep in enumerate(m.depends_on):
                 message = _dependency_problem(m, j, dep, known)
                 if message:
-                    self.problem((*here, "depends_on", j), message)
-        specs = {m.id: (i, m) for i, m in self.milestones.specs}
-        graph = {
-            mid: [d for d in m.depends_on if d in specs and d != mid]
-            for mid, (_, m) in specs.items()
-        }
-        for cycle in find_cycles(graph):
+                    self.problem(("milestones", index, "depends_on", j), message)
+        graph = {mid: [d for d in deps if d in given and d != mid] for mid, deps in given.items()}
+        cycles = find_cycles(graph)
+        index_of = {m.id: i for i, m in self.milestones.specs} if cycles else {}
+        for cycle in cycles:
+            around = " → ".join([*cycle, cycle[0]])
             self.problem(
-                ("milestones", specs[cycle[0]][0], "depends_on"),
-                "dependencies form a cycle, "
-                + " → ".join([*cycle, cycle[0]])
-                + "; remove one of them",
+                ("milestones", index_of[cycle[0]], "depends_on"),
+                f"dependencies form a cycle, {around}; remove one of them",
             )
 
     def _check_completions(self, today: date) -> None:
@@ -250,10 +254,6 @@ class _PlanReader(Reader):
                     f"completed_on {m.completed_on} is after today ({today}); "
                     "record a completion once it has happened, or give a forecast",
                 )
-
-
-def _first(found: tuple[int, str]) -> int:
-    return found[0]
 
 
 def _dependency_problem(m: ConfiguredMilestone, j: int, dep: str, known: set[str]) -> str | None:

@@ -123,38 +123,50 @@ class Reader:
         try:
             return _adapter(model).validate_python({} if data is None else data)
         except ValidationError as exc:
-            for loc, message in describe_errors(list(exc.errors(include_url=False)), model):
-                self.problem(path + loc, message)
+            self.invalid(exc, model, path)
             return None
 
+    def invalid(self, exc: ValidationError, model: Any, path: tuple) -> None:
+        """Record each of the item's problems that validation found."""
+        for loc, message in describe_errors(list(exc.errors(include_url=False)), model):
+            self.problem(path + loc, message)
+
     def read_items(
-        self, key: str, model: Any, source: Iterable[LineDict] | None = None
+        self, key: str, model: Any, source: Iterable[tuple[int, dict]] | None = None
     ) -> Items | None:
         """Validate every item of a list section; None when the section is unusable.
 
         ``source``: the items are read from elsewhere (an imported table), one
-        at a time; each joins the section's list as it comes, so that only
-        the kept keys of those already read are held.
+        at a time as (line, data); each joins the section's list as it comes,
+        so that only the kept keys of those already read are held. Such an
+        item's keys have no lines of their own, so only its name is kept.
         """
         value, section = self.list_at(key), self.lists[key]
         if value is None:
             return None
-        items = Items()
+        # The core validator: TypeAdapter's own method is a Python layer over it.
+        items, validate = Items(), _adapter(model).validator.validate_python
+        claimed, naming, kept = items.claimed, section.key, section.kept
         for index, raw in enumerate(value if source is None else _joining(value, source)):
-            name = name_of(raw, section.key)
+            name = name_of(raw, naming)
             identity = name.casefold() if name and section.fold_case else name
-            if identity in items.claimed:
-                first = self.place(key, line_of(self.raw, (key, items.claimed[identity])))
+            if owned := identity not in claimed:
+                if identity:
+                    claimed[identity] = index
+            else:
+                first = self.place(key, line_of(self.raw, (key, claimed[identity])))
                 self.problem(
-                    (key, index, section.key), f"the {section.label} is already used on {first}"
+                    (key, index, naming), f"the {section.label} is already used on {first}"
                 )
-            elif identity:
-                items.claimed[identity] = index
-            spec = self.validate(model, raw, (key, index))
-            if spec is not None and (not identity or items.claimed.get(identity) == index):
+            try:
+                spec = validate({} if raw is None else raw)
+            except ValidationError as exc:
+                self.invalid(exc, model, (key, index))
+                continue
+            if owned:
                 items.specs.append((index, spec))
-                if section.kept is not None:
-                    value[index] = only_keys(raw, section.kept)
+                if kept is not None:
+                    value[index] = only_keys(raw, kept) if source is None else {naming: name}
         return items
 
     def place(self, key: str, line: int) -> str:
@@ -173,10 +185,10 @@ class Reader:
         return None
 
 
-def _joining(items: LineList, source: Iterable[LineDict]) -> Iterator[LineDict]:
-    for item in source:
+def _joining(items: LineList, source: Iterable[tuple[int, dict]]) -> Iterator[dict]:
+    for line, item in source:
         items.append(item)
-        items.item_lines.append(item.line)
+        items.item_lines.append(line)
         yield item
 
 
@@ -186,19 +198,19 @@ def _adapter(model: Any) -> TypeAdapter:
 
 
 def only_keys(item: LineDict, keys: tuple[str, ...]) -> LineDict:
-    kept = LineDict(line=item.line)
-    for key in keys:
-        if key in item:
-            kept[key], kept.key_lines[key] = item[key], item.key_lines[key]
+    """The given ``keys`` of ``item``, with their lines."""
+    kept = LineDict({key: item[key] for key in keys if key in item}, line=item.line)
+    kept.key_lines = {key: item.key_lines[key] for key in kept}
     return kept
 
 
 def name_of(item: Any, key: str) -> str | None:
     """The item's name as written, if it can stand in a one-line message."""
     name = item.get(key) if isinstance(item, dict) else None
-    if not isinstance(name, str) or not name.strip().isprintable():
+    if not isinstance(name, str):
         return None
-    return name.strip()
+    name = name.strip()
+    return name if name.isprintable() else None
 
 
 def kind_of(value: Any) -> str:

@@ -27,10 +27,8 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainValidator,
-    model_validator,
 )
 from pydantic.dataclasses import dataclass as pydantic_dataclass
-from pydantic_core import ArgsKwargs
 
 from ukjp_monitor.config.wording import written
 from ukjp_monitor.plan.periods import ACCEPTED_FORMS, Period, parse_day, parse_period
@@ -59,12 +57,9 @@ def _one_line(value: str, limit: int = 500) -> str:
     value = value.strip()
     if not value:
         raise ValueError("must not be empty")
-    if _CONTROL.search(value):
+    # Printable text has none of them (the test is quicker than the search).
+    if not value.isprintable() and _CONTROL.search(value):
         raise ValueError("must be one line of text, without line breaks or control characters")
-    return _fits(value, limit)
-
-
-def _fits(value: str, limit: int) -> str:
     # The limits are the database's column sizes; PostgreSQL refuses longer text.
     if len(value) > limit:
         raise ValueError(f"is {len(value)} characters long; at most {limit} are allowed")
@@ -134,6 +129,8 @@ def _cron(value: str) -> str:
 def _period(value: Any) -> Period | None:
     # The period parser writes out what it was given; a list or mapping is
     # named by its kind instead (``wording.written``).
+    if isinstance(value, str):  # as nearly every target is
+        return parse_period(value)
     if isinstance(value, list):
         raise ValueError(f"a list is not a period; use {ACCEPTED_FORMS}")
     if isinstance(value, dict):
@@ -159,8 +156,10 @@ def _lead_days(value: Any) -> int:
 
 
 Slug = Annotated[str, AfterValidator(_slug)]
+# OneLine checks each milestone's title and owner: _one_line is called bare
+# (its default limit), as a partial with a keyword costs more than the check.
 #: Text on one line of at most so many characters.
-OneLine = Annotated[str, AfterValidator(partial(_one_line, limit=500))]
+OneLine = Annotated[str, AfterValidator(_one_line)]
 Name = Annotated[str, AfterValidator(partial(_one_line, limit=300))]
 Amount = Annotated[str, AfterValidator(partial(_one_line, limit=200))]
 Text = Annotated[str, AfterValidator(_text)]
@@ -181,6 +180,9 @@ def _quiet_digest(value: Any) -> str:
 
 QuietDigest = Annotated[str, PlainValidator(_quiet_digest)]
 Target = Annotated[Period | None, PlainValidator(_period)]
+#: The default of ConfiguredMilestone.forecast until ``__post_init__`` tells
+#: a forecast not given from one given as TBC; never seen outside.
+_UNSTATED: Any = object()
 Day = Annotated[date, PlainValidator(_day)]
 LeadDays = Annotated[int, PlainValidator(_lead_days)]
 
@@ -233,17 +235,17 @@ class ConfiguredMilestone:
     title_ja: OneLine | None = None
     owner_ja: OneLine | None = None
     notes_ja: Text | None = None
-    forecast: Target = None
+    forecast: Target = _UNSTATED
     completed_on: Day | None = None
     cancelled: Annotated[bool, Field(strict=True)] = False
     #: True when the config says something about the forecast (even TBC);
     #: not a key of the file.
     states_forecast: bool = Field(default=False, init=False)
 
-    @model_validator(mode="wrap")
-    @classmethod
-    def _note_stated_forecast(cls, data: Any, handler: Any) -> ConfiguredMilestone:
-        milestone = handler(data)
-        given = data.kwargs if isinstance(data, ArgsKwargs) else data
-        object.__setattr__(milestone, "states_forecast", "forecast" in (given or {}))
-        return milestone
+    def __post_init__(self) -> None:
+        # A forecast not given keeps the marker default (defaults are not
+        # validated); any given value, TBC included, has been parsed.
+        if self.forecast is _UNSTATED:
+            object.__setattr__(self, "forecast", None)
+        else:
+            object.__setattr__(self, "states_forecast", True)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -41,6 +41,7 @@ DATES = frozenset({"target", "forecast", "completed_on"})
 _FLAG_WORDS = {"true": True, "yes": True, "on": True, "y": True}
 _FLAG_WORDS |= {"false": False, "no": False, "off": False, "n": False}
 _DIGITS = re.compile(r"^\d+$")
+_UNNAMED = "holds a value but has no name in row 1; name the column or clear it"
 SAVE_AS_UTF8 = "save it as CSV UTF-8 (Excel: File › Save As › CSV UTF-8)"
 
 
@@ -103,51 +104,54 @@ def read_rows(
     columns: Iterable[str],
     required: Iterable[str],
     report: Callable[[int, str], None],
-) -> Iterator[LineDict]:
-    """Each filled-in row after the header as a LineDict whose line is its row.
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Each filled-in row after the header: its number, and its data as a
+    plain dict (all of a row is on its line, so no key needs a line of its own).
 
     An empty cell is left out, as a key not given in YAML would be, except in
     the ``required`` columns, where it stays empty text for the model to
     refuse. A value in a column with no name is given to ``report`` with its
-    row, and reading goes on. Raises ConfigError for the file as a whole, before the first row
-    or (a byte that is not UTF-8, a corrupt sheet) when it is reached.
+    row, and reading goes on. Raises ConfigError for the file as a whole, before
+    the first row or (a byte that is not UTF-8, a corrupt sheet) when reached.
     """
     if not table.path.is_file():
         raise ConfigError([f"{table.display}: no such file; milestones.yaml names it"])
-    cells = _workbook_cells(table) if table.path.suffix.lower() in WORKBOOK else _csv_cells(table)
+    textual = table.path.suffix.lower() not in WORKBOOK
+    cells = _csv_cells(table) if textual else _workbook_cells(table)
     header = next(cells, None)
     if header is None:
         raise ConfigError([f"{table.display}:1: the file is empty; {_naming(columns)}"])
     names = _header(table.display, header[1], tuple(columns), tuple(required))
-    texts = [_TEXT_CELLS.get(name, _as_written) if name else None for name in names]
-    needed = set(required)
+    unnamed, needed = None in names, tuple(required)
+    special = [(name, _TEXT_CELLS[name]) for name in names if name in _TEXT_CELLS]
     for number, values in cells:
-        row = LineDict(line=number)
-        for index, value in enumerate(values):
-            if isinstance(value, str):  # every CSV cell; most of a sheet's
-                value = value.strip()
-                if not value:
-                    continue
-                text = texts[index] if index < len(texts) else None
-                if text is not None:
-                    row[names[index]] = text(value)
-                    continue
-            elif value is None:
-                continue
-            name = names[index] if index < len(names) else None
-            if name is None:
-                report(
-                    number,
-                    f"column {index + 1} holds a value but has no name in row 1; "
-                    "name the column or clear it",
-                )
-            else:
-                row[name] = _cell(name, value)
-        if row:
-            for name in needed - row.keys():
+        # A whole row at once (a funder's file has 100,000); it may be ragged.
+        row: dict[Any, Any] = (
+            {n: text for n, v in zip(names, values, strict=False) if (text := v.strip())}
+            if textual
+            else {n: v for n, v in zip(names, map(_plain, values), strict=False) if v is not None}
+        )
+        if unnamed or len(values) > len(names):
+            row.pop(None, None)
+            for index, value in enumerate(map(_plain, values)):
+                if value is not None and (index >= len(names) or names[index] is None):
+                    report(number, f"column {index + 1} {_UNNAMED}")
+        if not row:
+            continue
+        if textual:  # only a few columns' text needs reading
+            for name, read in special:
+                if name in row:
+                    row[name] = read(row[name])
+        else:
+            for name, value in row.items():
+                if not isinstance(value, str):
+                    row[name] = _cell(name, value)
+                elif name in _TEXT_CELLS:
+                    row[name] = _TEXT_CELLS[name](value)
+        for name in needed:
+            if name not in row:
                 row[name] = ""
-            row.key_lines = dict.fromkeys(row, number)
-            yield row
+        yield number, row
 
 
 def _naming(columns: Iterable[str]) -> str:
@@ -155,7 +159,7 @@ def _naming(columns: Iterable[str]) -> str:
 
 
 def _header(
-    display: str, cells: tuple, columns: tuple[str, ...], required: tuple[str, ...]
+    display: str, cells: Sequence, columns: tuple[str, ...], required: tuple[str, ...]
 ) -> list[str | None]:
     """The column each cell of row 1 names (None where it is blank), or every
     mistake in the row at once."""
@@ -207,10 +211,6 @@ def _flag(text: str) -> bool | str:
     return _FLAG_WORDS.get(text.lower(), text)
 
 
-def _as_written(text: str) -> str:
-    return text
-
-
 #: How a text cell (stripped, not empty) reads in each column that is not
 #: plain text; the model then checks it as it would the YAML value.
 _TEXT_CELLS = {
@@ -238,14 +238,14 @@ def _cell(name: str, value: Any) -> Any:
     return value
 
 
-def _csv_cells(table: Table) -> Iterator[tuple[int, tuple]]:
+def _csv_cells(table: Table) -> Iterator[tuple[int, Sequence]]:
     """(row, cells) for every record of a CSV file, decoded line by line so
     that a byte that is not UTF-8 is reported in its row."""
     number = 0
     with table.path.open("rb") as source:
         try:
             for number, record in enumerate(csv.reader(_decoded(source)), start=1):
-                yield number, tuple(record)
+                yield number, record
         except UnicodeDecodeError as exc:
             bad = exc.object[exc.start : exc.start + 1].hex()
             raise ConfigError(
@@ -264,7 +264,7 @@ def _decoded(source: Iterable[bytes]) -> Iterator[str]:
         yield line.decode("utf-8")
 
 
-def _workbook_cells(table: Table) -> Iterator[tuple[int, tuple]]:
+def _workbook_cells(table: Table) -> Iterator[tuple[int, Sequence]]:
     """(row, cells) for every row of the sheet, read in openpyxl's read-only mode."""
     from openpyxl import load_workbook
 

@@ -27,6 +27,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 ACCEPTED_FORMS = (
@@ -69,14 +70,20 @@ def parse_period(value: Any) -> Period | None:
     Returns None for "to be confirmed" (``TBC``, ``null``, empty). Raises
     PeriodError naming the accepted forms for anything else.
     """
+    if isinstance(value, str):
+        return _parse_written(value)
     if value is None:
         return None
     if isinstance(value, date) and not isinstance(value, datetime):
         return _day(value.year, value.month, value.day)
     if isinstance(value, dict):
         return _explicit(value)
-    if isinstance(value, bool) or not isinstance(value, int | str):
+    if isinstance(value, bool) or not isinstance(value, int):
         raise PeriodError(f"{value!r} is not a period; use {ACCEPTED_FORMS}")
+    return _written(value)
+
+
+def _written(value: str | int) -> Period | None:
     text = " ".join(str(value).split()).upper()
     if text in _TBC:
         return None
@@ -90,6 +97,12 @@ def parse_period(value: Any) -> Period | None:
     if period is None:
         raise PeriodError(f"{value!r} is not a period; use {ACCEPTED_FORMS}")
     return period
+
+
+# A funder's 100,000 milestones share a few thousand targets. Periods are
+# frozen, so one parsed object may stand for every milestone that writes
+# the same text; a text that is refused raises each time, and is not kept.
+_parse_written = lru_cache(maxsize=1 << 16)(_written)
 
 
 def period_from_bounds(text: str | None, start: date | None, end: date | None) -> Period | None:
