@@ -1,11 +1,22 @@
+import sqlite3
 from datetime import UTC, date, datetime
 
+import psycopg
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, inspect, select
+from sqlalchemy.exc import IntegrityError
 
 from ukjp_monitor.store import bulk
 from ukjp_monitor.store.db import open_database, writer
-from ukjp_monitor.store.schema import events, milestones, programme, runs, transitions, workstreams
+from ukjp_monitor.store.schema import (
+    dependencies,
+    events,
+    milestones,
+    programme,
+    runs,
+    transitions,
+    workstreams,
+)
 
 NOW = datetime(2026, 11, 24, 7, 0, 3, 120_000, tzinfo=UTC)
 
@@ -78,6 +89,44 @@ def test_columns_empty_in_every_row_are_left_out_and_read_back_empty(engine):
     assert stored["m1"]["notes"] is stored["m2"]["notes"] is None
     assert stored["m1"]["completed_on"] is None
     assert trail == [details]
+
+
+#: Refused by a key: SQLAlchemy's error, or the driver's own for rows written
+#: through the driver.
+REFUSED = (IntegrityError, sqlite3.IntegrityError, psycopg.IntegrityError)
+
+
+def foreign_keys(conn) -> dict:
+    found = inspect(conn)
+    return {t: found.get_foreign_keys(t) for t in ("milestones", "dependencies")}
+
+
+def test_foreign_keys_checked_at_the_end_come_back_as_they_were(engine):
+    """Rows written inside the block are kept; afterwards every key is there
+    under its own name and still refuses a row that breaks it."""
+    with writer(engine).begin() as conn:
+        before = foreign_keys(conn)
+        with bulk.foreign_keys_checked_at_end(conn, (milestones, dependencies)):
+            bulk.insert_rows(conn, milestones, [milestone(1), milestone(2)])
+            bulk.insert_rows(conn, dependencies, [{"milestone_id": "m2", "depends_on_id": "m1"}])
+        assert foreign_keys(conn) == before
+    with pytest.raises(REFUSED), writer(engine).begin() as conn:
+        bulk.insert_rows(conn, dependencies, [{"milestone_id": "m1", "depends_on_id": "m9"}])
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(dependencies)).scalar() == 1
+
+
+def test_a_row_that_breaks_a_key_checked_at_the_end_fails_the_transaction(engine):
+    with (
+        pytest.raises(REFUSED),
+        writer(engine).begin() as conn,
+        bulk.foreign_keys_checked_at_end(conn, (milestones, dependencies)),
+    ):
+        bulk.insert_rows(conn, milestones, [milestone(1)])
+        bulk.insert_rows(conn, dependencies, [{"milestone_id": "m1", "depends_on_id": "m9"}])
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(milestones)).scalar() == 0
+        assert foreign_keys(conn)["dependencies"]
 
 
 def test_bulk_update_changes_only_the_rows_and_columns_given(engine):

@@ -12,12 +12,15 @@ from ukjp_monitor.store import bulk, schema, sync
 PILOT = "rare-disease-pilot-start"
 
 
-@pytest.fixture(autouse=True, params=["one chunk", "chunks of 3"])
+@pytest.fixture(autouse=True, params=["one chunk", "chunks of 3", "keys checked at the end"])
 def chunk_size(request, monkeypatch):
     """Every rule holds whether the portfolio fits in one chunk or spans
-    several (the shipped eight milestones in chunks of 3)."""
-    if request.param == "chunks of 3":
+    several (the shipped eight milestones in chunks of 3), and when a first
+    sync is large enough to check foreign keys once at the end."""
+    if request.param != "one chunk":
         monkeypatch.setattr(sync, "CHUNK", 3)
+    if request.param == "keys checked at the end":
+        monkeypatch.setattr(sync, "BULK_LOAD", 1)
 
 
 def edit(config_dir, old: str, new: str, file: str = "milestones.yaml") -> None:

@@ -18,12 +18,13 @@ NULL, as the columns have no server default).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from itertools import repeat
 from operator import is_not, itemgetter
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Dialect, Table
+from sqlalchemy import JSON, Connection, Dialect, Table, bindparam, text
 from sqlalchemy.types import TypeEngine
 
 
@@ -42,6 +43,41 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
     else:
         marks = ", ".join("?" * len(columns))
         raw.cursor().executemany(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", values)
+
+
+_FOREIGN_KEYS = text(
+    "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+    "WHERE contype = 'f' AND conrelid::regclass::text IN :names ORDER BY 1, 2"
+).bindparams(bindparam("names", expanding=True))
+
+
+@contextmanager
+def foreign_keys_checked_at_end(conn: Connection, tables: Sequence[Table]) -> Iterator[None]:
+    """Check the foreign keys of ``tables`` once, at the end of the block,
+    instead of row by row as they are written (PostgreSQL; elsewhere a no-op).
+
+    PostgreSQL checks a foreign key with a trigger per row: for a first sync
+    of 100,000 milestones that was 0.7 s of the server's time, for 190,000
+    lookups. Inside the block the keys are dropped; at its end each is added
+    back under its own name and definition, as the catalogue held them, and
+    PostgreSQL validates it with one join (the manual's advice for loading
+    data, "Populating a Database"). A row that breaks a key fails the block
+    with IntegrityError and the transaction with it; whatever fails inside
+    the block, the rollback brings the keys back. Dropping a key locks its
+    table, and the table it references, against readers until the
+    transaction ends: for writing into tables nobody can read anything from yet.
+    """
+    if conn.dialect.name != "postgresql" or not tables:
+        yield
+        return
+    keys = conn.execute(_FOREIGN_KEYS, {"names": [t.name for t in tables]}).all()
+    quote = conn.dialect.identifier_preparer.quote
+    for table, name, _ in keys:
+        conn.exec_driver_sql(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+    yield
+    for table, name, definition in keys:
+        added = f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}"
+        conn.exec_driver_sql(added)
 
 
 def update_rows(

@@ -72,6 +72,10 @@ class SyncReport:
 #: Milestones are compared and written this many at a time, so that a sync
 #: holds one chunk of database rows and audit events, not the portfolio's.
 CHUNK = 2000
+#: From this many milestones, a first sync checks foreign keys in bulk
+#: (``bulk.foreign_keys_checked_at_end``); below it the per-row checks cost less
+#: than dropping and adding back the keys.
+BULK_LOAD = 10_000
 
 
 class _Audit:
@@ -201,9 +205,24 @@ def _nothing(n: int) -> None:
 
 
 def _sync_milestones(conn, config: Config, now, today, audit: _Audit, advance) -> None:
-    record = audit.record
     stored = {mid: retired for mid, retired in conn.execute(select(M.id, M.retired_at))}
     live = {mid for mid, retired in stored.items() if retired is None}
+    specs = config.milestones
+    # A first sync of a large portfolio writes tables nobody can read from
+    # yet, so their foreign keys are checked once at the end, not per row.
+    at_once = (milestones, dependencies) if not stored and len(specs) >= BULK_LOAD else ()
+    with bulk.foreign_keys_checked_at_end(conn, at_once):
+        _write_milestones(conn, config, stored, today, audit, advance)
+    in_config = {spec.id for spec in specs}
+    for milestone_id in sorted(live - in_config):
+        conn.execute(update(milestones).where(M.id == milestone_id).values(retired_at=now))
+        audit.record(EventKind.RETIRED, milestone_id)
+
+
+def _write_milestones(conn, config: Config, stored, today, audit: _Audit, advance) -> None:
+    """Insert or update every configured milestone, a chunk at a time, and
+    replace the dependencies that changed."""
+    record = audit.record
     specs = config.milestones
     no_progress = empty_progress()
     stale_deps: list[str] = []
@@ -261,10 +280,6 @@ def _sync_milestones(conn, config: Config, now, today, audit: _Audit, advance) -
         advance(len(chunk))
     # After every chunk: a dependency may name a milestone added in a later one.
     _replace_dependencies(conn, stale_deps, new_deps)
-    in_config = {spec.id for spec in specs}
-    for milestone_id in sorted(live - in_config):
-        conn.execute(update(milestones).where(M.id == milestone_id).values(retired_at=now))
-        record(EventKind.RETIRED, milestone_id)
 
 
 def _row_for(spec: ConfiguredMilestone, position: int, lead_days: int) -> dict[str, Any]:
