@@ -8,6 +8,8 @@ from datetime import date, timedelta
 import pytest
 from icalendar import Calendar
 
+from ukjp_monitor.plan.report import to_json_document
+
 PILOT = "rare-disease-pilot-start"
 
 
@@ -65,6 +67,27 @@ def test_json_export_carries_owner_amount_and_source(synced):
     assert data["programme"] == "UK–Japan Science and Technology Partnership"
     assert rows["connectivity-programme"]["amount"] == "£6m (£3m DSIT + £3m Japanese Government)"
     assert rows[PILOT]["source"].startswith("https://www.gov.uk/")
+
+
+def test_json_export_puts_each_milestone_on_a_line_of_its_own(synced):
+    """The document reads and diffs by milestone: its header keys indented,
+    then one compact object per line, every line valid within the whole."""
+    text = synced("export", "--format", "json").stdout
+    lines = text.splitlines()
+    assert lines[:2] == ["{", '  "programme": "UK–Japan Science and Technology Partnership",']
+    assert lines[-2:] == ["  ]", "}"]
+    objects = [line.strip().rstrip(",") for line in lines if line.startswith("    {")]
+    assert [json.loads(o)["id"] for o in objects] == [
+        m["id"] for m in json.loads(text)["milestones"]
+    ]
+    assert len(objects) == 8
+
+
+def test_an_empty_list_in_a_json_document_is_written_as_one():
+    assert json.loads(to_json_document({"as_of": date(2026, 11, 24)}, "milestones", [])) == {
+        "as_of": "2026-11-24",
+        "milestones": [],
+    }
 
 
 def test_csv_export_writes_a_file(synced, tmp_path):

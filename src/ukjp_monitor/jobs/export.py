@@ -14,7 +14,7 @@ from typing import Any
 
 from ukjp_monitor.jobs.meter import Meter, silent
 from ukjp_monitor.jobs.standing import Standing
-from ukjp_monitor.plan.report import record, to_csv, to_json
+from ukjp_monitor.plan.report import record, to_csv, to_json_document
 from ukjp_monitor.plan.status import Status
 
 UID_DOMAIN = "ukjp-monitor"
@@ -36,14 +36,12 @@ def export(
     if fmt == "ics":
         with meter("exporting calendar events", len(standing.assessments)) as advance:
             return to_ics(standing, details, tally, advance)
-    rows = [{**record(a), **details.get(a.milestone.id, {})} for a in standing.assessments]
+    # JSON encodes each row as it is built, rather than holding 100,000 at once.
+    each = ({**record(a), **details.get(a.milestone.id, {})} for a in standing.assessments)
     if fmt == "json":
-        return (
-            to_json(
-                {"programme": standing.programme.name, "as_of": standing.as_of, "milestones": rows}
-            )
-            + "\n"
-        )
+        head = {"programme": standing.programme.name, "as_of": standing.as_of}
+        return to_json_document(head, "milestones", each) + "\n"
+    rows = list(each)
     fields = (*rows[0].keys(),) if rows else ()
     return to_csv(rows, fields)
 

@@ -113,6 +113,20 @@ def json_array_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
     yield "]"
 
 
+def to_json_document(head: dict[str, Any], key: str, rows: Iterable[dict[str, Any]]) -> str:
+    """One JSON object: ``head``'s keys indented as ``to_json`` writes them,
+    then ``key``, a list of ``rows`` with one compact object per line.
+
+    The whole document indented would go through the pure-Python encoder:
+    at 100,000 milestones that took 670 MB and 5 s for ``export --format json``.
+    """
+    encode = json.JSONEncoder(ensure_ascii=False, default=_iso).encode
+    fields = [f"  {encode(name)}: {encode(value)}," for name, value in head.items()]
+    items = ",\n".join(f"    {encode(row)}" for row in rows)
+    body = f"[\n{items}\n  ]" if items else "[]"
+    return "\n".join(["{", *fields, f"  {encode(key)}: {body}", "}"])
+
+
 def to_csv(records: list[dict[str, Any]], fields: tuple[str, ...] = FIELDS) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
