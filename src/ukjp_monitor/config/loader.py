@@ -24,13 +24,14 @@ from zoneinfo import ZoneInfo
 
 from ukjp_monitor import __version__
 from ukjp_monitor.config.cycles import find_cycles
-from ukjp_monitor.config.monitorfile import ChannelSpec, MonitorFile, RecipientSpec
+from ukjp_monitor.config.monitorfile import MonitorFile
+from ukjp_monitor.config.monitorreader import MONITOR_FILE, NEEDED, MonitorReader
 from ukjp_monitor.config.sections import Items, Reader, Section, name_of
 from ukjp_monitor.config.specs import ConfiguredMilestone, ProgrammeSpec, WorkstreamSpec
-from ukjp_monitor.config.tables import Table, read_rows, table_reference
+from ukjp_monitor.config.spreadsheets import Table
+from ukjp_monitor.config.tables import read_rows, table_reference
 from ukjp_monitor.config.yamlsource import LineDict, LineList, imported_file, line_of
 from ukjp_monitor.errors import ConfigError
-from ukjp_monitor.plan.records import Recipient
 
 #: The columns of an imported table: the keys of a milestone in YAML.
 MILESTONE_COLUMNS = tuple(f.name for f in fields(ConfiguredMilestone) if f.init)
@@ -40,8 +41,6 @@ REQUIRED_COLUMNS = tuple(
     if f.init and f.default is MISSING and f.default_factory is MISSING
 )
 MILESTONES_FILE = "milestones.yaml"
-MONITOR_FILE = "monitor.yaml"
-NEEDED = f"the configuration folder needs {MILESTONES_FILE} and {MONITOR_FILE}"
 
 
 @dataclass(frozen=True)
@@ -68,7 +67,7 @@ def load_config(directory: Path, *, now: datetime) -> Config:
     they record must not be dated after today in the programme's time zone.
     """
     plan = _PlanReader(directory / MILESTONES_FILE, now)
-    monitor = _MonitorReader(directory / MONITOR_FILE, plan.workstream_ids)
+    monitor = MonitorReader(directory / MONITOR_FILE, plan.workstream_ids)
     problems = plan.problems + monitor.problems
     if problems or plan.programme is None or monitor.spec is None:
         raise ConfigError(problems)
@@ -117,7 +116,7 @@ def load_monitor(directory: Path, workstream_ids: set[str]) -> MonitorFile:
     ``check`` and ``digest`` need recipients and mail settings, not the plan;
     a funder's milestones.yaml is most of their cost to parse.
     """
-    monitor = _MonitorReader(directory / MONITOR_FILE, workstream_ids)
+    monitor = MonitorReader(directory / MONITOR_FILE, workstream_ids)
     if monitor.problems or monitor.spec is None:
         raise ConfigError(monitor.problems)
     return monitor.spec
@@ -264,53 +263,3 @@ def _dependency_problem(m: ConfiguredMilestone, j: int, dep: str, known: set[str
     if dep not in known:
         return f"depends on {dep!r}, which is not a milestone in this file"
     return None
-
-
-class _MonitorReader(Reader):
-    settings = ("lead_days", "schedules", "mail", "web")
-    sections = (*settings, "recipients", "channels")
-    lists: ClassVar = {
-        "recipients": Section("recipient", "email", "email address", True),
-        "channels": Section("channel", "name", "name"),
-    }
-    contents = "it lists the recipients, and may set lead_days, schedules, mail, web and channels"
-    needed = NEEDED
-
-    def __init__(self, path: Path, workstream_ids: set[str] | None):
-        super().__init__(path)
-        self.spec = None
-        if not self.check_top():
-            return
-        settings = {k: v for k, v in self.raw.items() if k in self.settings}
-        spec = self.validate(MonitorFile, settings, ())
-        recipients = self.read_items("recipients", RecipientSpec) or Items()
-        for index, recipient in recipients.specs:
-            self._check_followed(("recipients", index), recipient, workstream_ids)
-        # A channel's URL is validated (Apprise knows its scheme) but never
-        # resolved here: its ${VAR} references are read when a message goes.
-        channels = self.read_items("channels", ChannelSpec) or Items()
-        for index, channel in channels.specs:
-            self._check_followed(("channels", index), channel.reader, workstream_ids)
-        if spec is not None:
-            self.spec = spec.model_copy(
-                update={
-                    "recipients": [r for _, r in recipients.specs],
-                    "channels": [c for _, c in channels.specs],
-                }
-            )
-
-    def _check_followed(self, here: tuple, spec: Recipient, known: set[str] | None) -> None:
-        if not spec.workstreams and not spec.owners:
-            self.problem(
-                here,
-                "follows nothing; give workstreams (a list or 'all') or owners (a list of names)",
-            )
-        if spec.workstreams == "all" or known is None:
-            return
-        for j, w in enumerate(spec.workstreams):
-            if w not in known:
-                names = ", ".join(sorted(known))
-                self.problem(
-                    (*here, "workstreams", j),
-                    f"follows unknown workstream {w!r}; use 'all' or some of: {names}",
-                )

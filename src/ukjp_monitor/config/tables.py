@@ -2,9 +2,9 @@
 
 ``milestones.yaml`` may give ``milestones: {file: grants.csv}`` or
 ``{file: grants.xlsx, sheet: Milestones}`` instead of a list (DESIGN §15).
-This module checks that reference, then reads the file one row at a time
-(the standard library's csv; openpyxl in read-only mode), so that memory
-does not grow with the file's size. Each row comes out as the plain data a
+This module checks that reference and the header, then turns each row that
+``spreadsheets`` reads (one at a time, so memory does not grow with the
+file's size) into the plain data a
 YAML milestone would be (text, whole numbers, true/false, a list of
 dependencies), so the loader validates it with the very model and rules of
 the YAML list. Row numbers are those a spreadsheet shows: the header is row 1.
@@ -15,19 +15,24 @@ that is not there) raise ConfigError, each as one sentence naming the file.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from ukjp_monitor.config.spreadsheets import (
+    CSV,
+    SAVE_AS_UTF8,
+    WORKBOOK,
+    Table,
+    csv_cells,
+    workbook_cells,
+)
 from ukjp_monitor.config.wording import shown, unknown_key
 from ukjp_monitor.config.yamlbuild import LineDict
 from ukjp_monitor.errors import ConfigError
 
-CSV, WORKBOOK = (".csv",), (".xlsx", ".xlsm")
 #: A cell holding several dependencies separates them with semicolons
 #: (a comma would split the cell in a CSV file).
 SEPARATOR = ";"
@@ -42,16 +47,6 @@ _FLAG_WORDS = {"true": True, "yes": True, "on": True, "y": True}
 _FLAG_WORDS |= {"false": False, "no": False, "off": False, "n": False}
 _DIGITS = re.compile(r"^\d+$")
 _UNNAMED = "holds a value but has no name in row 1; name the column or clear it"
-SAVE_AS_UTF8 = "save it as CSV UTF-8 (Excel: File › Save As › CSV UTF-8)"
-
-
-@dataclass(frozen=True)
-class Table:
-    """A spreadsheet that a list section is imported from."""
-
-    path: Path
-    display: str
-    sheet: str | None = None
 
 
 def table_reference(given: LineDict, directory: Path) -> tuple[Table | None, list[tuple]]:
@@ -117,7 +112,7 @@ def read_rows(
     if not table.path.is_file():
         raise ConfigError([f"{table.display}: no such file; milestones.yaml names it"])
     textual = table.path.suffix.lower() not in WORKBOOK
-    cells = _csv_cells(table) if textual else _workbook_cells(table)
+    cells = csv_cells(table) if textual else workbook_cells(table)
     header = next(cells, None)
     if header is None:
         raise ConfigError([f"{table.display}:1: the file is empty; {_naming(columns)}"])
@@ -236,71 +231,3 @@ def _cell(name: str, value: Any) -> Any:
         # A number in a text column (an amount, a year as a target) reads as written.
         return value if name in WHOLE_NUMBERS | DATES else str(value)
     return value
-
-
-def _csv_cells(table: Table) -> Iterator[tuple[int, Sequence]]:
-    """(row, cells) for every record of a CSV file, decoded line by line so
-    that a byte that is not UTF-8 is reported in its row."""
-    number = 0
-    with table.path.open("rb") as source:
-        try:
-            for number, record in enumerate(csv.reader(_decoded(source)), start=1):
-                yield number, record
-        except UnicodeDecodeError as exc:
-            bad = exc.object[exc.start : exc.start + 1].hex()
-            raise ConfigError(
-                [f"{table.display}:{number + 1}: is not UTF-8 text (byte 0x{bad}); {SAVE_AS_UTF8}"]
-            ) from None
-        except csv.Error as exc:
-            raise ConfigError([f"{table.display}:{number + 1}: not valid CSV: {exc}"]) from None
-
-
-def _decoded(source: Iterable[bytes]) -> Iterator[str]:
-    first = True
-    for line in source:
-        if first:
-            # Excel's "CSV UTF-8" starts with a byte-order mark.
-            line, first = line.removeprefix(b"\xef\xbb\xbf"), False
-        yield line.decode("utf-8")
-
-
-def _workbook_cells(table: Table) -> Iterator[tuple[int, Sequence]]:
-    """(row, cells) for every row of the sheet, read in openpyxl's read-only mode."""
-    from openpyxl import load_workbook
-
-    # openpyxl raises many kinds of error for a file that is not a sound
-    # workbook (zip, XML, missing parts): each is the same mistake here.
-    try:
-        workbook = load_workbook(table.path, read_only=True, data_only=True)
-    except Exception as exc:
-        raise ConfigError(
-            [
-                f"{table.display}: cannot be read as an Excel workbook ({exc}); "
-                "open it in Excel and save it again as .xlsx"
-            ]
-        ) from None
-    try:
-        if table.sheet is not None and table.sheet not in workbook.sheetnames:
-            sheets = ", ".join(workbook.sheetnames)
-            raise ConfigError(
-                [f"{table.display}: has no sheet {table.sheet!r}; its sheets: {sheets}"]
-            )
-        sheet = workbook[table.sheet] if table.sheet is not None else workbook.worksheets[0]
-        # A workbook's recorded size may be wrong (some programs write none).
-        sheet.reset_dimensions()
-        rows = enumerate(sheet.iter_rows(values_only=True), start=1)
-        while True:
-            try:
-                found = next(rows, None)
-            except Exception as exc:
-                raise ConfigError(
-                    [
-                        f"{table.display}: sheet {sheet.title!r} cannot be read "
-                        f"({exc}); open it in Excel and save it again"
-                    ]
-                ) from None
-            if found is None:
-                return
-            yield found
-    finally:
-        workbook.close()
