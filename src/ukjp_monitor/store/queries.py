@@ -17,7 +17,7 @@ from ukjp_monitor.errors import InputError, NotSynced, UnknownMilestone
 from ukjp_monitor.plan.history import EventKind
 from ukjp_monitor.plan.periods import Period, period_from_bounds
 from ukjp_monitor.plan.status import Milestone as Plan
-from ukjp_monitor.store.db import describe_database
+from ukjp_monitor.store.engine import describe_database
 from ukjp_monitor.store.schema import dependencies, events, milestones, programme, workstreams
 
 M = milestones.c
