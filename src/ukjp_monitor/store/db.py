@@ -10,8 +10,9 @@ is not there is an error naming it, and nothing is created.
 
 Two processes opening a new database at once (two schedulers, a cron job and
 a person) must both succeed, so every step that creates something is
-serialised: the switch to write-ahead logging (``engine._use_wal``), the migrations
-(``migrate``) and, in ``sync``, the first load of the programme (``lock``).
+serialised: the switch to write-ahead logging (``engine._use_wal``), the
+migrations (``migrate``) and, in ``sync``, the first load of the programme
+(``lock``).
 """
 
 from __future__ import annotations
