@@ -11,11 +11,11 @@ from sqlalchemy import text
 from ukjp_monitor.store.db import (
     MIGRATIONS,
     SCHEMA_REVISION,
-    create_db_engine,
     current_revision,
     open_database,
     peek,
 )
+from ukjp_monitor.store.engine import create_db_engine
 from ukjp_monitor.store.schema import metadata
 
 
@@ -59,7 +59,8 @@ def test_sqlite_uses_write_ahead_logging_and_waits_when_busy(tmp_path):
 def test_an_older_database_is_upgraded_on_first_use_and_keeps_its_rows(database_url):
     from alembic import command
 
-    from ukjp_monitor.store.db import create_db_engine, writer
+    from ukjp_monitor.store.db import writer
+    from ukjp_monitor.store.engine import create_db_engine
 
     engine = create_db_engine(database_url)
     config = Config()

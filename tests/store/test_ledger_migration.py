@@ -11,7 +11,8 @@ from conftest import TODAY
 from sample_mail import parsed
 from ukjp_monitor.plan.status import evaluate
 from ukjp_monitor.store import queries
-from ukjp_monitor.store.db import MIGRATIONS, create_db_engine, writer
+from ukjp_monitor.store.db import MIGRATIONS, writer
+from ukjp_monitor.store.engine import create_db_engine
 from ukjp_monitor.store.schema import WHEN, metadata
 from ukjp_monitor.store.sync import sync_config
 

@@ -7,7 +7,7 @@ import pytest
 from conftest import snapshot
 from ukjp_monitor.config import loader
 from ukjp_monitor.errors import ConfigError
-from ukjp_monitor.store import bulk, schema, sync
+from ukjp_monitor.store import bulk, milestonesync, schema
 
 PILOT = "rare-disease-pilot-start"
 
@@ -18,9 +18,9 @@ def chunk_size(request, monkeypatch):
     several (the shipped eight milestones in chunks of 3), and when a first
     sync is large enough to check foreign keys once at the end."""
     if request.param != "one chunk":
-        monkeypatch.setattr(sync, "CHUNK", 3)
+        monkeypatch.setattr(milestonesync, "CHUNK", 3)
     if request.param == "keys checked at the end":
-        monkeypatch.setattr(sync, "BULK_LOAD", 1)
+        monkeypatch.setattr(milestonesync, "BULK_LOAD", 1)
 
 
 def edit(config_dir, old: str, new: str, file: str = "milestones.yaml") -> None:

@@ -1,8 +1,9 @@
 """The use cases, each calling the layers in order: config → database →
 evaluation. The command line, the scheduler and the flows all go through here.
 
-Nothing here imports Prefect or Jinja2; the query path (``assess``, ``show``,
-``history``) does not import the config loader either.
+``Monitor`` adds to its base (``reading.ReadOnlyMonitor``: the database and the
+queries) what writes: sync, check and digests, and progress. Nothing here
+imports Prefect or Jinja2.
 """
 
 from __future__ import annotations
@@ -10,21 +11,17 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, time
-from typing import TYPE_CHECKING, Any
+from datetime import date
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine
-
-from ukjp_monitor.errors import InputError
 from ukjp_monitor.jobs import progress
 from ukjp_monitor.jobs.meter import Meter, silent
+from ukjp_monitor.jobs.reading import ReadOnlyMonitor
 from ukjp_monitor.jobs.reports import CheckReport, DeliveryReport, RunReport
-from ukjp_monitor.jobs.standing import MilestoneReport, Standing
-from ukjp_monitor.plan.status import Status, evaluate
 from ukjp_monitor.settings import Settings
 from ukjp_monitor.store import queries
-from ukjp_monitor.store.db import open_database, open_existing, peek, writer
+from ukjp_monitor.store.db import peek, writer
 
 if TYPE_CHECKING:
     from ukjp_monitor.config.loader import Config
@@ -52,36 +49,12 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-class Monitor:
+class Monitor(ReadOnlyMonitor):
     """ukjp-monitor as a library: one instance per settings and database."""
 
     def __init__(self, settings: Settings, *, trigger: str = "cli", meter: Meter = silent):
-        self.settings = settings
-        self.clock = settings.clock  # the one clock (DESIGN §11)
+        super().__init__(settings, meter=meter)
         self.trigger = trigger  # who starts runs: cli, flow or serve (kept with each run)
-        self.meter = meter  # how long work shows how far it has got (jobs/meter.py)
-        self._engine: Engine | None = None
-
-    @property
-    def engine(self) -> Engine:
-        """The database, created or upgraded as needed (for what writes)."""
-        if self._engine is None:
-            self._engine = open_database(self.settings.database_url)
-        return self._engine
-
-    @property
-    def existing(self) -> Engine:
-        """The database for what needs one synced already (queries, progress):
-        one that is not there is NotSynced, naming where it was looked for,
-        and is not created."""
-        if self._engine is None:
-            self._engine = open_existing(self.settings.database_url)
-        return self._engine
-
-    def close(self) -> None:
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None
 
     # -- configuration ------------------------------------------------------
 
@@ -98,7 +71,7 @@ class Monitor:
         sync of them could change nothing), unless ``force``.
         """
         from ukjp_monitor.config.loader import fingerprint
-        from ukjp_monitor.store.sync import SyncReport, lock_sync, sync_config, synced_fingerprint
+        from ukjp_monitor.store.sync import SyncReport, synced_fingerprint
 
         # Taken before reading: a file edited meanwhile is read again next time.
         files = fingerprint(self.settings.config_dir)
@@ -107,110 +80,31 @@ class Monitor:
         if files is not None and files == last:
             return SyncReport(skipped=True)
         with _no_cycle_collection():
-            config = self.load_config()
-            now = self.clock()
-            today = now.astimezone(ZoneInfo(config.programme.timezone)).date()
-            with writer(self.engine).begin() as conn:
-                # Asked again under the lock: another sync may have loaded these
-                # very files while this one read them (two runs at once).
-                if lock_sync(conn) == files and files is not None and not force:
-                    return SyncReport(skipped=True)
-                with self.meter("syncing milestones", len(config.milestones)) as advance:
-                    return sync_config(
-                        conn,
-                        config,
-                        now=now,
-                        today=today,
-                        actor=self.settings.actor,
-                        fingerprint=files,
-                        advance=advance,
-                    )
+            # The plan is let go inside the pause: collecting resumes
+            # without a first pass over 100,000 milestones still held.
+            return self._load_and_sync(files, force=force)
 
-    # -- queries ------------------------------------------------------------
+    def _load_and_sync(self, files: str | None, *, force: bool) -> SyncReport:
+        from ukjp_monitor.store.sync import SyncReport, lock_sync, sync_config
 
-    def programme(self) -> queries.ProgrammeInfo:
-        """The programme as last synced; NotSynced before the first sync."""
-        with self.existing.connect() as conn:
-            return queries.load_programme(conn)
-
-    def workstream_names(self) -> dict[str, str]:
-        """Each workstream's id and name, in the configured order."""
-        with self.existing.connect() as conn:
-            return queries.load_workstreams(conn)
-
-    def today(self, programme: queries.ProgrammeInfo) -> date:
-        """Today in the programme's time zone (not the machine's)."""
-        return self.clock().astimezone(ZoneInfo(programme.timezone)).date()
-
-    def assess(
-        self,
-        *,
-        as_of: date | None = None,
-        workstream: str | None = None,
-        status: Status | None = None,
-        owner: str | None = None,
-    ) -> Standing:
-        """Every live milestone assessed; filters apply after evaluation, so
-        dependency risk still sees the whole programme."""
-        with self.existing.connect() as conn:
-            programme = queries.load_programme(conn)
-            if workstream is not None:
-                known = queries.load_workstreams(conn)
-                if workstream not in known:
-                    raise InputError(
-                        f"no workstream has the id {workstream!r}; known: {', '.join(known)}"
-                    )
-            plan = queries.load_plan(conn)
-        as_of = as_of or self.today(programme)
-        assessments = evaluate(plan, as_of)
-        if workstream is not None:
-            assessments = [a for a in assessments if a.milestone.workstream == workstream]
-        if status is not None:
-            assessments = [a for a in assessments if a.status is status]
-        if owner is not None:
-            assessments = [a for a in assessments if a.milestone.owner == owner]
-        return Standing(programme, as_of, assessments)
-
-    def show(self, milestone_id: str, *, as_of: date | None = None) -> MilestoneReport:
-        with self.existing.connect() as conn:
-            programme = queries.load_programme(conn)
-            details = queries.load_details(conn, milestone_id)
-            plan = queries.load_plan(conn, include_retired=details.retired)
-            events = queries.load_events(conn, milestone_id)
-        as_of = as_of or self.today(programme)
-        assessment = next(a for a in evaluate(plan, as_of) if a.milestone.id == milestone_id)
-        return MilestoneReport(programme, assessment, details, events)
-
-    def history(
-        self, milestone_id: str | None = None, *, since: date | None = None
-    ) -> tuple[queries.ProgrammeInfo, Iterator[dict[str, Any]]]:
-        """The programme and its audit trail, oldest first (one milestone's,
-        and from the start of the day ``since`` in the programme's time zone,
-        when given), read as it is consumed. An unknown ``milestone_id`` is
-        refused at once, before anything is read."""
-        with self.existing.connect() as conn:
-            programme = queries.load_programme(conn)
-            if milestone_id is not None:
-                queries.load_details(conn, milestone_id)  # UnknownMilestone if absent
-        start = None
-        if since is not None:
-            start = datetime.combine(since, time(), ZoneInfo(programme.timezone))
-        return programme, self._events(milestone_id, start)
-
-    def _events(self, milestone_id: str | None, since: datetime | None) -> Iterator[dict[str, Any]]:
-        with self.existing.connect() as conn:
-            yield from queries.stream_events(conn, milestone_id, since=since)
-
-    def export(self, fmt: str, *, as_of: date | None = None, workstream: str | None = None) -> str:
-        """The programme (or one ``workstream``) as an iCalendar feed (``ics``),
-        ``json`` or ``csv``."""
-        from ukjp_monitor.jobs.export import export
-
-        standing = self.assess(as_of=as_of, workstream=workstream)
-        with self.existing.connect() as conn:
-            extras = queries.load_extras(conn)
-            tally = queries.event_tally(conn) if fmt == "ics" else {}
-        return export(standing, fmt, extras, tally, meter=self.meter)
+        config = self.load_config()
+        now = self.clock()
+        today = now.astimezone(ZoneInfo(config.programme.timezone)).date()
+        with writer(self.engine).begin() as conn:
+            # Asked again under the lock: another sync may have loaded these
+            # very files while this one read them (two runs at once).
+            if lock_sync(conn) == files and files is not None and not force:
+                return SyncReport(skipped=True)
+            with self.meter("syncing milestones", len(config.milestones)) as advance:
+                return sync_config(
+                    conn,
+                    config,
+                    now=now,
+                    today=today,
+                    actor=self.settings.actor,
+                    fingerprint=files,
+                    advance=advance,
+                )
 
     # -- mail -------------------------------------------------------------
 

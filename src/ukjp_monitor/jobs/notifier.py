@@ -10,42 +10,28 @@ Alerts and digests go through the one ``Sender``. For each, what the claimed
 messages need is read first, in the caller's thread (``loading``); composing
 and rendering are then pure functions of that data, and nothing the store
 said is kept from one send to the next.
+
+``Notifier`` sends the digests; its base, ``alerting.Alerting``, is wired
+for both and does the check.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator
 from datetime import date, datetime
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine
-
-from ukjp_monitor.config.monitorfile import MonitorFile
 from ukjp_monitor.errors import UnknownRecipient
-from ukjp_monitor.jobs.channels import Channels
-from ukjp_monitor.jobs.loading import Loaded, load_alerts, load_digests
-from ukjp_monitor.jobs.meter import Meter, silent
-from ukjp_monitor.jobs.reports import CheckReport, DeliveryReport
-from ukjp_monitor.jobs.sending import (
-    Composer,
-    Sender,
-    alert_composer,
-    claimed_digests,
-    digest_audience,
-    digest_of,
-)
-from ukjp_monitor.notify.channels import ChannelWriter
+from ukjp_monitor.jobs.alerting import Alerting
+from ukjp_monitor.jobs.loading import Loaded, load_digests
+from ukjp_monitor.jobs.reports import DeliveryReport
+from ukjp_monitor.jobs.sending import Composer, claimed_digests, digest_audience, digest_of
 from ukjp_monitor.notify.compose import Digest
-from ukjp_monitor.notify.letters import list_id
-from ukjp_monitor.notify.rendering import Rendered, Renderer
-from ukjp_monitor.notify.routing import alerted
-from ukjp_monitor.plan.records import Recipient, message_id_domain
-from ukjp_monitor.plan.sendtimes import DigestSchedule, SendTime, iso_week
-from ukjp_monitor.plan.status import Assessment, evaluate
-from ukjp_monitor.settings import Settings
-from ukjp_monitor.store import ledger, queries, transitions
+from ukjp_monitor.notify.rendering import Rendered
+from ukjp_monitor.plan.records import Recipient
+from ukjp_monitor.plan.sendtimes import SendTime, iso_week
+from ukjp_monitor.store import ledger
 from ukjp_monitor.store.db import writer
 
 
@@ -57,123 +43,8 @@ class Wanted(NamedTuple):
     as_of: date
 
 
-class Notifier:
+class Notifier(Alerting):
     """Check and digest for one database and configuration."""
-
-    def __init__(
-        self,
-        engine: Engine,
-        settings: Settings,
-        *,
-        programme: str,
-        timezone: str,
-        monitor: MonitorFile,
-        clock: Callable[[], datetime],
-        workstream_names: Mapping[str, str] | None = None,
-        japanese_names: Mapping[str, str] | None = None,
-        programme_ja: str | None = None,
-        calendars: tuple[str, ...] = (),
-        attempts: int = 3,
-        backoff: float = 1.0,
-        sleep: Callable[[float], None] = time.sleep,
-        meter: Meter = silent,
-    ):
-        self.engine, self.settings, self.clock = engine, settings, clock
-        self.meter = meter
-        self.programme, self.mail = programme, monitor.mail
-        self.timezone = ZoneInfo(timezone)
-        self.claimer = ledger.claimer_id()
-        self.renderer = Renderer(
-            subject_prefix=monitor.mail.subject_prefix,
-            marking=monitor.mail.marking,
-            template_dir=settings.templates_dir,
-            base_url=monitor.web.base_url,
-            workstream_names=workstream_names,
-            japanese_names=japanese_names,
-            programme_ja=programme_ja,
-            calendars=calendars,
-        )
-        self.recipients = {r.email: r for r in monitor.recipients}
-        self.schedule = DigestSchedule.from_cron(monitor.schedules.digest)
-        self.send_times = monitor.send_times(timezone)
-        self.domain = message_id_domain(monitor.mail.sender)
-        self._send = Sender(
-            engine,
-            settings,
-            sender=monitor.mail.sender,
-            list_id=list_id(programme, monitor.mail.sender),
-            recipients=self.recipients,
-            clock=clock,
-            claimer=self.claimer,
-            attempts=attempts,
-            backoff=backoff,
-            sleep=sleep,
-            meter=meter,
-        ).send
-        self.channels = Channels(
-            engine,
-            settings,
-            channels=monitor.channels,
-            programme=programme,
-            timezone=self.timezone,
-            writer=ChannelWriter(
-                base_url=monitor.web.base_url, programme_ja=programme_ja, calendars=calendars
-            ),
-            clock=clock,
-            claimer=self.claimer,
-            domain=self.domain,
-            attempts=attempts,
-            backoff=backoff,
-            sleep=sleep,
-            meter=meter,
-        )
-
-    # -- check ----------------------------------------------------------------
-
-    def check(self, as_of: date) -> CheckReport:
-        """Record transitions as of ``as_of`` and send the alerts they call for."""
-        recorded = self.record_transitions(as_of)
-        return CheckReport(as_of, recorded, self.send_alerts())
-
-    def record_transitions(self, as_of: date) -> int:
-        """Store what moved since the last check and claim one alert for each
-        recipient who follows something in it, in one transaction; returns
-        how many transitions were recorded."""
-        with self.meter("assessing milestones", None):
-            assessments = self._assess(as_of)
-        now = self.clock()
-        with writer(self.engine).begin() as conn, self.meter("recording transitions", None):
-            transitions.lock_checks(conn)
-            check_id, lines = transitions.record_transitions(
-                conn, assessments, as_of=as_of, now=now
-            )
-            if check_id is not None:
-                ledger.claim_alerts(
-                    conn,
-                    alerted(self.recipients.values(), lines),
-                    check_id=check_id,
-                    as_of=as_of,
-                    now=now,
-                    claimer=self.claimer,
-                    domain=self.domain,
-                )
-                self.channels.claim_alerts(conn, lines, check_id=check_id, as_of=as_of)
-        return len(lines)
-
-    def send_alerts(self) -> DeliveryReport:
-        """Send every alert this process holds or that was left pending, by
-        mail, then to the channels: one report for both."""
-        report = self._send(ledger.ALERT, self._alerts)
-        report.extend(self.channels.send_alerts())
-        return report
-
-    def _alerts(self, claims: list[ledger.Claim]) -> Composer:
-        # An alert's lines are the claimed check's transitions that the
-        # recipient follows now: everyone following the same things gets the same.
-        loaded = load_alerts(self.engine, claims, timezone=self.timezone)
-        return alert_composer(
-            loaded, self.recipients, programme=self.programme, render=self.renderer.alert
-        )
 
     # -- digest ---------------------------------------------------------------
 
@@ -297,12 +168,6 @@ class Notifier:
 
     def _digest(self, loaded: Loaded, email: str, as_of: date) -> Digest:
         return digest_of(loaded, self.recipients[email], as_of, programme=self.programme)
-
-    # -- shared ---------------------------------------------------------------
-
-    def _assess(self, as_of: date) -> list[Assessment]:
-        with self.engine.connect() as conn:
-            return evaluate(queries.load_plan(conn), as_of)
 
     def _chosen(self, recipients: list[str] | None) -> list[str]:
         if not recipients:

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine
 from ukjp_monitor.errors import InputError
 from ukjp_monitor.plan.periods import PeriodError, parse_period
 from ukjp_monitor.settings import Clock
-from ukjp_monitor.store import queries
+from ukjp_monitor.store import queries, recording
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ def complete(
                 f"the completion date {on} is after today ({today}); "
                 "record a completion once it has happened"
             )
-        queries.record_completion(
+        recording.record_completion(
             conn,
             milestone_id,
             on=on,
@@ -61,7 +61,7 @@ def forecast(r: Recorder, milestone_id: str, target: str, *, reason: str | None)
         raise InputError(f"forecast for {milestone_id}: {exc}") from None
     with r.engine.begin() as conn:
         queries.load_programme(conn)
-        queries.record_forecast(
+        recording.record_forecast(
             conn, milestone_id, period, reason=_line(reason), now=r.clock(), actor=r.actor
         )
 
@@ -78,7 +78,7 @@ def cancel(r: Recorder, milestone_id: str, *, reason: str, on: date | None) -> d
                 "record a cancellation once it has been decided"
             )
         on = on or today
-        queries.record_cancellation(
+        recording.record_cancellation(
             conn, milestone_id, on=on, reason=why, now=r.clock(), actor=r.actor
         )
     return on

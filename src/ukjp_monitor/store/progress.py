@@ -13,7 +13,7 @@ from typing import Any
 
 from ukjp_monitor.config.specs import ConfiguredMilestone
 from ukjp_monitor.plan.history import EventKind
-from ukjp_monitor.store.queries import current_forecast_text, forecast_columns
+from ukjp_monitor.store.recording import current_forecast_text, forecast_columns
 
 
 def empty_progress() -> dict[str, Any]:

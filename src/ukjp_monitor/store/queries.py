@@ -1,4 +1,6 @@
-"""Reading the programme back, and recording progress reported on the CLI.
+"""Reading the programme back: the programme, its workstreams, the plan ready
+for evaluation, a milestone's details and the audit trail. Progress reported
+on the CLI is written by ``recording``.
 
 Reads use Core selects of plain columns, never ORM objects per row: ``status``
 over 100,000 milestones must cost little more than reading the rows.
@@ -6,18 +8,17 @@ over 100,000 milestones must cost little more than reading the rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, func, select
 
-from ukjp_monitor.errors import InputError, NotSynced, UnknownMilestone
-from ukjp_monitor.plan.history import EventKind
+from ukjp_monitor.errors import NotSynced, UnknownMilestone
 from ukjp_monitor.plan.periods import Period, period_from_bounds
 from ukjp_monitor.plan.status import Milestone as Plan
-from ukjp_monitor.store.db import describe_database
+from ukjp_monitor.store.engine import describe_database
 from ukjp_monitor.store.schema import dependencies, events, milestones, programme, workstreams
 
 M = milestones.c
@@ -213,112 +214,3 @@ def event_tally(conn: Connection) -> dict[str, tuple[int, datetime]]:
         .group_by(E.milestone_id)
     )
     return {row[0]: (row[1], row[2]) for row in conn.execute(query)}
-
-
-def _live_row(conn: Connection, milestone_id: str) -> dict[str, Any]:
-    row = conn.execute(select(milestones).where(M.id == milestone_id)).mappings().first()
-    if row is None or row["retired_at"] is not None:
-        raise UnknownMilestone(milestone_id, live_ids(conn))
-    return dict(row)
-
-
-def _record(conn, milestone_id, kind: EventKind, *, now, actor, **details) -> None:
-    conn.execute(
-        insert(events).values(
-            at=now, milestone_id=milestone_id, kind=kind.value, actor=actor, details=details
-        )
-    )
-
-
-def record_completion(
-    conn: Connection,
-    milestone_id: str,
-    *,
-    on: date,
-    evidence: str | None,
-    note: str | None,
-    now: datetime,
-    actor: str | None,
-) -> None:
-    row = _live_row(conn, milestone_id)
-    if row["cancelled_on"] is not None:
-        raise InputError(
-            f"milestone {milestone_id} was cancelled on {row['cancelled_on']}; "
-            "a cancelled milestone cannot be completed"
-        )
-    conn.execute(update(milestones).where(M.id == milestone_id).values(completed_on=on))
-    _record(
-        conn,
-        milestone_id,
-        EventKind.COMPLETED,
-        now=now,
-        actor=actor,
-        on=on.isoformat(),
-        previous=row["completed_on"].isoformat() if row["completed_on"] else None,
-        evidence=evidence,
-        note=note,
-        source="cli",
-    )
-
-
-def forecast_columns(forecast: Period | None, *, reforecast: bool = True) -> dict[str, Any]:
-    """The milestone columns that hold a forecast (``reforecast=False`` clears it)."""
-    return {
-        "reforecast": reforecast,
-        "forecast_text": str(forecast) if forecast else None,
-        "forecast_start": forecast.start if forecast else None,
-        "forecast_end": forecast.end if forecast else None,
-    }
-
-
-def current_forecast_text(row: Mapping[str, Any]) -> str:
-    """What a milestone row is forecast for now: its forecast, else its target."""
-    text = row["forecast_text"] if row["reforecast"] else row["target_text"]
-    return text or "TBC"
-
-
-def record_forecast(
-    conn: Connection,
-    milestone_id: str,
-    forecast: Period | None,
-    *,
-    reason: str | None,
-    now: datetime,
-    actor: str | None,
-) -> None:
-    row = _live_row(conn, milestone_id)
-    old = current_forecast_text(row)
-    columns = forecast_columns(forecast)
-    conn.execute(update(milestones).where(M.id == milestone_id).values(**columns))
-    _record(
-        conn,
-        milestone_id,
-        EventKind.FORECAST,
-        now=now,
-        actor=actor,
-        old=old,
-        new=str(forecast) if forecast else "TBC",
-        reason=reason,
-        source="cli",
-    )
-
-
-def record_cancellation(
-    conn: Connection, milestone_id: str, *, on: date, reason: str, now: datetime, actor: str | None
-) -> None:
-    row = _live_row(conn, milestone_id)
-    if row["cancelled_on"] is not None:
-        raise InputError(
-            f"milestone {milestone_id} is already cancelled (since {row['cancelled_on']})"
-        )
-    conn.execute(update(milestones).where(M.id == milestone_id).values(cancelled_on=on))
-    _record(
-        conn,
-        milestone_id,
-        EventKind.CANCELLED,
-        now=now,
-        actor=actor,
-        on=on.isoformat(),
-        reason=reason,
-        source="cli",
-    )
