@@ -40,12 +40,15 @@ _PLAIN_FIELDS = (
 #: holds one chunk of database rows and audit events, not the portfolio's.
 CHUNK = 2000
 #: From this many milestones, a first sync checks foreign keys in bulk
-#: (``bulk.foreign_keys_checked_at_end``); below it the per-row checks cost less
-#: than dropping and adding back the keys.
+#: (``bulk.foreign_keys_checked_at_end``); below it the per-row checks cost
+#: a tenth of a second or less, too little to lock the tables for.
 BULK_LOAD = 10_000
 
 
 def sync_milestones(conn, config: Config, now, today, audit: Audit, advance) -> None:
+    """Bring the milestones in line with ``config`` inside the caller's
+    transaction, recording each change in ``audit``; ``advance(n)`` is told
+    each time n more have been written."""
     stored = {mid: retired for mid, retired in conn.execute(select(M.id, M.retired_at))}
     live = {mid for mid, retired in stored.items() if retired is None}
     specs = config.milestones
