@@ -276,17 +276,8 @@ class Bench:
         cfg = self.config(n, 1)
         synced = backend.synced(cfg, self.env, n, check=False)
         result = Result("status-table", backend.name, n, 1, self.k_for(n))
-        sink = open(self.work / "stdout.txt", "wb")  # noqa: SIM115
         table = [*MONITOR, "status", "--as-of", AS_OF.isoformat()]
-        env = self.env(synced, cfg)
-        self.alternate(
-            result,
-            lambda: timed(table, env, stdout=sink),
-            lambda: timed([*table, "--format", "json"], env, stdout=sink),
-            result.k,
-            n < 100_000,
-        )
-        return result
+        return self._against_json(result, table, self.env(synced, cfg), n)
 
     def history_table(self, backend: backends.Backend, n: int) -> Result:
         """``history`` (the table, 80 columns: stacked) to a file, against
@@ -294,16 +285,20 @@ class Bench:
         cfg = self.config(n, 1)
         synced = backend.synced(cfg, self.env, n, check=True)
         result = Result("history-table", backend.name, n, 1, self.k_for(n))
-        sink = open(self.work / "stdout.txt", "wb")  # noqa: SIM115
-        table = [*MONITOR, "history"]
         env = {**self.env(synced, cfg), "COLUMNS": "80"}
-        self.alternate(
-            result,
-            lambda: timed(table, env, stdout=sink),
-            lambda: timed([*table, "--format", "json"], env, stdout=sink),
-            result.k,
-            n < 100_000,
-        )
+        return self._against_json(result, [*MONITOR, "history"], env, n)
+
+    def _against_json(self, result: Result, table: list[str], env: dict, n: int) -> Result:
+        """``table`` (a command printing a table) to a file, alternating with
+        the same command's ``--format json`` as its floor."""
+        with open(self.work / "stdout.txt", "wb") as sink:
+            self.alternate(
+                result,
+                lambda: timed(table, env, stdout=sink),
+                lambda: timed([*table, "--format", "json"], env, stdout=sink),
+                result.k,
+                n < 100_000,
+            )
         return result
 
     def _read_insert_floor(self, backend, cfg, n):
