@@ -19,9 +19,9 @@ from sqlalchemy import Engine
 from ukjp_monitor.config.monitorfile import MonitorFile
 from ukjp_monitor.jobs.channels import Channels
 from ukjp_monitor.jobs.loading import load_alerts
-from ukjp_monitor.jobs.meter import Meter, silent
 from ukjp_monitor.jobs.reports import CheckReport, DeliveryReport
 from ukjp_monitor.jobs.sending import Composer, Sender, alert_composer
+from ukjp_monitor.meter import Meter, silent
 from ukjp_monitor.notify.channels import ChannelWriter
 from ukjp_monitor.notify.letters import list_id
 from ukjp_monitor.notify.rendering import Renderer

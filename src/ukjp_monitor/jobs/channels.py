@@ -20,7 +20,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Engine
 
 from ukjp_monitor.jobs.loading import Loaded, load_alerts, load_digests
-from ukjp_monitor.jobs.meter import Meter, silent
 from ukjp_monitor.jobs.reports import DeliveryReport
 from ukjp_monitor.jobs.sending import (
     Composer,
@@ -29,6 +28,7 @@ from ukjp_monitor.jobs.sending import (
     claimed_digests,
     digest_of,
 )
+from ukjp_monitor.meter import Meter, silent
 from ukjp_monitor.notify.apprise_transport import AppriseTransport
 from ukjp_monitor.notify.channels import ChannelWriter, Post
 from ukjp_monitor.notify.compose import Digest

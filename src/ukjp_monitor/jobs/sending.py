@@ -22,8 +22,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 
 from ukjp_monitor.jobs.loading import Loaded, load_digests
-from ukjp_monitor.jobs.meter import Meter, silent
 from ukjp_monitor.jobs.reports import DeliveryReport
+from ukjp_monitor.meter import Meter, silent
 from ukjp_monitor.notify.alerts import Alert, compose_alert
 from ukjp_monitor.notify.compose import Digest, compose_digest
 from ukjp_monitor.notify.delivery import deliver, open_transport
