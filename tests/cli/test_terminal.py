@@ -88,7 +88,7 @@ def environment(**changes):
 
 def test_sync_on_a_terminal_shows_a_bar_and_prints_what_it_always_did(big):
     shown, piped = in_terminal(["sync", *big], environment(), stdout_to_pipe=True)
-    assert b"reading the configuration" in shown
+    assert b"reading milestones.yaml" in shown
     assert b"syncing milestones" in shown and b"100%" in shown
     assert piped == f"synced: {BIG} added\n".encode()
 
@@ -152,8 +152,8 @@ def test_no_color_keeps_a_terminal_table_plain(synced):
 
 def test_validate_on_a_terminal_says_it_is_reading_a_big_configuration(big):
     shown, piped = in_terminal(["validate", *big], environment(), stdout_to_pipe=True)
-    assert b"reading the configuration" in shown
-    assert piped.endswith(f"{BIG} milestones in 3 workstreams, 3 recipients: valid\n".encode())
+    assert b"reading milestones.yaml" in shown and b"checking milestones" in shown
+    assert piped.endswith(f"{BIG:,} milestones in 3 workstreams, 3 recipients: valid\n".encode())
 
 
 def test_a_history_taller_than_the_terminal_goes_through_the_pager(synced, tmp_path):

@@ -542,6 +542,12 @@ def test_validate_accepts_the_shipped_config_and_writes_no_database(run_cli, dat
     assert nothing_written(database_url)
 
 
+def test_validate_counts_one_recipient_in_the_singular(run_cli, config_dir):
+    (config_dir / MONITOR).write_text("recipients:\n  - email: pmo@example.org\n")
+    result = run_cli("validate")
+    assert result.stdout.endswith("8 milestones in 5 workstreams, 1 recipient: valid\n")
+
+
 def test_validate_reports_a_broken_config_with_status_2(run_cli, config_dir, database_url):
     line = edit(config_dir, MONITOR, "lead_days: 30 ", "lead_days: soon ")
     result = run_cli("validate")

@@ -1,13 +1,22 @@
-"""The use cases tell the meter they are given what they count (jobs/meter.py);
+"""The use cases tell the meter they are given what they count (meter.py);
 by default they are given one that shows nothing."""
 
+import csv
+import shutil
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
-from ukjp_monitor.jobs.meter import silent
+import pytest
+
+from conftest import SHIPPED_CONFIG
 from ukjp_monitor.jobs.monitor import Monitor
+from ukjp_monitor.meter import silent
 
 AS_OF = date(2026, 11, 24)
+#: More rows than the importer reads between two reports to its meter.
+GRANTS = 1_234
 
 
 class Recording:
@@ -34,30 +43,49 @@ def test_a_monitor_shows_nothing_unless_given_a_meter(settings):
     assert Monitor(settings).meter is silent
 
 
-def test_sync_reports_reading_then_every_milestone_written(settings):
+def lines_of(path: Path) -> int:
+    return len(path.read_text(encoding="utf-8").splitlines())
+
+
+def test_sync_counts_the_lines_read_the_milestones_checked_and_those_written(settings):
     meter = Recording()
     Monitor(settings, meter=meter).sync()
+    lines = lines_of(settings.config_dir / "milestones.yaml")
     assert meter.counted() == {
-        "reading the configuration": (None, 0),
+        "reading milestones.yaml": (lines, lines),
+        "checking milestones": (8, 8),
         "syncing milestones": (8, 8),
     }
 
 
-def test_check_reports_its_steps_and_every_alert_sent(settings):
+@pytest.fixture
+def funder(settings, tmp_path):
+    """The shipped funder's example with GRANTS rows in its grants.csv."""
+    config = Path(shutil.copytree(SHIPPED_CONFIG / "examples", tmp_path / "funder"))
+    with (config / "grants.csv").open(encoding="utf-8", newline="") as source:
+        header, first, *_ = csv.reader(source)
+    with (config / "grants.csv").open("w", encoding="utf-8", newline="") as target:
+        rows = csv.writer(target)
+        rows.writerow(header)
+        rows.writerows([f"grant-{i}", *first[1:]] for i in range(GRANTS))
+    return replace(settings, config_dir=config)
+
+
+def test_an_imported_table_is_counted_row_by_row_against_its_lines(funder):
     meter = Recording()
-    monitor = Monitor(settings, meter=meter)
-    monitor.sync()
-    report = monitor.check(as_of=AS_OF)
+    Monitor(funder, meter=meter).sync()
     counted = meter.counted()
-    assert counted["assessing milestones"] == (None, 0)
-    assert counted["recording transitions"] == (None, 0)
-    sent = report.alerts.counts()["sent"]
-    assert sent > 0 and counted["sending alerts"] == (sent, sent)
+    assert counted["reading grants.csv"] == (GRANTS + 1, GRANTS + 1)  # the header is row 1
+    assert counted["syncing milestones"] == (GRANTS, GRANTS)
 
 
-def test_a_calendar_export_counts_every_milestone(settings):
+def test_a_cell_holding_a_line_break_leaves_the_count_short_of_the_lines(funder):
+    grants = funder.config_dir / "grants.csv"
+    with grants.open(encoding="utf-8", newline="") as source:
+        rows = list(csv.reader(source))
+    rows[7][rows[0].index("notes")] = "Grant GR-2026-0001\nsecond year"
+    with grants.open("w", encoding="utf-8", newline="") as target:
+        csv.writer(target).writerows(rows)
     meter = Recording()
-    monitor = Monitor(settings, meter=meter)
-    monitor.sync()
-    monitor.export("ics", as_of=AS_OF)
-    assert meter.counted()["exporting calendar events"] == (8, 8)
+    Monitor(funder, meter=meter).sync()
+    assert meter.counted()["reading grants.csv"] == (GRANTS + 2, GRANTS + 1)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import Engine, event
 
-from ukjp_monitor.jobs.loading import load_digests
+from ukjp_monitor.jobs.loading import Loader
 from ukjp_monitor.jobs.monitor import Monitor
 
 NOV_24 = date(2026, 11, 24)
@@ -97,8 +97,29 @@ def test_recipients_who_follow_the_same_things_share_one_alert_rendering(mailing
     assert [alert.audience.workstreams for alert in rendered] == [("life-sciences",)]
 
 
+def plan_readings(statements: Statements) -> int:
+    """How many times the statements read the plan (``queries.load_plan``)."""
+    return sum("FROM milestones JOIN workstreams" in text for _, _, text in statements.seen)
+
+
+def test_a_run_reads_the_plan_once_for_its_check_its_alerts_and_its_digests(mailing):
+    with Statements() as statements:
+        report = mailing.run(as_of=NOV_24)
+    assert report.check.alerts.sent > 0 and report.digests.sent > 0
+    assert plan_readings(statements) == 1
+
+
+def test_each_command_reads_the_plan_afresh(mailing):
+    mailing.check(as_of=NOV_24)
+    mailing.complete("rare-disease-pilot-start", on=NOV_24)
+    with Statements() as statements:
+        report = mailing.check(as_of=NOV_24)
+    assert report.transitions == 1  # the completion, from a plan read after it
+    assert plan_readings(statements) == 1
+
+
 def test_what_a_send_loads_cannot_be_changed_by_what_composes_from_it(mailing):
-    loaded = load_digests(mailing.engine, [("quantum-0@example.org", NOV_24)], timezone=LONDON)
+    loaded = Loader(mailing.engine, LONDON).digests([("quantum-0@example.org", NOV_24)])
     with pytest.raises(TypeError):
         loaded.assessments[NOV_24] = ()  # type: ignore[index]
     with pytest.raises(AttributeError):

@@ -12,6 +12,7 @@ from ukjp_monitor.cli.app import DATE, as_of_option, cli, common, emit, monitor
 from ukjp_monitor.jobs.monitor import Monitor
 from ukjp_monitor.plan import history as wording
 from ukjp_monitor.plan.status import Status
+from ukjp_monitor.plan.words import counted
 
 
 def _health_line(m: Monitor, timezone: str) -> str:
@@ -27,11 +28,11 @@ def validate(config_dir, db):
     config = monitor(config_dir, db, progress=True).load_config()
     channels = len(config.monitor.channels)
     # Channels are counted, never shown: their URLs may hold secrets.
-    also = f", {channels} channel{'s' if channels != 1 else ''}" if channels else ""
+    also = f", {counted(channels, 'channel')}" if channels else ""
     click.echo(
-        f"{config.directory}: {len(config.milestones)} milestones in "
-        f"{len(config.workstreams)} workstreams, "
-        f"{len(config.monitor.recipients)} recipients{also}: valid"
+        f"{config.directory}: {counted(len(config.milestones), 'milestone')} in "
+        f"{counted(len(config.workstreams), 'workstream')}, "
+        f"{counted(len(config.monitor.recipients), 'recipient')}{also}: valid"
     )
 
 

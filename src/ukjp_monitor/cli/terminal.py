@@ -26,7 +26,7 @@ from typing import IO, Any
 
 import click
 
-from ukjp_monitor.jobs.meter import Advance, Meter, silent
+from ukjp_monitor.meter import Advance, Meter, nothing, silent
 
 #: A file or a pipe has no width of its own; this one keeps most titles on one line.
 PIPE_WIDTH = 140
@@ -64,7 +64,7 @@ def _bar(label: str, total: int | None) -> Iterator[Advance]:
         timer = threading.Timer(DELAY, lambda: click.echo(f"{label}…", file=err))
         timer.start()
         try:
-            yield _nothing
+            yield nothing
         finally:
             timer.cancel()
         return
@@ -88,10 +88,6 @@ def _bar(label: str, total: int | None) -> Iterator[Advance]:
                 bar.update(done)
 
         yield advance
-
-
-def _nothing(n: int) -> None:
-    pass
 
 
 def colour(environ: Mapping[str, str]) -> bool:

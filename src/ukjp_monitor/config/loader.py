@@ -28,10 +28,11 @@ from ukjp_monitor.config.monitorfile import MonitorFile
 from ukjp_monitor.config.monitorreader import MONITOR_FILE, NEEDED, MonitorReader
 from ukjp_monitor.config.sections import Items, Reader, Section, name_of
 from ukjp_monitor.config.specs import ConfiguredMilestone, ProgrammeSpec, WorkstreamSpec
-from ukjp_monitor.config.spreadsheets import Table
+from ukjp_monitor.config.spreadsheets import Table, expected_rows
 from ukjp_monitor.config.tables import read_rows, table_reference
 from ukjp_monitor.config.yamlsource import LineDict, LineList, imported_file, line_of
 from ukjp_monitor.errors import ConfigError
+from ukjp_monitor.meter import Advance, Meter, silent
 
 #: The columns of an imported table: the keys of a milestone in YAML.
 MILESTONE_COLUMNS = tuple(f.name for f in fields(ConfiguredMilestone) if f.init)
@@ -60,13 +61,14 @@ class Config:
         return self.monitor.lead_days
 
 
-def load_config(directory: Path, *, now: datetime) -> Config:
+def load_config(directory: Path, *, now: datetime, meter: Meter = silent) -> Config:
     """Read and validate both files; ConfigError lists every problem found.
 
     ``now`` (the monitor's clock) is when the files are read: a completion
     they record must not be dated after today in the programme's time zone.
+    ``meter`` is told how far reading and checking the milestones has got.
     """
-    plan = _PlanReader(directory / MILESTONES_FILE, now)
+    plan = _PlanReader(directory / MILESTONES_FILE, now, meter)
     monitor = MonitorReader(directory / MONITOR_FILE, plan.workstream_ids)
     problems = plan.problems + monitor.problems
     if problems or plan.programme is None or monitor.spec is None:
@@ -134,13 +136,14 @@ class _PlanReader(Reader):
     contents = "it needs programme, workstreams and milestones"
     needed = NEEDED
 
-    def __init__(self, path: Path, now: datetime):
+    def __init__(self, path: Path, now: datetime, meter: Meter):
+        self.meter = meter
         #: The spreadsheet the milestones are imported from, if they are, and
         #: the problems found in it (reported after milestones.yaml's own).
         self.table: Table | None = None
         self.table_found: list[tuple[int, str]] = []
         self.table_unfinished = False
-        super().__init__(path)
+        super().__init__(path, meter=meter)
         self.programme = None
         self.workstreams, self.milestones = Items(), Items()
         #: None when the workstreams cannot be known, so references are not checked.
@@ -180,7 +183,10 @@ class _PlanReader(Reader):
         """The milestones listed in this file, or read from the table it names."""
         given = self.raw.get("milestones")
         if not isinstance(given, LineDict):
-            return self.read_items("milestones", ConfiguredMilestone) or Items()
+            listed = len(given) if isinstance(given, LineList) else None
+            with self.meter("checking milestones", listed) as advance:
+                items = self.read_items("milestones", ConfiguredMilestone, advance=advance)
+            return items or Items()
         table, problems = table_reference(given, directory)
         for key, message in problems:
             line = given.key_lines.get(key, given.line) if key else self.raw.key_lines["milestones"]
@@ -190,7 +196,11 @@ class _PlanReader(Reader):
         self.table = table
         self.raw["milestones"] = LineList(line=given.line)
         rows = read_rows(table, MILESTONE_COLUMNS, REQUIRED_COLUMNS, self._found_in_table)
-        return self.read_items("milestones", ConfiguredMilestone, self._guarded(rows)) or Items()
+        expected = expected_rows(table)
+        with self.meter(f"reading {table.path.name}", expected) as advance:
+            counted = _counted(rows, advance) if expected is not None else rows
+            items = self.read_items("milestones", ConfiguredMilestone, self._guarded(counted))
+        return items or Items()
 
     def _found_in_table(self, row: int, message: str) -> None:
         assert self.table is not None
@@ -253,6 +263,21 @@ class _PlanReader(Reader):
                     f"completed_on {m.completed_on} is after today ({today}); "
                     "record a completion once it has happened, or give a forecast",
                 )
+
+
+#: How many rows of a table are read between two reports to the meter.
+_ROWS_A_STEP = 500
+
+
+def _counted(rows: Iterator[tuple[int, dict]], advance: Advance) -> Iterator[tuple[int, dict]]:
+    """``rows`` as they are, telling ``advance`` how many rows on each has got to."""
+    told = number = 0
+    for number, row in rows:
+        if number - told >= _ROWS_A_STEP:
+            advance(number - told)
+            told = number
+        yield number, row
+    advance(number - told)
 
 
 def _dependency_problem(m: ConfiguredMilestone, j: int, dep: str, known: set[str]) -> str | None:

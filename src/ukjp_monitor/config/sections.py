@@ -20,6 +20,7 @@ from pydantic import TypeAdapter, ValidationError
 from ukjp_monitor.config.wording import describe_errors, shown, unknown_key
 from ukjp_monitor.config.yamlsource import LineDict, LineList, line_of, read_yaml
 from ukjp_monitor.errors import ConfigError
+from ukjp_monitor.meter import Advance, Meter, nothing, silent
 
 
 class Section(NamedTuple):
@@ -59,7 +60,8 @@ class Reader:
     #: what to say about a file that is missing
     needed: ClassVar[str] = ""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, *, meter: Meter = silent):
+        """Read ``path``, telling ``meter`` how far reading it has got."""
         self.display = str(path)
         self.found: list[tuple[int, str]] = []
         self.raw: Any = None
@@ -67,7 +69,7 @@ class Reader:
             self.found.append((0, f"{self.display}: no such file; {self.needed}"))
             return
         try:
-            self.raw, flaws = read_yaml(path, self.display)
+            self.raw, flaws = read_yaml(path, self.display, meter=meter)
         except ConfigError as exc:
             self.found.extend((0, problem) for problem in exc.problems)
             return
@@ -132,9 +134,15 @@ class Reader:
             self.problem(path + loc, message)
 
     def read_items(
-        self, key: str, model: Any, source: Iterable[tuple[int, dict]] | None = None
+        self,
+        key: str,
+        model: Any,
+        source: Iterable[tuple[int, dict]] | None = None,
+        *,
+        advance: Advance = nothing,
     ) -> Items | None:
-        """Validate every item of a list section; None when the section is unusable.
+        """Validate every item of a list section, telling ``advance`` of each;
+        None when the section is unusable.
 
         ``source``: the items are read from elsewhere (an imported table), one
         at a time as (line, data); each joins the section's list as it comes,
@@ -148,6 +156,7 @@ class Reader:
         items, validate = Items(), _adapter(model).validator.validate_python
         claimed, naming, kept = items.claimed, section.key, section.kept
         for index, raw in enumerate(value if source is None else _joining(value, source)):
+            advance(1)
             name = name_of(raw, naming)
             identity = name.casefold() if name and section.fold_case else name
             if owned := identity not in claimed:

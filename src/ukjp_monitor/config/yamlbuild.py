@@ -20,6 +20,8 @@ from typing import Any
 
 import yaml
 
+from ukjp_monitor.meter import Advance, nothing
+
 #: How deep lists and mappings may nest; the configuration needs four levels.
 MAX_DEPTH = 100
 #: How many items aliases may add to a file beyond those written out. An
@@ -97,7 +99,8 @@ class Builder:
     use) are made here, with messages that say what to change.
     """
 
-    def __init__(self, loader: Any):
+    def __init__(self, loader: Any, advance: Advance = nothing):
+        """``advance(n)`` is told each time the items of lists built reach n lines further."""
         self.next_event = loader.get_event
         self.check_event = loader.check_event
         self.resolve = loader.resolve
@@ -110,6 +113,9 @@ class Builder:
         #: nodes read from the file, and nodes the data stands for (aliases
         #: counted as all they stand for)
         self.written = self.items = 0
+        #: the line of the last list item built, which ``advance`` has been told of
+        self.line = 0
+        self.advance = advance
 
     def document(self) -> Any:
         self.next_event()  # stream start
@@ -252,6 +258,11 @@ class Builder:
             value, item_line, _ = self.node((*path, len(items)))
             items.append(value)
             lines.append(item_line)
+            if item_line > self.line:
+                # A list item is the unit of progress: a funder's file is one
+                # list of 100,000 milestones, each a few lines long.
+                self.advance(item_line - self.line)
+                self.line = item_line
         self.next_event()
         return items
 

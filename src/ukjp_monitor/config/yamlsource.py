@@ -17,6 +17,7 @@ import yaml
 from ukjp_monitor.config.yamlbuild import TOO_DEEP, Builder, Flaw, LineDict, LineList, Refused
 from ukjp_monitor.config.yamlsyntax import syntax_problem
 from ukjp_monitor.errors import ConfigError
+from ukjp_monitor.meter import Meter, silent
 
 _Loader: type[yaml.SafeLoader] | type[yaml.CSafeLoader]
 try:
@@ -25,8 +26,9 @@ except AttributeError:  # PyYAML built without libyaml
     _Loader = yaml.SafeLoader
 
 
-def read_yaml(path: Path, display: str) -> tuple[Any, list[Flaw]]:
-    """Load ``path`` into line-aware data plus the flaws found on the way.
+def read_yaml(path: Path, display: str, *, meter: Meter = silent) -> tuple[Any, list[Flaw]]:
+    """Load ``path`` into line-aware data plus the flaws found on the way,
+    telling ``meter`` how many of the file's lines have been read.
 
     Unreadable files and syntax errors raise ConfigError; ``display`` is how
     the file is named in its one message.
@@ -38,9 +40,13 @@ def read_yaml(path: Path, display: str) -> tuple[Any, list[Flaw]]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([f"{display}: cannot be read ({exc})"]) from None
     loader = _Loader(text)
-    builder = Builder(loader)
+    lines = text.count("\n") + (not text.endswith("\n"))  # as an editor numbers them
     try:
-        return builder.document(), builder.flaws
+        with meter(f"reading {path.name}", lines) as advance:
+            builder = Builder(loader, advance)
+            document = builder.document()
+            advance(lines - builder.line)
+        return document, builder.flaws
     except Refused as exc:
         raise ConfigError([f"{display}:{exc.line}: {exc.message}"]) from None
     except yaml.MarkedYAMLError as exc:

@@ -18,19 +18,18 @@ from sqlalchemy import Engine
 
 from ukjp_monitor.config.monitorfile import MonitorFile
 from ukjp_monitor.jobs.channels import Channels
-from ukjp_monitor.jobs.loading import load_alerts
-from ukjp_monitor.jobs.meter import Meter, silent
+from ukjp_monitor.jobs.loading import Loader
 from ukjp_monitor.jobs.reports import CheckReport, DeliveryReport
 from ukjp_monitor.jobs.sending import Composer, Sender, alert_composer
+from ukjp_monitor.meter import Meter, silent
 from ukjp_monitor.notify.channels import ChannelWriter
 from ukjp_monitor.notify.letters import list_id
 from ukjp_monitor.notify.rendering import Renderer
 from ukjp_monitor.notify.routing import alerted
 from ukjp_monitor.plan.records import message_id_domain
 from ukjp_monitor.plan.sendtimes import DigestSchedule
-from ukjp_monitor.plan.status import Assessment, evaluate
 from ukjp_monitor.settings import Settings
-from ukjp_monitor.store import ledger, queries, transitions
+from ukjp_monitor.store import ledger, transitions
 from ukjp_monitor.store.db import writer
 
 
@@ -59,6 +58,8 @@ class Alerting:
         self.meter = meter
         self.programme, self.mail = programme, monitor.mail
         self.timezone = ZoneInfo(timezone)
+        #: one reading of the plan for everything this notifier sends
+        self.loader = Loader(engine, self.timezone)
         self.claimer = ledger.claimer_id()
         self.renderer = Renderer(
             subject_prefix=monitor.mail.subject_prefix,
@@ -92,7 +93,7 @@ class Alerting:
             settings,
             channels=monitor.channels,
             programme=programme,
-            timezone=self.timezone,
+            loader=self.loader,
             writer=ChannelWriter(
                 base_url=monitor.web.base_url, programme_ja=programme_ja, calendars=calendars
             ),
@@ -117,7 +118,7 @@ class Alerting:
         recipient who follows something in it, in one transaction; returns
         how many transitions were recorded."""
         with self.meter("assessing milestones", None):
-            assessments = self._assess(as_of)
+            assessments = self.loader.portfolio(as_of).assessments
         now = self.clock()
         with writer(self.engine).begin() as conn, self.meter("recording transitions", None):
             transitions.lock_checks(conn)
@@ -147,11 +148,7 @@ class Alerting:
     def _alerts(self, claims: list[ledger.Claim]) -> Composer:
         # An alert's lines are the claimed check's transitions that the
         # recipient follows now: everyone following the same things gets the same.
-        loaded = load_alerts(self.engine, claims, timezone=self.timezone)
+        loaded = self.loader.alerts(claims)
         return alert_composer(
             loaded, self.recipients, programme=self.programme, render=self.renderer.alert
         )
-
-    def _assess(self, as_of: date) -> list[Assessment]:
-        with self.engine.connect() as conn:
-            return evaluate(queries.load_plan(conn), as_of)

@@ -15,12 +15,10 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine
 
-from ukjp_monitor.jobs.loading import Loaded, load_alerts, load_digests
-from ukjp_monitor.jobs.meter import Meter, silent
+from ukjp_monitor.jobs.loading import Loaded, Loader
 from ukjp_monitor.jobs.reports import DeliveryReport
 from ukjp_monitor.jobs.sending import (
     Composer,
@@ -29,6 +27,7 @@ from ukjp_monitor.jobs.sending import (
     claimed_digests,
     digest_of,
 )
+from ukjp_monitor.meter import Meter, silent
 from ukjp_monitor.notify.apprise_transport import AppriseTransport
 from ukjp_monitor.notify.channels import ChannelWriter, Post
 from ukjp_monitor.notify.compose import Digest
@@ -71,7 +70,7 @@ class Channels:
         *,
         channels: Iterable[Channel],
         programme: str,
-        timezone: ZoneInfo,
+        loader: Loader,
         writer: ChannelWriter,
         clock: Callable[[], datetime],
         claimer: str,
@@ -82,7 +81,7 @@ class Channels:
         meter: Meter = silent,
     ):
         self.engine, self.clock, self.claimer, self.domain = engine, clock, claimer, domain
-        self.programme, self.timezone, self.writer = programme, timezone, writer
+        self.programme, self.loader, self.writer = programme, loader, writer
         # Keyed by address; each one's reader is the Recipient that routing knows.
         self.readers = {c.address: c.reader for c in channels}
         self._send = ChannelSender(
@@ -121,7 +120,7 @@ class Channels:
         return self._send(ledger.CHANNEL_ALERT, self._alerts)
 
     def _alerts(self, claims: list[ledger.Claim]) -> Composer:
-        loaded = load_alerts(self.engine, claims, timezone=self.timezone)
+        loaded = self.loader.alerts(claims)
         return alert_composer(
             loaded, self.readers, programme=self.programme, render=self.writer.alert
         )
@@ -151,7 +150,7 @@ class Channels:
 
     def _loud(self, as_of: date) -> list[str]:
         wanted = [(address, as_of) for address in self.readers]
-        loaded = load_digests(self.engine, wanted, timezone=self.timezone)
+        loaded = self.loader.digests(wanted)
         return [a for a in self.readers if not self._digest(loaded, a, as_of).quiet]
 
     def send_summaries(self) -> DeliveryReport:
@@ -160,10 +159,9 @@ class Channels:
 
     def _summaries(self, claims: list[ledger.Claim]) -> Composer:
         return claimed_digests(
-            self.engine,
+            self.loader,
             claims,
             self.readers,
-            timezone=self.timezone,
             programme=self.programme,
             render=self.writer.summary,
         )

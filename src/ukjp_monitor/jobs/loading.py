@@ -1,8 +1,8 @@
 """What a send reads from the store, all of it before anything is composed.
 
 The sending path has a pure middle (DESIGN §10): once the claims are known,
-``load_alerts`` or ``load_digests`` reads, in the caller's thread and over
-one connection, everything the messages for them need into a ``Loaded``.
+a ``Loader``'s ``alerts`` or ``digests`` reads, in the caller's thread and
+over one connection, everything the messages for them need into a ``Loaded``.
 Composing (``notify.compose``, ``notify.alerts``) and rendering
 (``notify.rendering``) then work on that alone and never open the database,
 so they can run anywhere, in any order, as often as wanted.
@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Engine
 from ukjp_monitor.notify.compose import RECENT_DAYS
 from ukjp_monitor.notify.routing import CheckLines, Portfolio
 from ukjp_monitor.plan.records import ChangeLine
-from ukjp_monitor.plan.status import evaluate
+from ukjp_monitor.plan.status import Milestone, evaluate
 from ukjp_monitor.store import changes, ledger, queries, transitions
 
 K = TypeVar("K")
@@ -64,55 +64,80 @@ class Loaded:
         return found or CheckLines(check_id, ())
 
 
-def load_alerts(engine: Engine, claims: Iterable[ledger.Claim], *, timezone: ZoneInfo) -> Loaded:
-    """What the alerts for ``claims`` say: their checks' lines and the plan
-    as of each of their days."""
-    claims = list(claims)
-    check_ids = sorted({c.check_id for c in claims if c.check_id is not None})
-    with engine.connect() as conn:
-        checks = {i: CheckLines.of(i, transitions.load_check_lines(conn, i)) for i in check_ids}
-        assessed = _assessed(conn, {c.as_of for c in claims})
-    return Loaded(timezone, assessed, checks=_frozen(checks))
+class Loader:
+    """Reads what sends need from ``engine``, for one command.
 
-
-def load_digests(
-    engine: Engine, wanted: Iterable[tuple[str, date]], *, timezone: ZoneInfo
-) -> Loaded:
-    """What the digests for ``wanted`` (recipient, as of) say: the plan as of
-    each day, each recipient's last digest, and the changes since it.
-
-    Read before any of these digests is marked sent, so each recipient's
-    changes start from their previous digest, not from this one.
+    A command's steps each need the plan evaluated as of a day: a check
+    assesses it, then its alerts, the digests, the quiet-week test and the
+    channels' summaries are composed from it. At 100,000 milestones reading
+    and evaluating it takes seconds, so a loader reads the plan once and
+    evaluates it once per day, however many steps ask. What a check
+    records (transitions) is not part of the plan, so a run's check and
+    digests see the same plan; the next command's loader reads it afresh.
     """
-    wanted = list(wanted)
-    with engine.connect() as conn:
-        last_sent = _frozen(ledger.last_digests_sent(conn))
-        starts = {_since(last_sent.get(email), as_of, timezone) for email, as_of in wanted}
-        changed = {day: _changes_since(conn, day, timezone) for day in sorted(starts)}
-        assessed = _assessed(conn, {as_of for _, as_of in wanted})
-        recent = min((as_of for _, as_of in wanted), default=None)
-        evidence = (
-            changes.completion_evidence(conn, recent - timedelta(days=RECENT_DAYS))
-            if recent
-            else {}
+
+    def __init__(self, engine: Engine, timezone: ZoneInfo):
+        self.engine, self.timezone = engine, timezone
+        self._plan: list[Milestone] | None = None
+        self._portfolios: dict[date, Portfolio] = {}
+
+    def portfolio(self, day: date) -> Portfolio:
+        """Every live milestone's assessment as of ``day``."""
+        if day not in self._portfolios:
+            with self.engine.connect() as conn:
+                self._portfolios[day] = self._portfolio(conn, day)
+        return self._portfolios[day]
+
+    def alerts(self, claims: Iterable[ledger.Claim]) -> Loaded:
+        """What the alerts for ``claims`` say: their checks' lines and the
+        plan as of each of their days."""
+        claims = list(claims)
+        check_ids = sorted({c.check_id for c in claims if c.check_id is not None})
+        with self.engine.connect() as conn:
+            checks = {i: CheckLines.of(i, transitions.load_check_lines(conn, i)) for i in check_ids}
+            assessed = self._assessed(conn, {c.as_of for c in claims})
+        return Loaded(self.timezone, assessed, checks=_frozen(checks))
+
+    def digests(self, wanted: Iterable[tuple[str, date]]) -> Loaded:
+        """What the digests for ``wanted`` (recipient, as of) say: the plan as
+        of each day, each recipient's last digest, and the changes since it.
+
+        Read before any of these digests is marked sent, so each recipient's
+        changes start from their previous digest, not from this one.
+        """
+        wanted, timezone = list(wanted), self.timezone
+        with self.engine.connect() as conn:
+            last_sent = _frozen(ledger.last_digests_sent(conn))
+            starts = {_since(last_sent.get(email), as_of, timezone) for email, as_of in wanted}
+            changed = {day: _changes_since(conn, day, timezone) for day in sorted(starts)}
+            assessed = self._assessed(conn, {as_of for _, as_of in wanted})
+            recent = min((as_of for _, as_of in wanted), default=None)
+            evidence = (
+                changes.completion_evidence(conn, recent - timedelta(days=RECENT_DAYS))
+                if recent
+                else {}
+            )
+        return Loaded(
+            timezone,
+            assessed,
+            changes=_frozen(changed),
+            last_sent=last_sent,
+            evidence=_frozen(evidence),
         )
-    return Loaded(
-        timezone,
-        assessed,
-        changes=_frozen(changed),
-        last_sent=last_sent,
-        evidence=_frozen(evidence),
-    )
+
+    def _assessed(self, conn: Connection, days: Iterable[date]) -> Mapping[date, Portfolio]:
+        return _frozen({day: self._portfolio(conn, day) for day in sorted(set(days))})
+
+    def _portfolio(self, conn: Connection, day: date) -> Portfolio:
+        if day not in self._portfolios:
+            if self._plan is None:
+                self._plan = queries.load_plan(conn)
+            self._portfolios[day] = Portfolio(tuple(evaluate(self._plan, day)))
+        return self._portfolios[day]
 
 
 def _since(last: datetime | None, as_of: date, timezone: ZoneInfo) -> date:
     return last.astimezone(timezone).date() if last else as_of - timedelta(days=7)
-
-
-def _assessed(conn: Connection, days: Iterable[date]) -> Mapping[date, Portfolio]:
-    days = sorted(set(days))
-    plan = queries.load_plan(conn) if days else []
-    return _frozen({day: Portfolio(tuple(evaluate(plan, day))) for day in days})
 
 
 def _changes_since(conn: Connection, day: date, timezone: ZoneInfo) -> tuple[ChangeLine, ...]:

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from ukjp_monitor.jobs import progress
-from ukjp_monitor.jobs.meter import Meter, silent
 from ukjp_monitor.jobs.reading import ReadOnlyMonitor
 from ukjp_monitor.jobs.reports import CheckReport, DeliveryReport, RunReport
+from ukjp_monitor.meter import Meter, silent
 from ukjp_monitor.settings import Settings
 from ukjp_monitor.store import queries
 from ukjp_monitor.store.db import peek, writer
@@ -61,8 +61,7 @@ class Monitor(ReadOnlyMonitor):
     def load_config(self) -> Config:
         from ukjp_monitor.config.loader import load_config
 
-        with self.meter("reading the configuration", None):
-            return load_config(self.settings.config_dir, now=self.clock())
+        return load_config(self.settings.config_dir, now=self.clock(), meter=self.meter)
 
     def sync(self, *, force: bool = False) -> SyncReport:
         """Validate the configuration, then load it in one transaction.

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from ukjp_monitor.errors import UnknownRecipient
 from ukjp_monitor.jobs.alerting import Alerting
-from ukjp_monitor.jobs.loading import Loaded, load_digests
+from ukjp_monitor.jobs.loading import Loaded
 from ukjp_monitor.jobs.reports import DeliveryReport
 from ukjp_monitor.jobs.sending import Composer, claimed_digests, digest_audience, digest_of
 from ukjp_monitor.notify.compose import Digest
@@ -54,7 +54,7 @@ class Notifier(Alerting):
         """Each recipient's digest as it would be sent now, rendered as it is
         asked for; nothing is recorded. An unknown recipient is refused at once."""
         chosen = self._chosen(recipients)
-        loaded = load_digests(self.engine, [(e, as_of) for e in chosen], timezone=self.timezone)
+        loaded = self.loader.digests([(e, as_of) for e in chosen])
         return self._previews(chosen, loaded, as_of)
 
     def _previews(
@@ -128,7 +128,7 @@ class Notifier(Alerting):
         if self.mail.quiet_digest != "skip" or not wanted:
             return wanted
         pairs = [(w.email, w.as_of) for w in wanted]
-        loaded = load_digests(self.engine, pairs, timezone=self.timezone)
+        loaded = self.loader.digests(pairs)
         return [w for w in wanted if not self._digest(loaded, w.email, w.as_of).quiet]
 
     def claim_digests(self, wanted: list[Wanted], *, force: bool = False) -> int:
@@ -158,10 +158,9 @@ class Notifier(Alerting):
 
     def _digests(self, claims: list[ledger.Claim]) -> Composer:
         return claimed_digests(
-            self.engine,
+            self.loader,
             claims,
             self.recipients,
-            timezone=self.timezone,
             programme=self.programme,
             render=self.renderer.digest,
         )

@@ -17,13 +17,12 @@ from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from ukjp_monitor.jobs.loading import Loaded, load_digests
-from ukjp_monitor.jobs.meter import Meter, silent
+from ukjp_monitor.jobs.loading import Loaded, Loader
 from ukjp_monitor.jobs.reports import DeliveryReport
+from ukjp_monitor.meter import Meter, silent
 from ukjp_monitor.notify.alerts import Alert, compose_alert
 from ukjp_monitor.notify.compose import Digest, compose_digest
 from ukjp_monitor.notify.delivery import deliver, open_transport
@@ -124,18 +123,17 @@ def digest_composer(
 
 
 def claimed_digests(
-    engine: Engine,
+    loader: Loader,
     claims: list[ledger.Claim],
     readers: Mapping[str, Recipient],
     *,
-    timezone: ZoneInfo,
     programme: str,
     render: Callable[[Digest], Any],
 ) -> Composer:
     """``digest_composer`` for ``claims``, with what they need loaded first
-    (in the caller's thread) from ``engine``."""
+    (in the caller's thread) by ``loader``."""
     wanted = [(claim.recipient, claim.as_of) for claim in claims]
-    loaded = load_digests(engine, wanted, timezone=timezone)
+    loaded = loader.digests(wanted)
     return digest_composer(loaded, readers, programme=programme, render=render)
 
 

@@ -1,11 +1,13 @@
 """How far long work has got: the ``Meter`` a use case reports its counts to.
 
-The use cases know their counts (milestones written, pages built, messages
-sent) and report them to the meter they were given; what shows them is the
-caller's business. The command line passes a progress bar when stderr is a
-terminal (``cli.terminal``); everything else — ``serve``, the Prefect flows,
-the status page, the tests — keeps the default, ``silent``, which shows
-nothing and costs one call per step.
+The use cases know their counts (lines of a file read, milestones written,
+pages built, messages sent) and report them to the meter they were given,
+and pass it on to the configuration's readers; what shows them is the
+caller's business. It lives at the top so that every layer may report to
+one. The command line passes a progress bar when stderr is a terminal
+(``cli.terminal``); everything else — ``serve``, the Prefect flows, the
+status page, the tests — keeps the default, ``silent``, which shows nothing
+and costs one call per step.
 """
 
 from __future__ import annotations
@@ -30,11 +32,11 @@ class Meter(Protocol):
     def __call__(self, label: str, total: int | None) -> AbstractContextManager[Advance]: ...
 
 
-def _nothing(n: int) -> None:
-    pass
+def nothing(n: int) -> None:
+    """The ``Advance`` that notes nothing: for work that no one is watching."""
 
 
 @contextmanager
 def silent(label: str, total: int | None) -> Iterator[Advance]:
     """The meter that shows nothing (the default everywhere)."""
-    yield _nothing
+    yield nothing
