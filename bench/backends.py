@@ -106,6 +106,16 @@ class Backend:
             _templates[key] = db
         return _templates[key]
 
+    def schema_only(self) -> Db:
+        """A database with the monitor's schema and nothing in it, built once."""
+        key = (self.name, "schema")
+        if key not in _templates:
+            db = self.empty("tmpl_schema", keep=True)
+            code = f"from ukjp_monitor.store.db import open_database; open_database({db.url!r})"
+            _run([PY, "-c", code], dict(os.environ))
+            _templates[key] = db
+        return _templates[key]
+
     def cleanup(self) -> None:
         """After a scenario: nothing by default (templates live until the end)."""
 

@@ -6,6 +6,7 @@
     python bench/run.py --profile sync --backend sqlite --sizes 100000
     python bench/run.py --funder --backend sqlite   # the funder's check and digest (issue 11)
     python bench/run.py --scenario import --sizes 1000,10000,100000   # sync from grants.csv
+    python bench/run.py --scenario import-rows --sizes 100000   # the same, beside the schema's rows
 
 Every figure is a whole process (subprocess, wall clock from spawn to exit,
 peak RSS of the child from os.wait4), the median of K runs, and each
@@ -78,6 +79,17 @@ SCENARIOS = {
         3.0,
         "≤ 3× floor, ≤ 300 MB",
         "csv module reads grants.csv, driver inserts N rows, one transaction",
+    ),
+    # The same sync against a floor with the schema's work in it: the rows a
+    # first sync writes (milestones, dependencies, an event each), into the
+    # monitor's own tables, keys and indexes. No target: it shows what the
+    # monitor adds to the driver's writing, and the import's target stays.
+    "import-rows": (
+        100_000,
+        None,
+        "none (for comparison)",
+        "csv module reads grants.csv, driver writes the rows a first sync writes into the"
+        " monitor's schema, one transaction",
     ),
     "check": (
         100_000,
@@ -355,6 +367,25 @@ class Bench:
         def run_floor():
             backend.reset_floor_copy(floor_db)
             return timed(floor, base_env(self.work))
+
+        def run():
+            db = backend.empty(f"import{n}")
+            return timed([*MONITOR, "sync"], self.env(db, cfg))
+
+        self.alternate(result, run, run_floor, result.k, n < 100_000)
+        return result
+
+    def import_rows(self, backend: backends.Backend, n: int) -> Result:
+        """The import scenario's sync, against floors/csv_schema_insert.py."""
+        cfg = write_config(self.work / f"config-n{n}-r1-csv", n, 1, csv=True)
+        result = Result("import-rows", backend.name, n, 1, self.k_for(n))
+        schema = backend.schema_only()
+
+        def run_floor():
+            db = backend.copy(schema, f"importrows{n}")
+            target = db.name if backend.name == "sqlite" else db.url
+            floor = [PY, str(HERE / "floors" / "csv_schema_insert.py"), backend.driver, target]
+            return timed([*floor, str(cfg / "grants.csv")], base_env(self.work))
 
         def run():
             db = backend.empty(f"import{n}")

@@ -1,4 +1,4 @@
-"""The use cases tell the meter they are given what they count (meter.py);
+"""The use cases tell the meter they are given what they count (plan/meter.py);
 by default they are given one that shows nothing."""
 
 import csv
@@ -12,7 +12,7 @@ import pytest
 
 from conftest import SHIPPED_CONFIG
 from ukjp_monitor.jobs.monitor import Monitor
-from ukjp_monitor.meter import silent
+from ukjp_monitor.plan.meter import silent
 
 AS_OF = date(2026, 11, 24)
 #: More rows than the importer reads between two reports to its meter.

@@ -26,7 +26,7 @@ from typing import IO, Any
 
 import click
 
-from ukjp_monitor.meter import Advance, Meter, nothing, silent
+from ukjp_monitor.plan.meter import Advance, Meter, nothing, silent
 
 #: A file or a pipe has no width of its own; this one keeps most titles on one line.
 PIPE_WIDTH = 140

@@ -32,7 +32,7 @@ from ukjp_monitor.config.spreadsheets import Table, expected_rows
 from ukjp_monitor.config.tables import read_rows, table_reference
 from ukjp_monitor.config.yamlsource import LineDict, LineList, imported_file, line_of
 from ukjp_monitor.errors import ConfigError
-from ukjp_monitor.meter import Advance, Meter, silent
+from ukjp_monitor.plan.meter import Advance, Meter, silent
 
 #: The columns of an imported table: the keys of a milestone in YAML.
 MILESTONE_COLUMNS = tuple(f.name for f in fields(ConfiguredMilestone) if f.init)

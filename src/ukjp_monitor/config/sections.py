@@ -20,7 +20,7 @@ from pydantic import TypeAdapter, ValidationError
 from ukjp_monitor.config.wording import describe_errors, shown, unknown_key
 from ukjp_monitor.config.yamlsource import LineDict, LineList, line_of, read_yaml
 from ukjp_monitor.errors import ConfigError
-from ukjp_monitor.meter import Advance, Meter, nothing, silent
+from ukjp_monitor.plan.meter import Advance, Meter, nothing, silent
 
 
 class Section(NamedTuple):

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from ukjp_monitor.meter import Advance, nothing
+from ukjp_monitor.plan.meter import Advance, nothing
 
 #: How deep lists and mappings may nest; the configuration needs four levels.
 MAX_DEPTH = 100

@@ -17,7 +17,7 @@ import yaml
 from ukjp_monitor.config.yamlbuild import TOO_DEEP, Builder, Flaw, LineDict, LineList, Refused
 from ukjp_monitor.config.yamlsyntax import syntax_problem
 from ukjp_monitor.errors import ConfigError
-from ukjp_monitor.meter import Meter, silent
+from ukjp_monitor.plan.meter import Meter, silent
 
 _Loader: type[yaml.SafeLoader] | type[yaml.CSafeLoader]
 try:

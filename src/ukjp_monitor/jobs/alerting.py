@@ -21,11 +21,11 @@ from ukjp_monitor.jobs.channels import Channels
 from ukjp_monitor.jobs.loading import Loader
 from ukjp_monitor.jobs.reports import CheckReport, DeliveryReport
 from ukjp_monitor.jobs.sending import Composer, Sender, alert_composer
-from ukjp_monitor.meter import Meter, silent
 from ukjp_monitor.notify.channels import ChannelWriter
 from ukjp_monitor.notify.letters import list_id
 from ukjp_monitor.notify.rendering import Renderer
 from ukjp_monitor.notify.routing import alerted
+from ukjp_monitor.plan.meter import Meter, silent
 from ukjp_monitor.plan.records import message_id_domain
 from ukjp_monitor.plan.sendtimes import DigestSchedule
 from ukjp_monitor.settings import Settings

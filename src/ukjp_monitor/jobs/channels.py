@@ -27,12 +27,12 @@ from ukjp_monitor.jobs.sending import (
     claimed_digests,
     digest_of,
 )
-from ukjp_monitor.meter import Meter, silent
 from ukjp_monitor.notify.apprise_transport import AppriseTransport
 from ukjp_monitor.notify.channels import ChannelWriter, Post
 from ukjp_monitor.notify.compose import Digest
 from ukjp_monitor.notify.routing import alerted
 from ukjp_monitor.notify.transport import Transport
+from ukjp_monitor.plan.meter import Meter, silent
 from ukjp_monitor.plan.records import Channel, TransitionLine
 from ukjp_monitor.plan.sendtimes import iso_week
 from ukjp_monitor.settings import Settings

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ukjp_monitor.jobs.standing import Standing
-from ukjp_monitor.meter import Meter, silent
+from ukjp_monitor.plan.meter import Meter, silent
 from ukjp_monitor.plan.report import record, to_csv, to_json_document
 from ukjp_monitor.plan.status import Status
 

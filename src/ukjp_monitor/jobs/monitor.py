@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from ukjp_monitor.jobs import progress
 from ukjp_monitor.jobs.reading import ReadOnlyMonitor
 from ukjp_monitor.jobs.reports import CheckReport, DeliveryReport, RunReport
-from ukjp_monitor.meter import Meter, silent
+from ukjp_monitor.plan.meter import Meter, silent
 from ukjp_monitor.settings import Settings
 from ukjp_monitor.store import queries
 from ukjp_monitor.store.db import peek, writer

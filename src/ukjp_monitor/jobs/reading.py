@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 
 from ukjp_monitor.errors import InputError
 from ukjp_monitor.jobs.standing import MilestoneReport, Standing
-from ukjp_monitor.meter import Meter, silent
+from ukjp_monitor.plan.meter import Meter, silent
 from ukjp_monitor.plan.status import Status, evaluate
 from ukjp_monitor.settings import Settings
 from ukjp_monitor.store import queries
@@ -30,7 +30,7 @@ class ReadOnlyMonitor:
     def __init__(self, settings: Settings, *, meter: Meter = silent):
         self.settings = settings
         self.clock = settings.clock  # the one clock (DESIGN §11)
-        self.meter = meter  # how long work shows how far it has got (meter.py)
+        self.meter = meter  # how long work shows how far it has got (plan/meter.py)
         self._engine: Engine | None = None
 
     @property

@@ -22,13 +22,13 @@ from sqlalchemy import Engine
 
 from ukjp_monitor.jobs.loading import Loaded, Loader
 from ukjp_monitor.jobs.reports import DeliveryReport
-from ukjp_monitor.meter import Meter, silent
 from ukjp_monitor.notify.alerts import Alert, compose_alert
 from ukjp_monitor.notify.compose import Digest, compose_digest
 from ukjp_monitor.notify.delivery import deliver, open_transport
 from ukjp_monitor.notify.letters import Letter
 from ukjp_monitor.notify.rendering import Rendered
 from ukjp_monitor.notify.transport import Outgoing, Transport
+from ukjp_monitor.plan.meter import Meter, silent
 from ukjp_monitor.plan.records import Recipient, Result
 from ukjp_monitor.settings import Settings
 from ukjp_monitor.store import ledger

@@ -3,11 +3,11 @@
 The use cases know their counts (lines of a file read, milestones written,
 pages built, messages sent) and report them to the meter they were given,
 and pass it on to the configuration's readers; what shows them is the
-caller's business. It lives at the top so that every layer may report to
-one. The command line passes a progress bar when stderr is a terminal
-(``cli.terminal``); everything else — ``serve``, the Prefect flows, the
-status page, the tests — keeps the default, ``silent``, which shows nothing
-and costs one call per step.
+caller's business. Pure, and in the topmost layer, so that every layer may
+report to one. The command line passes a progress bar when stderr is a
+terminal (``cli.terminal``); everything else — ``serve``, the Prefect
+flows, the status page, the tests — keeps the default, ``silent``, which
+shows nothing and costs one call per step.
 """
 
 from __future__ import annotations
