@@ -7,7 +7,8 @@ tables, with their keys, indexes and foreign keys, in one transaction:
 * a milestone row of the 14 columns a new milestone fills (the target's
   dates left empty: the floor parses nothing);
 * a dependency row for each id in depends_on;
-* an event for each milestone added and each completion, its details JSON.
+* an event for each milestone added and each completion, its details JSON
+  (encoded by orjson, as the monitor's are).
 
 Nothing is validated or converted. The database is a copy of an empty one
 that the monitor created, so the tables are exactly the monitor's.
@@ -17,8 +18,9 @@ that the monitor created, so the tables are exactly the monitor's.
 """
 
 import csv
-import json
 import sys
+
+import orjson
 
 MILESTONE = (
     "id, title, workstream_id, position, owner, lead_days, target_text, target_start, "
@@ -57,10 +59,10 @@ with open(grants, encoding="utf-8-sig", newline="") as source:
         )
         dependencies.extend((mid, d) for d in r[at["depends_on"]].split(";") if d)
         details = {"target": r[at["target"]] or "TBC", "workstream": ws, "title": title}
-        events.append((now, mid, "added", "bench", json.dumps(details)))
+        events.append((now, mid, "added", "bench", orjson.dumps(details).decode()))
         if done:
             details = {"on": done, "previous": None, "source": "config"}
-            events.append((now, mid, "completed", "bench", json.dumps(details)))
+            events.append((now, mid, "completed", "bench", orjson.dumps(details).decode()))
 streams = [(ws, ws, position) for ws, position in workstreams.items()]
 tables = [
     ("workstreams", "id, name, position", streams),
