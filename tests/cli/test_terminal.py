@@ -11,10 +11,12 @@ import subprocess
 import sys
 import termios
 import threading
+import time
 
 import pytest
 
 from conftest import SHIPPED_CONFIG
+from ukjp_monitor.cli import terminal
 
 pytestmark = pytest.mark.slow
 
@@ -193,3 +195,23 @@ def test_digest_previews_down_a_pipe_are_never_paged(synced, tmp_path):
     env = environment(PAGER=f"sh -c 'cat > {paged}'", UKJP_NOW="2026-11-24T09:00:00+00:00")
     _, piped = in_terminal(["digest", *synced], env, rows=10, stdout_to_pipe=True)
     assert piped.startswith(b"To: ") and not paged.exists()
+
+
+def test_work_without_a_total_shows_its_label_then_its_count_so_far(capsys, monkeypatch):
+    monkeypatch.setattr(terminal, "DELAY", 0.0)
+    monkeypatch.setattr(terminal, "REDRAW", 0.0)
+    with terminal._bar("reading grants.xlsx", None) as advance:
+        time.sleep(0.2)  # the label is drawn once the delay has passed
+        advance(1_000)
+        advance(500)
+    shown = capsys.readouterr().err
+    assert shown.startswith("\rreading grants.xlsx…\x1b[K")
+    assert "\rreading grants.xlsx… 1,000\x1b[K" in shown
+    assert shown.endswith("\rreading grants.xlsx… 1,500\x1b[K\n")
+
+
+def test_work_without_a_total_that_ends_quickly_shows_nothing(capsys):
+    with terminal._bar("reading grants.xlsx", None) as advance:
+        advance(10)
+    time.sleep(terminal.DELAY + 0.1)  # past the moment the label would have shown
+    assert capsys.readouterr().err == ""

@@ -75,7 +75,7 @@ def test_an_imported_table_is_counted_row_by_row_against_its_lines(funder):
     meter = Recording()
     Monitor(funder, meter=meter).sync()
     counted = meter.counted()
-    assert counted["reading grants.csv"] == (GRANTS + 1, GRANTS + 1)  # the header is row 1
+    assert counted["reading grants.csv"] == (GRANTS, GRANTS)
     assert counted["syncing milestones"] == (GRANTS, GRANTS)
 
 
@@ -88,4 +88,21 @@ def test_a_cell_holding_a_line_break_leaves_the_count_short_of_the_lines(funder)
         csv.writer(target).writerows(rows)
     meter = Recording()
     Monitor(funder, meter=meter).sync()
-    assert meter.counted()["reading grants.csv"] == (GRANTS + 2, GRANTS + 1)
+    assert meter.counted()["reading grants.csv"] == (GRANTS + 1, GRANTS)
+
+
+def test_an_imported_sheet_is_counted_row_by_row_with_no_total(funder):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Milestones"
+    with (funder.config_dir / "grants.csv").open(encoding="utf-8", newline="") as source:
+        for row in csv.reader(source):
+            sheet.append([cell or None for cell in row])
+    workbook.save(funder.config_dir / "grants.xlsx")
+    plan = funder.config_dir / "milestones.yaml"
+    plan.write_text(plan.read_text().replace("file: grants.csv", "file: grants.xlsx"))
+    meter = Recording()
+    Monitor(funder, meter=meter).sync()
+    assert meter.counted()["reading grants.xlsx"] == (None, GRANTS)

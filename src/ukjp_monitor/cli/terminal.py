@@ -26,7 +26,7 @@ from typing import IO, Any
 
 import click
 
-from ukjp_monitor.plan.meter import Advance, Meter, nothing, silent
+from ukjp_monitor.plan.meter import Advance, Meter, silent
 
 #: A file or a pipe has no width of its own; this one keeps most titles on one line.
 PIPE_WIDTH = 140
@@ -57,17 +57,14 @@ def progress_meter(environ: Mapping[str, str]) -> Meter:
 def _bar(label: str, total: int | None) -> Iterator[Advance]:
     """click's progress bar, shown once the work has taken ``DELAY`` seconds.
 
-    Uncounted work (``total`` None) shows its label alone, as a line.
+    Work without a total shows its label as a line, and the count so far
+    after it if it is told one (``reading grants.xlsx… 45,000``).
     """
-    err = sys.stderr
     if total is None:
-        timer = threading.Timer(DELAY, lambda: click.echo(f"{label}…", file=err))
-        timer.start()
-        try:
-            yield nothing
-        finally:
-            timer.cancel()
+        with _count(label) as advance:
+            yield advance
         return
+    err = sys.stderr
     started, done = time.monotonic(), 0
     bar: Any = None
     with ExitStack() as shown:
@@ -88,6 +85,49 @@ def _bar(label: str, total: int | None) -> Iterator[Advance]:
                 bar.update(done)
 
         yield advance
+
+
+#: How often a count without a total is redrawn, at most (seconds).
+REDRAW = 0.2
+
+
+@contextmanager
+def _count(label: str) -> Iterator[Advance]:
+    """``label…`` on stderr once the work has taken ``DELAY`` seconds, then
+    the count so far after it, redrawn in place; the line ends with the work."""
+    err, lock = sys.stderr, threading.Lock()
+    done, drawn, over, last = 0, False, False, 0.0
+
+    def draw() -> None:
+        nonlocal drawn, last
+        drawn, last = True, time.monotonic()
+        err.write(f"\r{label}…" + (f" {done:,}" if done else "") + "\x1b[K")
+        err.flush()
+
+    def first() -> None:
+        with lock:
+            if not over:  # the timer may fire as the work ends
+                draw()
+
+    def advance(n: int) -> None:
+        nonlocal done
+        done += n
+        if drawn and time.monotonic() - last >= REDRAW:
+            with lock:
+                draw()
+
+    timer = threading.Timer(DELAY, first)
+    timer.start()
+    try:
+        yield advance
+    finally:
+        timer.cancel()
+        with lock:
+            over = True
+            if drawn:
+                draw()
+                err.write("\n")
+                err.flush()
 
 
 def colour(environ: Mapping[str, str]) -> bool:

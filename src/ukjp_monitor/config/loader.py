@@ -196,9 +196,8 @@ class _PlanReader(Reader):
         self.table = table
         self.raw["milestones"] = LineList(line=given.line)
         rows = read_rows(table, MILESTONE_COLUMNS, REQUIRED_COLUMNS, self._found_in_table)
-        expected = expected_rows(table)
-        with self.meter(f"reading {table.path.name}", expected) as advance:
-            counted = _counted(rows, advance) if expected is not None else rows
+        with self.meter(f"reading {table.path.name}", expected_rows(table)) as advance:
+            counted = _counted(rows, advance)
             items = self.read_items("milestones", ConfiguredMilestone, self._guarded(counted))
         return items or Items()
 
@@ -270,8 +269,9 @@ _ROWS_A_STEP = 500
 
 
 def _counted(rows: Iterator[tuple[int, dict]], advance: Advance) -> Iterator[tuple[int, dict]]:
-    """``rows`` as they are, telling ``advance`` how many rows on each has got to."""
-    told = number = 0
+    """``rows`` as they are, telling ``advance`` how many rows after the
+    header (row 1) each has got to."""
+    told = number = 1
     for number, row in rows:
         if number - told >= _ROWS_A_STEP:
             advance(number - told)

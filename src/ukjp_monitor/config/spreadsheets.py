@@ -31,9 +31,10 @@ class Table:
 
 
 def expected_rows(table: Table) -> int | None:
-    """How many rows a CSV file's lines make (fewer if a cell holds a line
-    break); None for a workbook, whose rows are not known until read, or a
-    file that cannot be read (reading it will say why). 10 MB take 5 ms."""
+    """How many rows follow a CSV file's header, by its lines (fewer if a
+    cell holds a line break); None for a workbook, whose rows are not known
+    until read, or a file that cannot be read (reading it will say why).
+    10 MB take 5 ms."""
     if table.path.suffix.lower() in WORKBOOK:
         return None
     lines, last = 0, b"\n"
@@ -43,7 +44,7 @@ def expected_rows(table: Table) -> int | None:
                 lines, last = lines + chunk.count(b"\n"), chunk[-1:]
     except OSError:
         return None
-    return lines + (last != b"\n")  # the last line may have no line break
+    return max(0, lines + (last != b"\n") - 1)  # the last line may have no line break
 
 
 def csv_cells(table: Table) -> Iterator[tuple[int, Sequence]]:

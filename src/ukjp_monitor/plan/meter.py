@@ -24,9 +24,10 @@ class Meter(Protocol):
     """``with meter(label, total) as advance: ... advance(n)``.
 
     ``label`` says what is being done ("writing milestones"); ``total`` is
-    how many items there are, or None when the work cannot be counted
-    ahead (reading a file): then ``advance`` is not called. Whatever the
-    meter showed is gone or finished when the block ends, even on error.
+    how many items there are, or None when they are not known ahead
+    (reading an Excel sheet, assessing the plan): then ``advance`` may still
+    be told how many are done, or not be called at all. Whatever the meter
+    showed is gone or finished when the block ends, even on error.
     """
 
     def __call__(self, label: str, total: int | None) -> AbstractContextManager[Advance]: ...
