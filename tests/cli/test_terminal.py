@@ -200,11 +200,15 @@ def test_digest_previews_down_a_pipe_are_never_paged(synced, tmp_path):
 def test_work_without_a_total_shows_its_label_then_its_count_so_far(capsys, monkeypatch):
     monkeypatch.setattr(terminal, "DELAY", 0.0)
     monkeypatch.setattr(terminal, "REDRAW", 0.0)
+    shown = ""
     with terminal._bar("reading grants.xlsx", None) as advance:
-        time.sleep(0.2)  # the label is drawn once the delay has passed
+        deadline = time.monotonic() + 10
+        while "reading" not in shown and time.monotonic() < deadline:
+            time.sleep(0.01)  # the label is drawn by a timer thread, once the delay has passed
+            shown += capsys.readouterr().err
         advance(1_000)
         advance(500)
-    shown = capsys.readouterr().err
+    shown += capsys.readouterr().err
     assert shown.startswith("\rreading grants.xlsx…\x1b[K")
     assert "\rreading grants.xlsx… 1,000\x1b[K" in shown
     assert shown.endswith("\rreading grants.xlsx… 1,500\x1b[K\n")

@@ -58,6 +58,26 @@ def test_sync_counts_the_lines_read_the_milestones_checked_and_those_written(set
     }
 
 
+def test_check_reports_its_steps_and_every_alert_sent(settings):
+    meter = Recording()
+    monitor = Monitor(settings, meter=meter)
+    monitor.sync()
+    report = monitor.check(as_of=AS_OF)
+    counted = meter.counted()
+    assert counted["assessing milestones"] == (None, 0)
+    assert counted["recording transitions"] == (None, 0)
+    sent = report.alerts.counts()["sent"]
+    assert sent > 0 and counted["sending alerts"] == (sent, sent)
+
+
+def test_a_calendar_export_counts_every_milestone(settings):
+    meter = Recording()
+    monitor = Monitor(settings, meter=meter)
+    monitor.sync()
+    monitor.export("ics", as_of=AS_OF)
+    assert meter.counted()["exporting calendar events"] == (8, 8)
+
+
 @pytest.fixture
 def funder(settings, tmp_path):
     """The shipped funder's example with GRANTS rows in its grants.csv."""

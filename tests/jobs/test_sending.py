@@ -11,6 +11,7 @@ from sqlalchemy import Engine, event
 
 from ukjp_monitor.jobs.loading import Loader
 from ukjp_monitor.jobs.monitor import Monitor
+from ukjp_monitor.plan.status import Status
 
 NOV_24 = date(2026, 11, 24)
 LONDON = ZoneInfo("Europe/London")
@@ -102,11 +103,30 @@ def plan_readings(statements: Statements) -> int:
     return sum("FROM milestones JOIN workstreams" in text for _, _, text in statements.seen)
 
 
-def test_a_run_reads_the_plan_once_for_its_check_its_alerts_and_its_digests(mailing):
+def test_a_check_reads_the_plan_once_for_its_transitions_and_its_alerts(mailing):
+    with Statements() as statements:
+        report = mailing.check(as_of=NOV_24)
+    assert report.transitions > 0 and report.alerts.sent > 0
+    assert plan_readings(statements) == 1
+
+
+def test_a_runs_digests_read_the_plan_again_with_the_changes_they_report(mailing):
     with Statements() as statements:
         report = mailing.run(as_of=NOV_24)
     assert report.check.alerts.sent > 0 and report.digests.sent > 0
-    assert plan_readings(statements) == 1
+    assert plan_readings(statements) == 2  # the check's, then the digests' own
+
+
+def test_a_completion_recorded_during_a_run_is_in_its_digests_plan_and_changes(mailing):
+    notifier = mailing.notifier()
+    held = notifier.loader.portfolio(NOV_24)  # the plan as a check has just read it
+    mailing.complete("rare-disease-pilot-start", on=NOV_24)
+    loaded = notifier.loader.digests([("quantum-0@example.org", NOV_24)])
+    pilot = loaded.assessments[NOV_24].get("rare-disease-pilot-start")
+    changes = loaded.changes[loaded.since("quantum-0@example.org", NOV_24)]
+    assert pilot is not None and pilot.status is Status.COMPLETED
+    assert held.get("rare-disease-pilot-start").status is not Status.COMPLETED
+    assert any(c.milestone_id == "rare-disease-pilot-start" for c in changes)
 
 
 def test_each_command_reads_the_plan_afresh(mailing):

@@ -114,7 +114,8 @@ def _count(label: str) -> Iterator[Advance]:
         done += n
         if drawn and time.monotonic() - last >= REDRAW:
             with lock:
-                draw()
+                if not over:
+                    draw()
 
     timer = threading.Timer(DELAY, first)
     timer.start()

@@ -31,8 +31,9 @@ class Table:
 
 
 def expected_rows(table: Table) -> int | None:
-    """How many rows follow a CSV file's header, by its lines (fewer if a
-    cell holds a line break); None for a workbook, whose rows are not known
+    """How many rows follow a CSV file's header, counted as its lines: one
+    more than there are for each line break inside a cell, so the count
+    read may end short of it. None for a workbook, whose rows are not known
     until read, or a file that cannot be read (reading it will say why).
     10 MB take 5 ms."""
     if table.path.suffix.lower() in WORKBOOK:

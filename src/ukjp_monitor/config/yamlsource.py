@@ -45,7 +45,9 @@ def read_yaml(path: Path, display: str, *, meter: Meter = silent) -> tuple[Any, 
         with meter(f"reading {path.name}", lines) as advance:
             builder = Builder(loader, advance)
             document = builder.document()
-            advance(lines - builder.line)
+            # YAML also breaks lines at NEL, U+2028 and U+2029, which the
+            # count above leaves out: the bar may end past it, never before.
+            advance(max(0, lines - builder.line))
         return document, builder.flaws
     except Refused as exc:
         raise ConfigError([f"{display}:{exc.line}: {exc.message}"]) from None

@@ -58,7 +58,7 @@ class Alerting:
         self.meter = meter
         self.programme, self.mail = programme, monitor.mail
         self.timezone = ZoneInfo(timezone)
-        #: one reading of the plan for everything this notifier sends
+        #: one reading of the plan for a check's transitions and its alerts
         self.loader = Loader(engine, self.timezone)
         self.claimer = ledger.claimer_id()
         self.renderer = Renderer(
@@ -110,8 +110,12 @@ class Alerting:
 
     def check(self, as_of: date) -> CheckReport:
         """Record transitions as of ``as_of`` and send the alerts they call for."""
-        recorded = self.record_transitions(as_of)
-        return CheckReport(as_of, recorded, self.send_alerts())
+        try:
+            recorded = self.record_transitions(as_of)
+            return CheckReport(as_of, recorded, self.send_alerts())
+        finally:
+            # What the check read is not kept for what follows it (a run's digests).
+            self.loader.forget()
 
     def record_transitions(self, as_of: date) -> int:
         """Store what moved since the last check and claim one alert for each

@@ -65,15 +65,16 @@ class Loaded:
 
 
 class Loader:
-    """Reads what sends need from ``engine``, for one command.
+    """Reads what sends need from ``engine``.
 
-    A command's steps each need the plan evaluated as of a day: a check
-    assesses it, then its alerts, the digests, the quiet-week test and the
-    channels' summaries are composed from it. At 100,000 milestones reading
-    and evaluating it takes seconds, so a loader reads the plan once and
-    evaluates it once per day, however many steps ask. What a check
-    records (transitions) is not part of the plan, so a run's check and
-    digests see the same plan; the next command's loader reads it afresh.
+    A check assesses the plan as of a day, records what moved, and composes
+    its alerts from the same assessment: at 100,000 milestones each reading
+    and evaluation of the plan takes seconds, so ``portfolio`` and
+    ``alerts`` share one reading of the plan and one evaluation per day,
+    until ``forget``. An alert then tells the state its transitions were
+    recorded from. A digest joins the plan with the changes since the last
+    digest, so ``digests`` reads both afresh over one connection, and a
+    completion recorded meanwhile is in both or in neither.
     """
 
     def __init__(self, engine: Engine, timezone: ZoneInfo):
@@ -87,6 +88,10 @@ class Loader:
             with self.engine.connect() as conn:
                 self._portfolios[day] = self._portfolio(conn, day)
         return self._portfolios[day]
+
+    def forget(self) -> None:
+        """Let go of the plan read so far; the next reading is afresh."""
+        self._plan, self._portfolios = None, {}
 
     def alerts(self, claims: Iterable[ledger.Claim]) -> Loaded:
         """What the alerts for ``claims`` say: their checks' lines and the
@@ -110,7 +115,9 @@ class Loader:
             last_sent = _frozen(ledger.last_digests_sent(conn))
             starts = {_since(last_sent.get(email), as_of, timezone) for email, as_of in wanted}
             changed = {day: _changes_since(conn, day, timezone) for day in sorted(starts)}
-            assessed = self._assessed(conn, {as_of for _, as_of in wanted})
+            days = sorted({as_of for _, as_of in wanted})
+            plan = queries.load_plan(conn) if days else []
+            assessed = _frozen({day: Portfolio(tuple(evaluate(plan, day))) for day in days})
             recent = min((as_of for _, as_of in wanted), default=None)
             evidence = (
                 changes.completion_evidence(conn, recent - timedelta(days=RECENT_DAYS))
