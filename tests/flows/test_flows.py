@@ -204,3 +204,20 @@ def test_flows_and_their_server_run_with_prefect_analytics_off(flows):
     with get_client(sync_client=True) as client:
         served = client.request("GET", "/admin/settings").json()
     assert served["server"]["analytics_enabled"] is False  # no telemetry heartbeat
+
+
+def test_a_temporary_server_started_by_serve_has_three_minutes_unless_prefect_is_told_otherwise(
+    flows,
+):
+    from prefect.settings import get_current_settings, temporary_settings
+
+    from ukjp_monitor.jobs.scheduler import prefect_settings
+
+    def startup_timeout() -> int:
+        return get_current_settings().server.ephemeral.startup_timeout_seconds
+
+    with prefect_settings():
+        assert startup_timeout() == 180  # a first start migrates a new database
+    users = {"server.ephemeral.startup_timeout_seconds": 45}
+    with temporary_settings(updates=users), prefect_settings():
+        assert startup_timeout() == 45

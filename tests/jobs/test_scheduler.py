@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 import urllib.request
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -310,23 +311,56 @@ def test_missing_flows_are_reported_with_the_fix(tmp_path):
 # -- the serve command, as a process ----------------------------------------------
 
 
-def serve_process(
-    cwd: Path,
-    database_url: str,
-    config_dir: Path,
-    env: dict[str, str] | None = None,
-    watchdog_seconds: float = 30,
-    options: tuple[str, ...] = (),
-) -> subprocess.Popen:
-    command = [sys.executable, "-m", "ukjp_monitor", "serve", *options]
-    command += ["--db", database_url, "--config-dir", str(config_dir)]
-    process = subprocess.Popen(
-        command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    watchdog = threading.Timer(watchdog_seconds, process.kill)  # never hang the test run
-    watchdog.daemon = True
-    watchdog.start()
-    return process
+@pytest.fixture
+def serve_process():
+    """Starts ``serve`` as a process in a session of its own. After the test the
+    whole session is killed, so nothing serve started (a Prefect temporary
+    server) outlives the test, even when serve failed to stop it."""
+    started: list[subprocess.Popen] = []
+
+    def start(
+        cwd: Path,
+        database_url: str,
+        config_dir: Path,
+        env: dict[str, str] | None = None,
+        watchdog_seconds: float = 30,
+        options: tuple[str, ...] = (),
+    ) -> subprocess.Popen:
+        command = [sys.executable, "-m", "ukjp_monitor", "serve", *options]
+        command += ["--db", database_url, "--config-dir", str(config_dir)]
+        process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        started.append(process)
+        # Never hang the test run.
+        watchdog = threading.Timer(watchdog_seconds, kill_session, [process])
+        watchdog.daemon = True
+        watchdog.start()
+        return process
+
+    yield start
+    for process in started:
+        kill_session(process)
+
+
+def kill_session(process: subprocess.Popen) -> None:
+    with suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def session_left_running(process: subprocess.Popen) -> bool:
+    """Whether anything serve started still runs after serve itself ended."""
+    try:
+        os.killpg(process.pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def read_lines(process: subprocess.Popen, count: int) -> list[str]:
@@ -343,7 +377,7 @@ def wait_for(path: Path, timeout: float = 10.0) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_serve_prints_its_schedule_and_stops_cleanly_on_a_signal(
-    database_url, config_dir, tmp_path, signum
+    database_url, config_dir, tmp_path, signum, serve_process
 ):
     cwd = fake_flows(tmp_path / "repo")
     process = serve_process(cwd, database_url, config_dir)
@@ -362,7 +396,7 @@ def test_serve_prints_its_schedule_and_stops_cleanly_on_a_signal(
 
 @pytest.mark.slow
 def test_serve_catches_up_and_lets_the_running_job_finish_before_it_stops(
-    database_url, config_dir, tmp_path
+    database_url, config_dir, tmp_path, serve_process
 ):
     # Synced three weeks ago, no run since: serve was down all that time.
     weeks_ago = TODAY - timedelta(weeks=3)
@@ -405,14 +439,8 @@ def prefect_flows(folder: Path) -> Path:
 
 @pytest.mark.slow
 def test_serve_runs_flows_with_prefect_analytics_off_and_never_phones_home(
-    config_dir, tmp_path, request
+    config_dir, tmp_path, serve_process
 ):
-    if request.config.getoption("--wall-clock"):
-        # Under a moved wall clock, serve stops but Prefect's temporary
-        # server never finishes stopping on this machine, with this code
-        # and with the code before it alike. The test runs on the real
-        # clock, in make test.
-        pytest.skip("Prefect's temporary server does not stop under a moved wall clock")
     database_url = f"sqlite:///{tmp_path / 'serve.db'}"
     weeks_ago = TODAY - timedelta(weeks=3)
     settings = Settings(database_url=database_url, config_dir=config_dir, clock=lambda: weeks_ago)
@@ -432,6 +460,8 @@ def test_serve_runs_flows_with_prefect_analytics_off_and_never_phones_home(
     _, err = process.communicate(timeout=90)
     assert process.returncode == 0, err
     assert "Starting temporary server" in err  # serve's own, not the test's
+    assert "check: finished in" in err, err  # the first start, migrating, did not time out
+    assert not session_left_running(process)
     # In Prefect's own settings, in the flows serve runs, analytics are off.
     assert (cwd / "check-ran").read_text() == (cwd / "digest-ran").read_text() == "False 1"
     assert "telemetry" not in err.lower()
@@ -440,7 +470,7 @@ def test_serve_runs_flows_with_prefect_analytics_off_and_never_phones_home(
 
 @pytest.mark.slow
 def test_serve_web_runs_the_status_page_beside_the_scheduler_and_stops_both(
-    synced_monitor, settings, tmp_path
+    synced_monitor, settings, tmp_path, serve_process
 ):
     cwd = fake_flows(tmp_path / "repo")
     with socket.socket() as probe:

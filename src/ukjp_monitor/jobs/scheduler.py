@@ -50,6 +50,13 @@ WAKE_EVERY = 60.0
 #: minutes. Its SDK analytics decide in a thread of their own, which sees the
 #: environment but not these settings: the serve command sets DO_NOT_TRACK.
 PREFECT_SETTINGS = {"server.analytics_enabled": False}
+#: Defaults for those flows, which the user's own Prefect settings override.
+#: A temporary server's first start migrates a new database, which takes more
+#: than Prefect's 20 s on a slow or busy machine. Prefect then fails the flow
+#: but leaves that server running; the next flow's server finds the port taken
+#: and dies, the next flow talks to the orphan, and the orphan outlives serve,
+#: holding its output open (seen on a 2-core machine).
+PREFECT_DEFAULTS = {"server.ephemeral.startup_timeout_seconds": 180}
 
 Job = Callable[[], object]
 log = logging.getLogger(__name__)
@@ -206,11 +213,12 @@ def _flow_runner(root: Path, settings: Settings, module: str, name: str) -> Job:
 
 @contextmanager
 def prefect_settings() -> Iterator[None]:
-    """``PREFECT_SETTINGS`` in effect for the flows run inside the block (and
-    for a temporary server they start), without touching the environment."""
+    """``PREFECT_SETTINGS`` and ``PREFECT_DEFAULTS`` in effect for the flows run
+    inside the block (and for a temporary server they start), without touching
+    the environment."""
     from prefect.settings import temporary_settings
 
-    with temporary_settings(updates=PREFECT_SETTINGS):
+    with temporary_settings(updates=PREFECT_SETTINGS, set_defaults=PREFECT_DEFAULTS):
         yield
 
 
