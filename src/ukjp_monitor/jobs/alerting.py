@@ -4,7 +4,7 @@
 mail ``Sender`` and the channels for one database and monitor.yaml, and
 checks: records the transitions since the last check and claims the alerts
 they call for in one transaction, then sends them (``sending``). The
-digests are ``Notifier``'s own.
+digests, and what only they need (the send times), are ``Notifier``'s own.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from ukjp_monitor.notify.rendering import Renderer
 from ukjp_monitor.notify.routing import alerted
 from ukjp_monitor.plan.meter import Meter, silent
 from ukjp_monitor.plan.records import message_id_domain
-from ukjp_monitor.plan.sendtimes import DigestSchedule
 from ukjp_monitor.settings import Settings
 from ukjp_monitor.store import ledger, transitions
 from ukjp_monitor.store.db import writer
@@ -54,9 +53,8 @@ class Alerting:
         sleep: Callable[[float], None] = time.sleep,
         meter: Meter = silent,
     ):
-        self.engine, self.settings, self.clock = engine, settings, clock
-        self.meter = meter
-        self.programme, self.mail = programme, monitor.mail
+        self.engine, self.clock, self.meter = engine, clock, meter
+        self.programme = programme
         self.timezone = ZoneInfo(timezone)
         #: one reading of the plan for a check's transitions and its alerts
         self.loader = Loader(engine, self.timezone)
@@ -72,8 +70,6 @@ class Alerting:
             calendars=calendars,
         )
         self.recipients = {r.email: r for r in monitor.recipients}
-        self.schedule = DigestSchedule.from_cron(monitor.schedules.digest)
-        self.send_times = monitor.send_times(timezone)
         self.domain = message_id_domain(monitor.mail.sender)
         self._send = Sender(
             engine,

@@ -22,6 +22,9 @@ from datetime import date, datetime
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Engine
+
+from ukjp_monitor.config.monitorfile import MonitorFile
 from ukjp_monitor.errors import UnknownRecipient
 from ukjp_monitor.jobs.alerting import Alerting
 from ukjp_monitor.jobs.loading import Loaded
@@ -30,7 +33,8 @@ from ukjp_monitor.jobs.sending import Composer, claimed_digests, digest_audience
 from ukjp_monitor.notify.compose import Digest
 from ukjp_monitor.notify.rendering import Rendered
 from ukjp_monitor.plan.records import Recipient
-from ukjp_monitor.plan.sendtimes import SendTime, iso_week
+from ukjp_monitor.plan.sendtimes import DigestSchedule, SendTime, iso_week
+from ukjp_monitor.settings import Settings
 from ukjp_monitor.store import ledger
 from ukjp_monitor.store.db import writer
 
@@ -45,6 +49,15 @@ class Wanted(NamedTuple):
 
 class Notifier(Alerting):
     """Check and digest for one database and configuration."""
+
+    def __init__(
+        self, engine: Engine, settings: Settings, *, timezone: str, monitor: MonitorFile, **wiring
+    ):
+        """``wiring``: the rest of ``Alerting``'s keyword arguments."""
+        super().__init__(engine, settings, timezone=timezone, monitor=monitor, **wiring)
+        self.quiet_digest = monitor.mail.quiet_digest
+        self.schedule = DigestSchedule.from_cron(monitor.schedules.digest)
+        self.send_times = monitor.send_times(timezone)
 
     # -- digest ---------------------------------------------------------------
 
@@ -116,7 +129,7 @@ class Notifier(Alerting):
         loud = self._worth_sending(wanted)
         skipped = self.claim_digests(loud, force=force) if loud else 0
         if summaries_as_of is not None:
-            quiet = self.mail.quiet_digest != "skip"
+            quiet = self.quiet_digest != "skip"
             skipped += self.channels.claim_summaries(summaries_as_of, force=force, quiet=quiet)
         report = self.send_claimed_digests()
         report.skipped, report.quiet = skipped, len(wanted) - len(loud)
@@ -125,7 +138,7 @@ class Notifier(Alerting):
     def _worth_sending(self, wanted: list[Wanted]) -> list[Wanted]:
         """Who gets a digest this week: everyone, unless ``mail.quiet_digest``
         is ``skip``, and then only those whose week was not quiet."""
-        if self.mail.quiet_digest != "skip" or not wanted:
+        if self.quiet_digest != "skip" or not wanted:
             return wanted
         pairs = [(w.email, w.as_of) for w in wanted]
         loaded = self.loader.digests(pairs)

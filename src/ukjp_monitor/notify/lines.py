@@ -15,7 +15,9 @@ from datetime import date
 
 from ukjp_monitor.notify.alerts import Alert
 from ukjp_monitor.notify.compose import Entry
+from ukjp_monitor.notify.language import Language
 from ukjp_monitor.notify.sentences import _N, Sentences
+from ukjp_monitor.plan.calendars import WorkingDays
 from ukjp_monitor.plan.history import EventKind, describe_change, describe_transition
 from ukjp_monitor.plan.periods import PeriodError, parse_day, parse_period
 from ukjp_monitor.plan.records import ChangeLine, TransitionLine
@@ -45,6 +47,12 @@ class Line:
 
 class Writer(Sentences):
     """Puts entries, alerts and digests into the words of one language."""
+
+    def __init__(self, lang: Language, calendar: WorkingDays | None = None):
+        """``calendar``: the programme's working days (``programme.calendars``),
+        when lines should also count working days left."""
+        super().__init__(lang)
+        self.calendar = calendar
 
     def owner(self, m: Milestone) -> str | None:
         return (m.owner_ja if self.lang.code == "ja" else None) or m.owner

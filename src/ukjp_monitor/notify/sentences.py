@@ -13,7 +13,6 @@ from collections.abc import Mapping
 
 from ukjp_monitor.notify.compose import Digest, Entry
 from ukjp_monitor.notify.language import Language
-from ukjp_monitor.plan.calendars import WorkingDays
 from ukjp_monitor.plan.records import Audience
 from ukjp_monitor.plan.status import Milestone, Status
 
@@ -58,10 +57,8 @@ CATALOGUED = (
 class Sentences:
     """The language a message is written in, and its sentences about the whole."""
 
-    def __init__(self, lang: Language, calendar: WorkingDays | None = None):
-        """``calendar``: the programme's working days (``programme.calendars``),
-        when lines should also count working days left."""
-        self.lang, self.words, self.calendar = lang, lang.words, calendar
+    def __init__(self, lang: Language):
+        self.lang, self.words = lang, lang.words
         self._, self.n_ = lang.gettext, lang.ngettext
 
     def days(self, n: int) -> str:
