@@ -8,6 +8,9 @@ STAMP  := $(VENV)/.installed
 # for people who install the package): a new release of any dependency cannot
 # turn a fresh clone red. `make lock` refreshes it.
 LOCK   := constraints.txt
+# The suite on every core (pytest-xdist). The flow tests share one Prefect
+# server, so they stay together on one worker (their xdist_group).
+PARALLEL := -n auto --dist loadgroup
 
 .PHONY: install lock run test test-clock lint messages bench bench-web screenshot clean
 
@@ -42,14 +45,14 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest $(PARALLEL)
 
 ## make test-clock: the suite again with the wall clock moved weeks and years
 ## ahead, at hours either side of midnight; the monitor's pinned clock (DESIGN
 ## §11) must make the results the same.
 test-clock: $(STAMP)
-	$(BIN)/pytest -q --wall-clock "$$(date -u -d '+5 weeks' +%Y-%m-%dT23:45:00+00:00)"
-	$(BIN)/pytest -q --wall-clock "$$(date -u -d '+7 years +3 months' +%Y-%m-%dT04:10:00+00:00)"
+	$(BIN)/pytest -q $(PARALLEL) --wall-clock "$$(date -u -d '+5 weeks' +%Y-%m-%dT23:45:00+00:00)"
+	$(BIN)/pytest -q $(PARALLEL) --wall-clock "$$(date -u -d '+7 years +3 months' +%Y-%m-%dT04:10:00+00:00)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -94,10 +94,11 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch, tmp_path):
-    """No UKJP_* setting from the developer's shell leaks into a test, and
-    nothing a test does lands in the working directory."""
+    """No UKJP_* setting from the developer's shell leaks into a test, nor a
+    terminal size (pytest-xdist's workers are given COLUMNS=80 and LINES=24),
+    and nothing a test does lands in the working directory."""
     for name in list(os.environ):
-        if name.startswith("UKJP_"):
+        if name.startswith("UKJP_") or name in ("COLUMNS", "LINES"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("UKJP_ACTOR", "tester")
     monkeypatch.setenv("UKJP_OUTBOX_DIR", str(tmp_path / "outbox"))

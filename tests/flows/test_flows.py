@@ -18,6 +18,9 @@ PMO, LEAD = "pmo@example.org", "life-sciences-lead@example.org"
 PARTNER = "jst-quantum@example.org"  # reads Japanese, in Tokyo
 LONDON = ZoneInfo("Europe/London")
 
+#: Under pytest-xdist, one worker runs them all, on its one Prefect server.
+pytestmark = pytest.mark.xdist_group("prefect")
+
 
 @pytest.fixture(scope="session")
 def flows(prefect_harness):
